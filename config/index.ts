@@ -1,0 +1,126 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import Ajv from 'ajv';
+import YAML from 'yaml';
+import { CONFIG_SCHEMA, ConfigKey, INTEGER_KEYS } from './schema';
+
+/** The validated, typed configuration every module receives. */
+export interface GridbusConfig {
+  nodeId: string;
+  /** null = all services in this process. */
+  services: string[] | null;
+  /** null = no transporter: one process (the embedded default). */
+  natsUrl: string | null;
+  database: { url: string | null; embeddedDir: string; embeddedPort: number };
+  http: { host: string; port: number };
+  auth: { jwtSecret: string; issuer: string; audience: string };
+  pii: { encKey: string | null; hashKey: string | null };
+  marketing: { wsdlUrl: string | null };
+  simulators: { mode: 'auto' | 'on' | 'off'; port: number };
+  kafka: { brokers: string[] };
+  mappingsDir: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  requestTimeoutMs: number;
+  varDir: string;
+  /** True when JWT_SECRET was not set and the development secret is in use. */
+  usingDevSecret: boolean;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(readonly key: string, message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Used only when nothing is configured; the bus says so loudly at start. */
+const DEV_JWT_SECRET = 'gridbus-development-secret-do-not-use-in-production';
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+const validateRaw = ajv.compile(CONFIG_SCHEMA);
+
+function readConfigFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError('GRIDBUS_CONFIG', `GRIDBUS_CONFIG: cannot read config file ${file}: ${(err as Error).message}`);
+  }
+  const parsed = file.endsWith('.json') ? JSON.parse(text) : YAML.parse(text);
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError('GRIDBUS_CONFIG', `GRIDBUS_CONFIG: ${file} must hold a mapping of KEY: value`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** Picks our keys out of the environment; empty strings count as unset. */
+function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(CONFIG_SCHEMA.properties)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') out[key] = value;
+  }
+  return out;
+}
+
+function coerceIntegers(raw: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...raw };
+  for (const key of INTEGER_KEYS) {
+    const v = out[key];
+    if (typeof v === 'string' && /^-?\d+$/.test(v.trim())) out[key] = Number(v.trim());
+  }
+  return out;
+}
+
+function describeProblem(raw: Record<string, unknown>, err: { instancePath: string; keyword: string; params: Record<string, unknown> }): ConfigError {
+  if (err.keyword === 'additionalProperties') {
+    const key = String(err.params.additionalProperty);
+    return new ConfigError(key, `Invalid configuration: ${key} is not a known setting (see config/schema.ts)`);
+  }
+  const key = err.instancePath.replace(/^\//, '') as ConfigKey;
+  const def = CONFIG_SCHEMA.properties[key];
+  const got = JSON.stringify(raw[key]);
+  return new ConfigError(key, `Invalid configuration: ${key} must be ${def ? def.description : 'valid'} (got ${got})`);
+}
+
+/**
+ * Reads the environment and the optional config file, validates every key
+ * against the schema and returns the typed configuration. Throws a
+ * ConfigError naming the first bad key and the value expected.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): GridbusConfig {
+  const fileValues = env.GRIDBUS_CONFIG ? readConfigFile(path.resolve(cwd, env.GRIDBUS_CONFIG)) : {};
+  const raw = coerceIntegers({ ...fileValues, ...fromEnv(env) });
+  if (!validateRaw(raw)) {
+    throw describeProblem(raw, validateRaw.errors![0] as never);
+  }
+  const get = <T>(key: ConfigKey, fallback: T): T => (raw[key] === undefined ? fallback : (raw[key] as T));
+  const varDir = path.resolve(cwd, get('VAR_DIR', 'var'));
+  const services = get<string>('SERVICES', 'all');
+  return {
+    nodeId: get('NODE_ID', `gridbus-${process.pid}`),
+    services: services === 'all' ? null : services.split(','),
+    natsUrl: get<string | null>('NATS_URL', null),
+    database: {
+      url: get<string | null>('DATABASE_URL', null),
+      embeddedDir: path.resolve(cwd, get('EMBEDDED_PG_DIR', path.join(varDir, 'pg'))),
+      embeddedPort: get('EMBEDDED_PG_PORT', 54329),
+    },
+    http: { host: get('HTTP_HOST', '127.0.0.1'), port: get('HTTP_PORT', 8080) },
+    auth: {
+      jwtSecret: get('JWT_SECRET', DEV_JWT_SECRET),
+      issuer: get('JWT_ISSUER', 'gridbus'),
+      audience: get('JWT_AUDIENCE', 'gridbus-life-number'),
+    },
+    pii: { encKey: get<string | null>('PII_ENC_KEY', null), hashKey: get<string | null>('PII_HASH_KEY', null) },
+    marketing: { wsdlUrl: get<string | null>('MARKETING_WSDL_URL', null) },
+    simulators: { mode: get('SIMULATORS', 'auto'), port: get('SIMULATOR_PORT', 0) },
+    kafka: { brokers: get<string>('KAFKA_BROKERS', '').split(',').filter(Boolean) },
+    mappingsDir: path.resolve(cwd, get('MAPPINGS_DIR', 'mappings')),
+    logLevel: get('LOG_LEVEL', 'info'),
+    requestTimeoutMs: get('REQUEST_TIMEOUT_MS', 10000),
+    varDir,
+    usingDevSecret: raw.JWT_SECRET === undefined,
+  };
+}

@@ -1,0 +1,1 @@
+export { AuditWriter, AuditEvent } from './audit-writer';

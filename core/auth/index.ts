@@ -1,0 +1,1 @@
+export { signAccessToken, verifyAccessToken, JwtSettings, AccessClaims } from './jwt';

@@ -1,0 +1,26 @@
+import { BrokerOptions, ServiceBroker } from 'moleculer';
+import { GridbusConfig } from '../../config';
+import { requestLogMiddleware } from './request-log-middleware';
+
+/**
+ * One broker per process. Without NATS_URL there is no transporter and all
+ * services live in this process (the embedded default); with it, nodes find
+ * each other over NATS.
+ */
+export function createBroker(config: GridbusConfig): ServiceBroker {
+  const options: BrokerOptions = {
+    namespace: 'gridbus',
+    nodeID: config.nodeId,
+    transporter: config.natsUrl ? { type: 'NATS', options: { url: config.natsUrl, maxReconnectAttempts: -1 } } : undefined,
+    logger: { type: 'Console', options: { level: config.logLevel, formatter: 'short', colors: process.stdout.isTTY === true, moduleColors: false } },
+    requestTimeout: config.requestTimeoutMs,
+    // Let in-flight requests finish on stop (graceful shutdown).
+    tracking: { enabled: true, shutdownTimeout: 5000 },
+    metrics: { enabled: true, reporter: [] },
+    registry: { strategy: 'RoundRobin', preferLocal: true },
+    heartbeatInterval: 5,
+    heartbeatTimeout: 15,
+    middlewares: [requestLogMiddleware()],
+  };
+  return new ServiceBroker(options);
+}

@@ -1,0 +1,2 @@
+export { createBroker } from './create-broker';
+export { requestLogMiddleware } from './request-log-middleware';

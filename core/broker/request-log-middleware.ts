@@ -1,0 +1,35 @@
+import { Context, Middleware } from 'moleculer';
+import { toErrorView } from '../errors';
+
+/** Actions too chatty or too internal to log on every call. */
+const QUIET = /^(\$|health\.|api\.|gateway\.)/;
+
+/**
+ * One log line per action call with the request id, so a request can be
+ * followed from the gateway through every node it touches. Parameters are
+ * never logged: they may carry personal data.
+ */
+export function requestLogMiddleware(): Middleware {
+  return {
+    name: 'RequestLog',
+    localAction(next: (ctx: Context) => Promise<unknown>, action: { name: string }) {
+      if (QUIET.test(action.name)) return next;
+      return function logged(this: unknown, ctx: Context) {
+        const started = process.hrtime.bigint();
+        const logger = ctx.service?.logger ?? ctx.broker.logger;
+        const ms = () => (Number(process.hrtime.bigint() - started) / 1e6).toFixed(1);
+        return next(ctx).then(
+          (result) => {
+            logger.info(`req=${ctx.requestID} action=${action.name} outcome=ok ms=${ms()}`);
+            return result;
+          },
+          (err: unknown) => {
+            const view = toErrorView(err);
+            logger.warn(`req=${ctx.requestID} action=${action.name} outcome=${view.code} ms=${ms()}`);
+            throw err;
+          },
+        );
+      };
+    },
+  } as unknown as Middleware;
+}

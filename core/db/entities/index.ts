@@ -1,0 +1,4 @@
+import { AuditLogEntry } from './audit-log.entity';
+
+export { AuditLogEntry };
+export const ENTITIES = [AuditLogEntry];

@@ -1,0 +1,33 @@
+/**
+ * The one error vocabulary of the bus. A code never changes meaning once
+ * published: clients, mappings and dashboards key on it. The HTTP status is
+ * applied once, at the gateway.
+ */
+export const ERROR_CODES = {
+  // request problems (4xx)
+  MALFORMED_REQUEST: { status: 400, retryable: false },
+  VALIDATION_FAILED: { status: 422, retryable: false },
+  UNAUTHORIZED: { status: 401, retryable: false },
+  FORBIDDEN: { status: 403, retryable: false },
+  NOT_FOUND: { status: 404, retryable: false },
+  ACCOUNT_NOT_FOUND: { status: 404, retryable: false },
+  PAYLOAD_TOO_LARGE: { status: 413, retryable: false },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false },
+  RATE_LIMITED: { status: 429, retryable: true },
+  // back-office problems (5xx)
+  BACKEND_FAULT: { status: 502, retryable: false },
+  BACKEND_BAD_RESPONSE: { status: 502, retryable: false },
+  BACKEND_UNAVAILABLE: { status: 503, retryable: true },
+  BACKEND_TIMEOUT: { status: 504, retryable: true },
+  SERVICE_UNAVAILABLE: { status: 503, retryable: true },
+  // our own problems
+  MAPPING_INVALID: { status: 500, retryable: false },
+  CONFIG_INVALID: { status: 500, retryable: false },
+  INTERNAL: { status: 500, retryable: false },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ERROR_CODES, value);
+}

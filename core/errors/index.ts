@@ -1,0 +1,2 @@
+export { ERROR_CODES, ErrorCode, isErrorCode } from './codes';
+export { GridbusError, GridbusErrorOptions, ErrorView, toErrorView } from './gridbus-error';

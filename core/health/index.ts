@@ -1,0 +1,1 @@
+export { HealthRegistry, DependencyHealth, DependencyStatus, overallStatus } from './health-registry';

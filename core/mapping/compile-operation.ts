@@ -1,0 +1,112 @@
+import Ajv from 'ajv';
+import { ErrorCode, GridbusError, isErrorCode } from '../errors';
+import { FieldMappingError, MappingContext, compileObject } from './field-compiler';
+import { Condition, Endpoint, OperationDefinition, RaiseRule } from './operation-definition';
+import { compilePath } from './path';
+
+/** A back-office fault as adapters report it (BACKEND_FAULT details). */
+export interface FaultInfo {
+  faultcode?: string;
+  faultstring?: string;
+}
+
+/** An operation definition turned into plain functions, ready to run. */
+export interface CompiledOperation {
+  name: string;
+  version: number;
+  file: string;
+  idempotent: boolean;
+  endpoint: Endpoint;
+  validateInput(params: unknown): void;
+  buildRequest(params: unknown, ctx: MappingContext): Record<string, unknown>;
+  interpretResponse(body: unknown, ctx: MappingContext): Record<string, unknown>;
+  translateFault(fault: FaultInfo): GridbusError | undefined;
+}
+
+const inputAjv = new Ajv({ allErrors: false, strict: false, coerceTypes: false });
+
+function compileCondition(c: Condition): (body: unknown) => boolean {
+  const read = compilePath(c.path);
+  if (c.in) {
+    const set = new Set(c.in.map(String));
+    return (body) => set.has(String(read(body)));
+  }
+  const expected = String(c.equals);
+  return (body) => String(read(body)) === expected;
+}
+
+function errorCodeOf(rule: RaiseRule, where: string): ErrorCode {
+  if (!isErrorCode(rule.raise)) throw new Error(`${where}.raise: '${rule.raise}' is not a known error code (see core/errors/codes.ts)`);
+  return rule.raise;
+}
+
+export function compileOperation(def: OperationDefinition, file: string): CompiledOperation {
+  const validate = inputAjv.compile(def.input ?? { type: 'object' });
+  const buildRequest = compileObject(def.request);
+  const mapResponse = compileObject(def.response.map);
+  const success = def.response.success ? compileCondition(def.response.success) : () => true;
+  const successPath = def.response.success?.path;
+  const errorRules = (def.response.errors ?? []).map((rule, i) => ({
+    test: compileCondition(rule.when),
+    code: errorCodeOf(rule, `response.errors[${i}]`),
+    rule,
+  }));
+  const faultRules = (def.faults ?? []).map((rule, i) => ({ code: errorCodeOf(rule, `faults[${i}]`), rule }));
+  const name = def.operation;
+
+  return {
+    name,
+    version: def.version,
+    file,
+    idempotent: def.idempotent === true,
+    endpoint: def.endpoint,
+    validateInput(params) {
+      if (!validate(params)) {
+        const e = validate.errors![0];
+        const where = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : 'request';
+        throw new GridbusError('VALIDATION_FAILED', `${where} ${e.message}`, { details: { field: where } });
+      }
+    },
+    buildRequest(params, ctx) {
+      try {
+        return buildRequest(params, ctx);
+      } catch (err) {
+        if (err instanceof FieldMappingError) {
+          throw new GridbusError('VALIDATION_FAILED', `request field ${err.message}`, { details: { field: err.field } });
+        }
+        throw err;
+      }
+    },
+    interpretResponse(body, ctx) {
+      for (const { test, code, rule } of errorRules) {
+        if (test(body)) {
+          throw new GridbusError(code, rule.message ?? `${name} answered with ${code}`, { retryable: rule.retryable, details: { operation: name } });
+        }
+      }
+      if (!success(body)) {
+        const got = successPath ? String(compilePath(successPath)(body)) : 'unknown';
+        throw new GridbusError('BACKEND_BAD_RESPONSE', `${name}: the back office answered with an unexpected result code ${got}`, { details: { operation: name, resultCode: got } });
+      }
+      try {
+        return mapResponse(body, ctx);
+      } catch (err) {
+        if (err instanceof FieldMappingError) {
+          throw new GridbusError('BACKEND_BAD_RESPONSE', `${name}: response field ${err.message}`, { details: { operation: name, field: err.field } });
+        }
+        throw err;
+      }
+    },
+    translateFault(fault) {
+      for (const { code, rule } of faultRules) {
+        const m = rule.match;
+        if (m.faultcode !== undefined && m.faultcode !== fault.faultcode) continue;
+        if (m.faultstring !== undefined && !(fault.faultstring ?? '').includes(m.faultstring)) continue;
+        return new GridbusError(code, rule.message ?? `${name}: back-office fault ${fault.faultcode ?? ''}: ${fault.faultstring ?? ''}`.trim(), {
+          retryable: rule.retryable,
+          details: { operation: name, faultcode: fault.faultcode },
+        });
+      }
+      return undefined;
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import { FieldSpec } from './field-compiler';
+
+export interface Condition {
+  path: string;
+  equals?: string | number | boolean;
+  in?: Array<string | number | boolean>;
+}
+
+export interface RaiseRule {
+  raise: string;
+  message?: string;
+  retryable?: boolean;
+}
+
+export interface SoapEndpoint {
+  adapter: 'soap';
+  wsdl: string;
+  operation: string;
+  timeoutMs?: number;
+  retries?: number;
+}
+
+export type Endpoint = SoapEndpoint;
+
+/** An operation definition as written in mappings/operations/*.yaml. */
+export interface OperationDefinition {
+  operation: string;
+  version: number;
+  description?: string;
+  idempotent?: boolean;
+  input?: Record<string, unknown>;
+  endpoint: Endpoint;
+  request: Record<string, FieldSpec>;
+  response: {
+    success?: Condition;
+    errors?: Array<RaiseRule & { when: Condition }>;
+    map: Record<string, FieldSpec>;
+  };
+  faults?: Array<RaiseRule & { match: { faultcode?: string; faultstring?: string } }>;
+}

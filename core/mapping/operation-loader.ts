@@ -1,0 +1,72 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import Ajv from 'ajv';
+import YAML from 'yaml';
+import { GridbusError } from '../errors';
+import { CompiledOperation, compileOperation } from './compile-operation';
+import { FIELD_SPEC_SCHEMA, OPERATION_SCHEMA } from './operation-schema';
+import { OperationDefinition } from './operation-definition';
+
+const ajv = new Ajv({ allErrors: false, strict: false });
+ajv.addSchema(FIELD_SPEC_SCHEMA);
+const validateDefinition = ajv.compile(OPERATION_SCHEMA);
+
+function invalid(file: string, where: string, what: string): GridbusError {
+  return new GridbusError('MAPPING_INVALID', `${file}: ${where}: ${what}`, { details: { file, path: where } });
+}
+
+/**
+ * `${NAME}` in a string value is replaced from `variables` (endpoint URLs and
+ * secrets live in the environment, never in the file). An unknown or unset
+ * variable is an error naming the place, not an empty string.
+ */
+function substitute(value: unknown, variables: Record<string, string | undefined>, file: string, where: string): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{([A-Z][A-Z0-9_]*)\}/g, (_m, name: string) => {
+      const v = variables[name];
+      if (v === undefined) throw invalid(file, where, `variable \${${name}} is not set`);
+      return v;
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => substitute(v, variables, file, `${where}[${i}]`));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, variables, file, where ? `${where}.${k}` : k)]));
+  }
+  return value;
+}
+
+/** Parses, validates and compiles one definition; errors name file and path. */
+export function loadOperationText(text: string, file: string, variables: Record<string, string | undefined>): CompiledOperation {
+  const doc = YAML.parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length) throw invalid(file, `line ${doc.errors[0].linePos?.[0].line ?? '?'}`, doc.errors[0].message.split('\n')[0]);
+  const raw = doc.toJS();
+  if (!validateDefinition(raw)) {
+    const e = validateDefinition.errors![0];
+    const where = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : '(top level)';
+    const extra = e.keyword === 'additionalProperties' ? ` '${String((e.params as { additionalProperty: string }).additionalProperty)}'` : '';
+    throw invalid(file, where, `${e.message}${extra}`);
+  }
+  const def = substitute(raw, variables, file, '') as OperationDefinition;
+  try {
+    return compileOperation(def, file);
+  } catch (err) {
+    if (err instanceof GridbusError) throw err;
+    const [where, ...rest] = (err as Error).message.split(': ');
+    throw invalid(file, where, rest.join(': ') || (err as Error).message);
+  }
+}
+
+/** Loads every `*.yaml` under `<dir>/operations`, refusing duplicates by name. */
+export function loadOperations(dir: string, variables: Record<string, string | undefined>): Map<string, CompiledOperation> {
+  const opsDir = path.join(dir, 'operations');
+  const out = new Map<string, CompiledOperation>();
+  if (!fs.existsSync(opsDir)) return out;
+  for (const name of fs.readdirSync(opsDir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+    const file = path.join(opsDir, name);
+    const op = loadOperationText(fs.readFileSync(file, 'utf8'), path.relative(process.cwd(), file), variables);
+    const existing = out.get(op.name);
+    if (existing) throw invalid(op.file, 'operation', `'${op.name}' is already defined in ${existing.file}`);
+    out.set(op.name, op);
+  }
+  return out;
+}

@@ -1,0 +1,120 @@
+/**
+ * JSON Schema of an operation definition (mappings/operations/*.yaml).
+ * Field specs are recursive; `additionalProperties: false` everywhere so a
+ * typo in a key is refused instead of silently ignored.
+ */
+const condition = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['path'],
+  properties: {
+    path: { type: 'string', minLength: 1 },
+    equals: { type: ['string', 'number', 'boolean'] },
+    in: { type: 'array', items: { type: ['string', 'number', 'boolean'] }, minItems: 1 },
+  },
+  oneOf: [{ required: ['equals'] }, { required: ['in'] }],
+};
+
+const errorCode = { type: 'string', pattern: '^[A-Z][A-Z_]*$' };
+
+export const FIELD_SPEC_SCHEMA = {
+  $id: 'gridbus:field-spec',
+  anyOf: [
+    { type: 'string', minLength: 1, description: 'shorthand for { from: <path> }' },
+    {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        from: { type: 'string', minLength: 1 },
+        const: {},
+        default: {},
+        required: { type: 'boolean' },
+        type: { enum: ['string', 'integer', 'number', 'boolean'] },
+        money: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['in'],
+          properties: { in: { enum: ['fen', 'yuan'] }, out: { enum: ['fen', 'yuan'] } },
+        },
+        mask: { enum: ['name', 'mobile', 'idNumber', 'account'] },
+        lookup: { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean', 'null'] } },
+        each: { type: 'string', minLength: 1 },
+        map: { type: 'object', additionalProperties: { $ref: 'gridbus:field-spec' } },
+      },
+      oneOf: [
+        { required: ['from'], not: { anyOf: [{ required: ['const'] }, { required: ['each'] }] } },
+        { required: ['const'], not: { anyOf: [{ required: ['from'] }, { required: ['each'] }] } },
+        { required: ['each', 'map'], not: { anyOf: [{ required: ['from'] }, { required: ['const'] }] } },
+      ],
+    },
+  ],
+};
+
+export const OPERATION_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['operation', 'version', 'endpoint', 'request', 'response'],
+  properties: {
+    operation: { type: 'string', pattern: '^[a-z][a-zA-Z0-9]*\\.[a-z][a-zA-Z0-9]*$' },
+    version: { type: 'integer', minimum: 1 },
+    description: { type: 'string' },
+    idempotent: { type: 'boolean' },
+    input: { type: 'object', description: 'JSON Schema of the canonical request' },
+    endpoint: {
+      type: 'object',
+      required: ['adapter'],
+      properties: {
+        adapter: { enum: ['soap'] },
+        wsdl: { type: 'string', minLength: 1 },
+        operation: { type: 'string', minLength: 1 },
+        timeoutMs: { type: 'integer', minimum: 1, maximum: 600000 },
+        retries: { type: 'integer', minimum: 0, maximum: 10 },
+      },
+      allOf: [{ if: { properties: { adapter: { const: 'soap' } } }, then: { required: ['wsdl', 'operation'] } }],
+      additionalProperties: false,
+    },
+    request: { type: 'object', additionalProperties: { $ref: 'gridbus:field-spec' } },
+    response: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['map'],
+      properties: {
+        success: condition,
+        errors: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['when', 'raise'],
+            properties: {
+              when: condition,
+              raise: errorCode,
+              message: { type: 'string' },
+              retryable: { type: 'boolean' },
+            },
+          },
+        },
+        map: { type: 'object', additionalProperties: { $ref: 'gridbus:field-spec' } },
+      },
+    },
+    faults: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['match', 'raise'],
+        properties: {
+          match: {
+            type: 'object',
+            additionalProperties: false,
+            minProperties: 1,
+            properties: { faultcode: { type: 'string' }, faultstring: { type: 'string', description: 'substring' } },
+          },
+          raise: errorCode,
+          message: { type: 'string' },
+          retryable: { type: 'boolean' },
+        },
+      },
+    },
+  },
+};

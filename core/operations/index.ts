@@ -1,0 +1,1 @@
+export { OperationRunner, EndpointInvoker, OperationCallContext } from './operation-runner';

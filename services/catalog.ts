@@ -1,0 +1,30 @@
+import { ServiceSchema } from 'moleculer';
+import { createAuditService } from './audit/audit.service';
+import { createBillingService } from './billing/billing.service';
+import { createGatewayService } from './gateway/gateway.service';
+import { createMarketingService } from './marketing/marketing.service';
+import { ServiceDeps } from './service-deps';
+
+export interface ServiceEntry {
+  create(deps: ServiceDeps): ServiceSchema;
+  needsDatabase?: boolean;
+  /** Back-office systems whose canonical operations this service serves. */
+  servesSystem?: string;
+}
+
+/** Every service a node can run, by the name SERVICES / --services uses. */
+export const SERVICE_CATALOG: Record<string, ServiceEntry> = {
+  gateway: { create: createGatewayService },
+  billing: { create: createBillingService },
+  marketing: { create: createMarketingService, servesSystem: 'marketing' },
+  audit: { create: createAuditService, needsDatabase: true },
+};
+
+export function resolveServiceNames(requested: string[] | null): string[] {
+  if (requested === null) return Object.keys(SERVICE_CATALOG);
+  const unknown = requested.filter((n) => !SERVICE_CATALOG[n]);
+  if (unknown.length) {
+    throw new Error(`Invalid configuration: SERVICES names unknown service(s) ${unknown.join(', ')}; known: ${Object.keys(SERVICE_CATALOG).join(', ')}`);
+  }
+  return [...new Set(requested)];
+}

@@ -1,0 +1,36 @@
+import type { IncomingMessage, ServerResponse } from 'http';
+import { ErrorView, toErrorView } from '../../core/errors';
+
+/** Errors raised by moleculer-web's body parser carry an http-errors `type`. */
+const BODY_PARSER_ERRORS: Record<string, ErrorView> = {
+  'entity.parse.failed': { code: 'MALFORMED_REQUEST', status: 400, message: 'Request body is not valid JSON' },
+  'entity.too.large': { code: 'PAYLOAD_TOO_LARGE', status: 413, message: 'Request body is too large' },
+  'encoding.unsupported': { code: 'UNSUPPORTED_MEDIA_TYPE', status: 415, message: 'Request body encoding is not supported' },
+  'charset.unsupported': { code: 'UNSUPPORTED_MEDIA_TYPE', status: 415, message: 'Request body charset is not supported' },
+  'request.aborted': { code: 'MALFORMED_REQUEST', status: 400, message: 'Request body was not received completely' },
+};
+
+export function httpErrorView(err: unknown): ErrorView {
+  const type = (err as { type?: unknown } | null)?.type;
+  if (typeof type === 'string' && BODY_PARSER_ERRORS[type]) return BODY_PARSER_ERRORS[type];
+  return toErrorView(err);
+}
+
+/** The one error body of the bus: `{ code, message, requestId }` (+ details when safe). */
+export function sendError(req: IncomingMessage & { $ctx?: { requestID?: string | null } }, res: ServerResponse, err: unknown, fallbackRequestId: string): ErrorView {
+  const view = httpErrorView(err);
+  const requestId = req.$ctx?.requestID ?? (res.getHeader('X-Request-ID') as string | undefined) ?? fallbackRequestId;
+  if (res.headersSent) {
+    res.end();
+    return view;
+  }
+  res.statusCode = view.status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('X-Request-ID', requestId);
+  if (view.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+  const body: Record<string, unknown> = { code: view.code, message: view.message, requestId };
+  // Details help a caller fix its request; on 5xx they would only leak internals.
+  if (view.details && view.status < 500) body.details = view.details;
+  res.end(JSON.stringify(body));
+  return view;
+}

@@ -1,0 +1,76 @@
+import type { IServices } from 'soap';
+import { findHousehold, Household, SPECIAL_CONS_NO, totalFen } from './dataset';
+import { SoapFault } from './soap-fault';
+
+export const RET_OK = '0000';
+export const RET_NOT_FOUND = '1001';
+
+export interface MarketingServiceOptions {
+  /** How long the SLOW account takes to answer. */
+  slowDelayMs: number;
+  /** Waits ms; supplied by the server so it can cancel pending waits on close. */
+  sleep: (ms: number) => Promise<void>;
+}
+
+type Args = Record<string, unknown> | undefined;
+
+/**
+ * Shared entry of every operation: reads ConsNo and plays the special
+ * accounts. A missing ConsNo violates the schema, so it is the caller's
+ * fault (soap:Client), as a real SOAP stack would report it.
+ */
+async function resolveConsNo(args: Args, opts: MarketingServiceOptions): Promise<string> {
+  const consNo = typeof args?.ConsNo === 'string' ? args.ConsNo.trim() : '';
+  if (!consNo) throw new SoapFault('soap:Client', 'ConsNo is required');
+  if (consNo === SPECIAL_CONS_NO.FAULT) throw new SoapFault('soap:Server', 'Core billing database unavailable');
+  if (consNo === SPECIAL_CONS_NO.SLOW) await opts.sleep(opts.slowDelayMs);
+  return consNo;
+}
+
+function notFound(consNo: string) {
+  return { RetCode: RET_NOT_FOUND, RetMsg: `Customer ${consNo} not found` };
+}
+
+// Response objects list their keys in schema (xsd:sequence) order: node-soap
+// serialises them in insertion order.
+function queryArrears(h: Household) {
+  return {
+    RetCode: RET_OK,
+    RetMsg: 'OK',
+    Customer: { ConsNo: h.ConsNo, ConsName: h.ConsName, OrgNo: h.OrgNo, Address: h.Address },
+    ArrearsList: {
+      Item: h.arrears.map((i) => ({ BillMonth: i.BillMonth, ArrearsFen: i.ArrearsFen, PenaltyFen: i.PenaltyFen, Status: i.Status })),
+    },
+    TotalFen: totalFen(h),
+  };
+}
+
+function getCustomer(h: Household) {
+  return {
+    RetCode: RET_OK,
+    RetMsg: 'OK',
+    Customer: {
+      ConsNo: h.ConsNo, ConsName: h.ConsName, OrgNo: h.OrgNo, Address: h.Address, Mobile: h.Mobile, CertNo: h.CertNo,
+    },
+  };
+}
+
+/** The service object for soap.listen, shaped MarketingService.MarketingPort.<operation>. */
+export function createMarketingServices(opts: MarketingServiceOptions): IServices {
+  return {
+    MarketingService: {
+      MarketingPort: {
+        async QueryArrears(args: Args) {
+          const consNo = await resolveConsNo(args, opts);
+          const h = findHousehold(consNo);
+          return h ? queryArrears(h) : notFound(consNo);
+        },
+        async GetCustomer(args: Args) {
+          const consNo = await resolveConsNo(args, opts);
+          const h = findHousehold(consNo);
+          return h ? getCustomer(h) : notFound(consNo);
+        },
+      },
+    },
+  };
+}

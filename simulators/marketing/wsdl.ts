@@ -1,0 +1,183 @@
+/**
+ * The simulator's hand-written WSDL (SOAP 1.1, document/literal). Embedded as
+ * text rather than kept as a .wsdl file because tsc does not copy non-TS
+ * files to dist; the same module works from ts-node and from dist. Fetch the
+ * live copy from <endpoint>?wsdl.
+ */
+export const MARKETING_NAMESPACE = 'http://sim.gridbus.local/marketing';
+export const MARKETING_PATH = '/marketing/soap';
+
+const ENDPOINT_PLACEHOLDER = '__MARKETING_ENDPOINT__';
+
+const WSDL_TEMPLATE = `<?xml version="1.0" encoding="UTF-8"?>
+<wsdl:definitions name="MarketingService"
+    targetNamespace="${MARKETING_NAMESPACE}"
+    xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/"
+    xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"
+    xmlns:xsd="http://www.w3.org/2001/XMLSchema"
+    xmlns:tns="${MARKETING_NAMESPACE}">
+  <wsdl:documentation>
+    Simulated power company marketing/billing system (营销系统) for gridbus tests.
+    All amounts are integer fen (1 yuan = 100 fen) as xsd:long.
+    TotalFen = sum over ArrearsList/Item of (ArrearsFen + PenaltyFen).
+    RetCode: 0000 = success; 1001 = customer not found (no Customer, no ArrearsList).
+    Special accounts: ConsNo 9999999999 answers with a SOAP Fault (soap:Server);
+    ConsNo 8888888888 answers only after a delay (default 3000 ms).
+  </wsdl:documentation>
+
+  <wsdl:types>
+    <xsd:schema targetNamespace="${MARKETING_NAMESPACE}" elementFormDefault="qualified">
+
+      <xsd:simpleType name="BillMonth">
+        <xsd:annotation><xsd:documentation>Billing month as yyyyMM.</xsd:documentation></xsd:annotation>
+        <xsd:restriction base="xsd:string"><xsd:pattern value="[0-9]{6}"/></xsd:restriction>
+      </xsd:simpleType>
+
+      <xsd:simpleType name="ArrearsStatus">
+        <xsd:annotation><xsd:documentation>01 = unpaid, 02 = partly paid.</xsd:documentation></xsd:annotation>
+        <xsd:restriction base="xsd:string">
+          <xsd:enumeration value="01"/>
+          <xsd:enumeration value="02"/>
+        </xsd:restriction>
+      </xsd:simpleType>
+
+      <xsd:complexType name="CustomerSummary">
+        <xsd:sequence>
+          <xsd:element name="ConsNo" type="xsd:string"/>
+          <xsd:element name="ConsName" type="xsd:string"/>
+          <xsd:element name="OrgNo" type="xsd:string"/>
+          <xsd:element name="Address" type="xsd:string"/>
+        </xsd:sequence>
+      </xsd:complexType>
+
+      <xsd:complexType name="CustomerDetail">
+        <xsd:sequence>
+          <xsd:element name="ConsNo" type="xsd:string"/>
+          <xsd:element name="ConsName" type="xsd:string"/>
+          <xsd:element name="OrgNo" type="xsd:string"/>
+          <xsd:element name="Address" type="xsd:string"/>
+          <xsd:element name="Mobile" type="xsd:string"/>
+          <xsd:element name="CertNo" type="xsd:string"/>
+        </xsd:sequence>
+      </xsd:complexType>
+
+      <xsd:complexType name="ArrearsItem">
+        <xsd:sequence>
+          <xsd:element name="BillMonth" type="tns:BillMonth"/>
+          <xsd:element name="ArrearsFen" type="xsd:long">
+            <xsd:annotation><xsd:documentation>Amount still owed for the month, in fen.</xsd:documentation></xsd:annotation>
+          </xsd:element>
+          <xsd:element name="PenaltyFen" type="xsd:long">
+            <xsd:annotation><xsd:documentation>Late-payment penalty, in fen.</xsd:documentation></xsd:annotation>
+          </xsd:element>
+          <xsd:element name="Status" type="tns:ArrearsStatus"/>
+        </xsd:sequence>
+      </xsd:complexType>
+
+      <xsd:complexType name="ArrearsList">
+        <xsd:sequence>
+          <xsd:element name="Item" type="tns:ArrearsItem" minOccurs="0" maxOccurs="unbounded"/>
+        </xsd:sequence>
+      </xsd:complexType>
+
+      <xsd:element name="QueryArrearsRequest">
+        <xsd:complexType>
+          <xsd:sequence>
+            <xsd:element name="ConsNo" type="xsd:string"/>
+            <xsd:element name="Channel" type="xsd:string" minOccurs="0"/>
+            <xsd:element name="Serial" type="xsd:string" minOccurs="0"/>
+          </xsd:sequence>
+        </xsd:complexType>
+      </xsd:element>
+
+      <xsd:element name="QueryArrearsResponse">
+        <xsd:complexType>
+          <xsd:sequence>
+            <xsd:element name="RetCode" type="xsd:string"/>
+            <xsd:element name="RetMsg" type="xsd:string"/>
+            <xsd:element name="Customer" type="tns:CustomerSummary" minOccurs="0"/>
+            <xsd:element name="ArrearsList" type="tns:ArrearsList" minOccurs="0"/>
+            <xsd:element name="TotalFen" type="xsd:long" minOccurs="0">
+              <xsd:annotation><xsd:documentation>Sum of ArrearsFen + PenaltyFen over all items, in fen; 0 when nothing is owed.</xsd:documentation></xsd:annotation>
+            </xsd:element>
+          </xsd:sequence>
+        </xsd:complexType>
+      </xsd:element>
+
+      <xsd:element name="GetCustomerRequest">
+        <xsd:complexType>
+          <xsd:sequence>
+            <xsd:element name="ConsNo" type="xsd:string"/>
+          </xsd:sequence>
+        </xsd:complexType>
+      </xsd:element>
+
+      <xsd:element name="GetCustomerResponse">
+        <xsd:complexType>
+          <xsd:sequence>
+            <xsd:element name="RetCode" type="xsd:string"/>
+            <xsd:element name="RetMsg" type="xsd:string"/>
+            <xsd:element name="Customer" type="tns:CustomerDetail" minOccurs="0"/>
+          </xsd:sequence>
+        </xsd:complexType>
+      </xsd:element>
+
+    </xsd:schema>
+  </wsdl:types>
+
+  <wsdl:message name="QueryArrearsInput">
+    <wsdl:part name="parameters" element="tns:QueryArrearsRequest"/>
+  </wsdl:message>
+  <wsdl:message name="QueryArrearsOutput">
+    <wsdl:part name="parameters" element="tns:QueryArrearsResponse"/>
+  </wsdl:message>
+  <wsdl:message name="GetCustomerInput">
+    <wsdl:part name="parameters" element="tns:GetCustomerRequest"/>
+  </wsdl:message>
+  <wsdl:message name="GetCustomerOutput">
+    <wsdl:part name="parameters" element="tns:GetCustomerResponse"/>
+  </wsdl:message>
+
+  <wsdl:portType name="MarketingPortType">
+    <wsdl:operation name="QueryArrears">
+      <wsdl:documentation>Arrears (欠费) of one consumer number, month by month.</wsdl:documentation>
+      <wsdl:input message="tns:QueryArrearsInput"/>
+      <wsdl:output message="tns:QueryArrearsOutput"/>
+    </wsdl:operation>
+    <wsdl:operation name="GetCustomer">
+      <wsdl:documentation>Master data of one consumer number.</wsdl:documentation>
+      <wsdl:input message="tns:GetCustomerInput"/>
+      <wsdl:output message="tns:GetCustomerOutput"/>
+    </wsdl:operation>
+  </wsdl:portType>
+
+  <wsdl:binding name="MarketingBinding" type="tns:MarketingPortType">
+    <soap:binding style="document" transport="http://schemas.xmlsoap.org/soap/http"/>
+    <wsdl:operation name="QueryArrears">
+      <soap:operation soapAction="${MARKETING_NAMESPACE}/QueryArrears" style="document"/>
+      <wsdl:input><soap:body use="literal"/></wsdl:input>
+      <wsdl:output><soap:body use="literal"/></wsdl:output>
+    </wsdl:operation>
+    <wsdl:operation name="GetCustomer">
+      <soap:operation soapAction="${MARKETING_NAMESPACE}/GetCustomer" style="document"/>
+      <wsdl:input><soap:body use="literal"/></wsdl:input>
+      <wsdl:output><soap:body use="literal"/></wsdl:output>
+    </wsdl:operation>
+  </wsdl:binding>
+
+  <wsdl:service name="MarketingService">
+    <wsdl:port name="MarketingPort" binding="tns:MarketingBinding">
+      <soap:address location="${ENDPOINT_PLACEHOLDER}"/>
+    </wsdl:port>
+  </wsdl:service>
+</wsdl:definitions>
+`;
+
+function escapeXmlAttr(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** The WSDL with soap:address pointing at `endpoint` (the URL the server really listens on). */
+export function renderMarketingWsdl(endpoint: string): string {
+  return WSDL_TEMPLATE.replace(ENDPOINT_PLACEHOLDER, escapeXmlAttr(endpoint));
+}
