@@ -7,6 +7,8 @@ import { CONFIG_SCHEMA, ConfigKey, INTEGER_KEYS } from './schema';
 /** The validated, typed configuration every module receives. */
 export interface GridbusConfig {
   nodeId: string;
+  /** Nodes see only nodes of the same namespace on a shared NATS. */
+  namespace: string;
   /** null = all services in this process. */
   services: string[] | null;
   /** null = no transporter: one process (the embedded default). */
@@ -100,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
   const services = get<string>('SERVICES', 'all');
   return {
     nodeId: get('NODE_ID', `gridbus-${process.pid}`),
+    namespace: get('BUS_NAMESPACE', 'gridbus'),
     services: services === 'all' ? null : services.split(','),
     natsUrl: get<string | null>('NATS_URL', null),
     database: {

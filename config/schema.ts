@@ -8,6 +8,7 @@ export const CONFIG_SCHEMA = {
   additionalProperties: false,
   properties: {
     NODE_ID: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$', description: 'a node name of letters, digits, dot, dash or underscore' },
+    BUS_NAMESPACE: { type: 'string', pattern: '^[a-z0-9-]{1,32}$', description: 'lower-case letters, digits and dashes (nodes only see others in the same namespace)' },
     SERVICES: { type: 'string', pattern: '^(all|[a-z][a-z0-9-]*(,[a-z][a-z0-9-]*)*)$', description: "'all' or a comma-separated list of service names such as gateway,billing,marketing" },
     NATS_URL: { type: 'string', pattern: '^nats://[^\\s]+$', description: 'a NATS URL such as nats://127.0.0.1:4222 (comma-separated for a cluster)' },
     DATABASE_URL: { type: 'string', pattern: '^postgres(ql)?://[^\\s]+$', description: 'a PostgreSQL URL such as postgres://user:pass@127.0.0.1:5432/gridbus' },

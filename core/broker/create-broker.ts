@@ -9,7 +9,7 @@ import { requestLogMiddleware } from './request-log-middleware';
  */
 export function createBroker(config: GridbusConfig): ServiceBroker {
   const options: BrokerOptions = {
-    namespace: 'gridbus',
+    namespace: config.namespace,
     nodeID: config.nodeId,
     transporter: config.natsUrl ? { type: 'NATS', options: { url: config.natsUrl, maxReconnectAttempts: -1 } } : undefined,
     logger: { type: 'Console', options: { level: config.logLevel, formatter: 'short', colors: process.stdout.isTTY === true, moduleColors: false } },

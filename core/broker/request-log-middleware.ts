@@ -25,7 +25,10 @@ export function requestLogMiddleware(): Middleware {
           },
           (err: unknown) => {
             const view = toErrorView(err);
-            logger.warn(`req=${ctx.requestID} action=${action.name} outcome=${view.code} ms=${ms()}`);
+            // A refused request is routine; only our or the back office's failures warn.
+            const line = `req=${ctx.requestID} action=${action.name} outcome=${view.code} ms=${ms()}`;
+            if (view.status >= 500) logger.warn(line);
+            else logger.info(line);
             throw err;
           },
         );

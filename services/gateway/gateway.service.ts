@@ -91,6 +91,10 @@ export function createGatewayService(deps: ServiceDeps): ServiceSchema {
       ],
     },
     methods: {
+      // moleculer-web's default logs a stack per failed request; onError logs one line instead.
+      errorHandler(this: { sendError: (req: Req, res: Res, err: unknown) => void }, req: Req, res: Res, err: unknown) {
+        this.sendError(req, res, err);
+      },
       sendJson(_res: Res, status: number, body: unknown) {
         const res = _res;
         res.statusCode = status;
