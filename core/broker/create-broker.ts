@@ -21,6 +21,8 @@ export function createBroker(config: GridbusConfig): ServiceBroker {
     heartbeatInterval: 5,
     heartbeatTimeout: 15,
     middlewares: [requestLogMiddleware()],
+    // The CLI owns SIGINT/SIGTERM: it stops the broker, then adapters, database and simulators.
+    skipProcessEventRegistration: true,
   };
   return new ServiceBroker(options);
 }

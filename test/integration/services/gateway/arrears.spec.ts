@@ -18,7 +18,7 @@ function busConfig(extra: Record<string, string>) {
     DATABASE_URL: requireEnv('TEST_DATABASE_URL'),
     HTTP_PORT: '0',
     SIMULATORS: 'off',
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: 'error',
     JWT_SECRET,
     NODE_ID: `gateway-e2e-${process.pid}`,
     ...extra,

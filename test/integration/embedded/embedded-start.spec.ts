@@ -1,0 +1,92 @@
+import { expect } from 'chai';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { execFileSync } from 'child_process';
+import { Client } from 'pg';
+import { HOUSEHOLDS, totalFen } from '../../../simulators/marketing/dataset';
+import { BusProcess, CLI } from '../../helpers/bus-process';
+import { http } from '../../helpers/http';
+import { freePort } from '../../helpers/ports';
+
+/**
+ * `npm start` with nothing configured: one process, embedded PostgreSQL under
+ * VAR_DIR, simulator in-process. Run here against a temporary VAR_DIR and free
+ * ports so a developer's own `npm start` is left alone.
+ */
+describe('embedded default - the bus starts alone, keeps its data and stops cleanly', function () {
+  this.timeout(90000);
+  let varDir: string;
+  let env: Record<string, string>;
+  let base: string;
+
+  before(async () => {
+    varDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridbus-var-'));
+    fs.chmodSync(varDir, 0o755); // the postgres OS user must reach its data dir when we run as root
+    const httpPort = await freePort();
+    env = { VAR_DIR: varDir, HTTP_PORT: String(httpPort), EMBEDDED_PG_PORT: String(await freePort()), NODE_ID: 'embedded-test' };
+    base = `http://127.0.0.1:${httpPort}`;
+  });
+
+  after(() => fs.rmSync(varDir, { recursive: true, force: true }));
+
+  async function runOnce(check: (bus: BusProcess) => Promise<void>): Promise<BusProcess> {
+    const bus = new BusProcess(['start'], env);
+    try {
+      await bus.waitFor(/gateway: http/, 60000);
+      await check(bus);
+    } finally {
+      const code = await bus.stop('SIGINT');
+      expect(code, bus.output.slice(-2000)).to.equal(0);
+    }
+    return bus;
+  }
+
+  it('first start: initialises the database, applies migrations, answers with a demo token, stops on Ctrl-C', async () => {
+    const bus = await runOnce(async (b) => {
+      expect(b.output).to.match(/initialising embedded PostgreSQL/);
+      expect(b.output).to.match(/migrations applied: InitialSchema/);
+      expect(b.output).to.match(/demo token: /);
+      const token = execFileSync(process.execPath, [CLI, 'token'], { env: { ...process.env, ...env } }).toString().trim();
+      const h = HOUSEHOLDS[0];
+      const res = await http(`${base}/api/v1/accounts/${h.ConsNo}/arrears`, { token });
+      expect(res.status).to.equal(200);
+      expect(res.json.totalFen).to.equal(totalFen(h));
+      const refused = await http(`${base}/api/v1/accounts/${h.ConsNo}/arrears`, { headers: { 'X-Request-ID': 'embedded-marker' } });
+      expect(refused.status).to.equal(401);
+    });
+    expect(bus.output).to.contain('gridbus stopped cleanly');
+    expect(fs.existsSync(path.join(varDir, 'pg', 'postmaster.pid')), 'postgres left running').to.equal(false);
+  });
+
+  it('second start: reuses the data directory (no re-init, no re-migration, earlier rows intact)', async () => {
+    await runOnce(async (b) => {
+      expect(b.output).to.not.match(/initialising embedded PostgreSQL/);
+      expect(b.output).to.match(/database schema is up to date/);
+      const pg = new Client({ host: '127.0.0.1', port: Number(env.EMBEDDED_PG_PORT), user: 'gridbus', password: 'gridbus', database: 'gridbus' });
+      await pg.connect();
+      try {
+        const rows = (await pg.query("SELECT action FROM audit_log WHERE request_id = 'embedded-marker'")).rows;
+        expect(rows).to.deep.equal([{ action: 'auth.token.rejected' }]);
+      } finally {
+        await pg.end();
+      }
+    });
+    expect(fs.existsSync(path.join(varDir, 'pg', 'postmaster.pid'))).to.equal(false);
+  });
+});
+
+describe('embedded default - configuration errors stop the start with the key named', () => {
+  it('refuses a bad HTTP_PORT with exit code 2 and a message naming the key and the value expected', async () => {
+    const bus = new BusProcess(['start'], { HTTP_PORT: 'eighty' });
+    const code = await bus.exitCode();
+    expect(code).to.equal(2);
+    expect(bus.output).to.contain('HTTP_PORT must be a TCP port 0-65535 (0 picks a free one) (got "eighty")');
+  });
+
+  it('refuses an unknown service name', async () => {
+    const bus = new BusProcess(['start', '--services', 'gateway,bilin'], {});
+    expect(await bus.exitCode()).to.not.equal(0);
+    expect(bus.output).to.contain('SERVICES names unknown service(s) bilin');
+  });
+});
