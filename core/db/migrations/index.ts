@@ -1,4 +1,16 @@
 import { InitialSchema1764100000000 } from './1764100000000-initial-schema';
+import { SftpIdempotentRepository1764200000000 } from './1764200000000-sftp-idempotent-repository';
+import { MappingReleases1764200001000 } from './1764200001000-mapping-releases';
+import { MessageLog1764200002000 } from './1764200002000-message-log';
+import { FileRecords1764200003000 } from './1764200003000-file-records';
+import { MeterReadings1764200004000 } from './1764200004000-meter-readings';
 
 /** In order. A migration, once on main, is never edited: add a new one. */
-export const MIGRATIONS = [InitialSchema1764100000000];
+export const MIGRATIONS = [
+  InitialSchema1764100000000,
+  SftpIdempotentRepository1764200000000,
+  MappingReleases1764200001000,
+  MessageLog1764200002000,
+  FileRecords1764200003000,
+  MeterReadings1764200004000,
+];

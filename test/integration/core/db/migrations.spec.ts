@@ -3,6 +3,7 @@ import { randomBytes } from 'crypto';
 import { Client } from 'pg';
 import { AuditWriter } from '../../../../core/audit';
 import { openDatabase } from '../../../../core/db';
+import { MIGRATIONS } from '../../../../core/db/migrations';
 import { requireEnv } from '../../../helpers/env';
 
 /** A throw-away database on the test server, so migrations run on a clean slate. */
@@ -27,7 +28,7 @@ describe('core/db - migrations on PostgreSQL', () => {
     await withFreshDatabase(async (url) => {
       const [a, b] = await Promise.all([openDatabase(url), openDatabase(url)]);
       try {
-        expect([...a.applied, ...b.applied]).to.deep.equal(['InitialSchema1764100000000']);
+        expect([...a.applied, ...b.applied]).to.deep.equal(MIGRATIONS.map((m) => m.name));
         const tables = await a.dataSource.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`);
         expect(tables.map((t: { table_name: string }) => t.table_name)).to.include.members(['audit_log', 'schema_migrations']);
         const again = await openDatabase(url);
@@ -40,11 +41,11 @@ describe('core/db - migrations on PostgreSQL', () => {
     });
   });
 
-  it('reverts the last migration', async () => {
+  it('reverts every migration down to an empty schema', async () => {
     await withFreshDatabase(async (url) => {
       const { dataSource } = await openDatabase(url);
       try {
-        await dataSource.undoLastMigration();
+        for (let i = 0; i < MIGRATIONS.length; i++) await dataSource.undoLastMigration();
         const rows = await dataSource.query(`SELECT to_regclass('public.audit_log') AS t`);
         expect(rows[0].t).to.equal(null);
       } finally {
