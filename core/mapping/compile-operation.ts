@@ -1,6 +1,6 @@
 import Ajv from 'ajv';
 import { ErrorCode, GridbusError, isErrorCode } from '../errors';
-import { FieldMappingError, MappingContext, compileObject } from './field-compiler';
+import { CompileEnv, FieldMappingError, MappingContext, compileObject, isPromise } from './field-compiler';
 import { Condition, Endpoint, OperationDefinition, RaiseRule } from './operation-definition';
 import { compilePath } from './path';
 
@@ -18,8 +18,9 @@ export interface CompiledOperation {
   idempotent: boolean;
   endpoint: Endpoint;
   validateInput(params: unknown): void;
-  buildRequest(params: unknown, ctx: MappingContext): Record<string, unknown>;
-  interpretResponse(body: unknown, ctx: MappingContext): Record<string, unknown>;
+  /** Synchronous unless the mapping uses `expr` (JSONata); callers `await` either way. */
+  buildRequest(params: unknown, ctx: MappingContext): Record<string, unknown> | Promise<Record<string, unknown>>;
+  interpretResponse(body: unknown, ctx: MappingContext): Record<string, unknown> | Promise<Record<string, unknown>>;
   translateFault(fault: FaultInfo): GridbusError | undefined;
 }
 
@@ -40,10 +41,10 @@ function errorCodeOf(rule: RaiseRule, where: string): ErrorCode {
   return rule.raise;
 }
 
-export function compileOperation(def: OperationDefinition, file: string): CompiledOperation {
+export function compileOperation(def: OperationDefinition, file: string, env: CompileEnv = {}): CompiledOperation {
   const validate = inputAjv.compile(def.input ?? { type: 'object' });
-  const buildRequest = compileObject(def.request);
-  const mapResponse = compileObject(def.response.map);
+  const buildRequest = compileObject(def.request, '', env);
+  const mapResponse = compileObject(def.response.map, '', env);
   const success = def.response.success ? compileCondition(def.response.success) : () => true;
   const successPath = def.response.success?.path;
   const errorRules = (def.response.errors ?? []).map((rule, i) => ({
@@ -68,13 +69,17 @@ export function compileOperation(def: OperationDefinition, file: string): Compil
       }
     },
     buildRequest(params, ctx) {
-      try {
-        return buildRequest(params, ctx);
-      } catch (err) {
+      const fail = (err: unknown): never => {
         if (err instanceof FieldMappingError) {
           throw new GridbusError('VALIDATION_FAILED', `request field ${err.message}`, { details: { field: err.field } });
         }
         throw err;
+      };
+      try {
+        const out = buildRequest(params, ctx);
+        return isPromise(out) ? (out as Promise<Record<string, unknown>>).catch(fail) : out;
+      } catch (err) {
+        return fail(err);
       }
     },
     interpretResponse(body, ctx) {
@@ -87,13 +92,17 @@ export function compileOperation(def: OperationDefinition, file: string): Compil
         const got = successPath ? String(compilePath(successPath)(body)) : 'unknown';
         throw new GridbusError('BACKEND_BAD_RESPONSE', `${name}: the back office answered with an unexpected result code ${got}`, { details: { operation: name, resultCode: got } });
       }
-      try {
-        return mapResponse(body, ctx);
-      } catch (err) {
+      const fail = (err: unknown): never => {
         if (err instanceof FieldMappingError) {
           throw new GridbusError('BACKEND_BAD_RESPONSE', `${name}: response field ${err.message}`, { details: { operation: name, field: err.field } });
         }
         throw err;
+      };
+      try {
+        const out = mapResponse(body, ctx);
+        return isPromise(out) ? (out as Promise<Record<string, unknown>>).catch(fail) : out;
+      } catch (err) {
+        return fail(err);
       }
     },
     translateFault(fault) {

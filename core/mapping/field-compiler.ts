@@ -1,4 +1,7 @@
+import jsonata from 'jsonata';
 import { maskAccountNo, maskIdNumber, maskMobile, maskName } from '../crypto';
+import type { CodeTable } from './code-tables';
+import { DEFAULT_TZ, DateFormatError, compileDateReader, compileDateWriter } from './date-format';
 import { MoneyFormatError, fenToInteger, fenToYuan, yuanToFen } from './money';
 import { asList, compilePath } from './path';
 
@@ -8,17 +11,42 @@ export interface MappingContext {
   now?: Date;
 }
 
+/** What compilation may refer to besides the spec itself. */
+export interface CompileEnv {
+  codes?: ReadonlyMap<string, CodeTable>;
+}
+
+export interface ConditionSpec {
+  path: string;
+  equals?: string | number | boolean | null;
+  notEquals?: string | number | boolean | null;
+  in?: Array<string | number | boolean>;
+  exists?: boolean;
+}
+
 export type FieldSpec = string | FieldSpecObject;
 export interface FieldSpecObject {
   from?: string;
   const?: unknown;
+  concat?: FieldSpec[];
+  separator?: string;
+  sum?: string[];
+  expr?: string;
+  if?: ConditionSpec;
+  then?: FieldSpec;
+  else?: FieldSpec;
   default?: unknown;
   required?: boolean;
+  trim?: boolean;
+  split?: { separator: string; index?: number };
   type?: 'string' | 'integer' | 'number' | 'boolean';
   money?: { in: 'fen' | 'yuan'; out?: 'fen' | 'yuan' };
+  date?: { in: string; out?: string; tz?: string; outTz?: string };
+  code?: string;
   mask?: 'name' | 'mobile' | 'idNumber' | 'account';
   lookup?: Record<string, unknown>;
   each?: string;
+  where?: ConditionSpec;
   map?: Record<string, FieldSpec>;
 }
 
@@ -30,7 +58,12 @@ export class FieldMappingError extends Error {
   }
 }
 
+/** A compiled field: synchronous unless it (or a field inside it) uses `expr`. */
 type FieldFn = (input: unknown, ctx: MappingContext) => unknown;
+interface Compiled {
+  fn: FieldFn;
+  async: boolean;
+}
 export type ObjectMapper = (input: unknown, ctx: MappingContext) => Record<string, unknown>;
 
 const MASKS: Record<NonNullable<FieldSpecObject['mask']>, (v: string) => string> = {
@@ -40,15 +73,31 @@ const MASKS: Record<NonNullable<FieldSpecObject['mask']>, (v: string) => string>
   account: maskAccountNo,
 };
 
-function compileSource(spec: FieldSpecObject): FieldFn {
-  if ('const' in spec) {
-    const value = spec.const;
-    return () => value;
+const isMissing = (v: unknown) => v === undefined || v === null || v === '';
+const isPromise = (v: unknown): v is Promise<unknown> => typeof (v as Promise<unknown> | null)?.then === 'function';
+
+export function compileCondition(c: ConditionSpec): (input: unknown) => boolean {
+  const read = compilePath(c.path);
+  if (c.in) {
+    const set = new Set(c.in.map(String));
+    return (input) => set.has(String(read(input)));
   }
-  const from = spec.from as string;
-  if (from === '$requestId') return (_i, ctx) => ctx.requestId;
-  if (from === '$now') return (_i, ctx) => (ctx.now ?? new Date()).toISOString();
-  return compilePath(from);
+  if ('equals' in c) {
+    const expected = c.equals === null ? null : String(c.equals);
+    return (input) => {
+      const v = read(input);
+      return expected === null ? isMissing(v) : String(v) === expected;
+    };
+  }
+  if ('notEquals' in c) {
+    const expected = c.notEquals === null ? null : String(c.notEquals);
+    return (input) => {
+      const v = read(input);
+      return expected === null ? !isMissing(v) : String(v) !== expected;
+    };
+  }
+  const wanted = c.exists !== false;
+  return (input) => !isMissing(read(input)) === wanted;
 }
 
 function convertType(type: FieldSpecObject['type'], field: string, value: unknown): unknown {
@@ -73,33 +122,87 @@ function convertType(type: FieldSpecObject['type'], field: string, value: unknow
   }
 }
 
-function convertMoney(money: NonNullable<FieldSpecObject['money']>, field: string, value: unknown): unknown {
+function moneyToFen(money: NonNullable<FieldSpecObject['money']>, field: string, value: unknown): number {
   try {
-    const fen = money.in === 'yuan' ? yuanToFen(value) : fenToInteger(value);
-    return money.out === 'yuan' ? fenToYuan(fen) : fen;
+    return money.in === 'yuan' ? yuanToFen(value) : fenToInteger(value);
   } catch (err) {
     if (err instanceof MoneyFormatError) throw new FieldMappingError(field, err.message);
     throw err;
   }
 }
 
-/** Compiles one field spec into a plain function; called once per definition. */
-export function compileField(spec: FieldSpec, field: string): FieldFn {
-  const s: FieldSpecObject = typeof spec === 'string' ? { from: spec } : spec;
-  if (s.each !== undefined) {
-    const readList = compilePath(s.each);
-    const mapItem = compileObject(s.map ?? {}, field);
-    return (input, ctx) => asList(readList(input)).map((item, i) => {
-      try {
-        return mapItem(item, ctx);
-      } catch (err) {
-        if (err instanceof FieldMappingError) throw new FieldMappingError(`${field}[${i}].${err.field.split('.').pop()}`, err.reason);
-        throw err;
-      }
+/** The value source of a spec: exactly one of from / const / concat / sum / expr / if. */
+function compileSource(s: FieldSpecObject, field: string, env: CompileEnv): Compiled {
+  if ('const' in s) {
+    const value = s.const;
+    return { fn: () => value, async: false };
+  }
+  if (s.concat) {
+    const parts = s.concat.map((p, i) => compileField(p, `${field}.concat[${i}]`, env, true));
+    const sep = s.separator ?? '';
+    if (parts.some((p) => p.async)) {
+      return { fn: async (i, c) => (await Promise.all(parts.map((p) => p.fn(i, c)))).filter((v) => !isMissing(v)).join(sep), async: true };
+    }
+    return { fn: (i, c) => parts.map((p) => p.fn(i, c)).filter((v) => !isMissing(v)).join(sep), async: false };
+  }
+  if (s.sum) {
+    const readers = s.sum.map(compilePath);
+    const money = s.money ?? { in: 'fen' as const };
+    return {
+      fn: (input) => {
+        let total = 0;
+        for (const read of readers) {
+          for (const v of asList(read(input))) if (!isMissing(v)) total += moneyToFen(money, field, v);
+        }
+        if (!Number.isSafeInteger(total)) throw new FieldMappingError(field, 'sum exceeds the safe integer range');
+        return total;
+      },
+      async: false,
+    };
+  }
+  if (s.expr !== undefined) {
+    let expression: ReturnType<typeof jsonata>;
+    try {
+      expression = jsonata(s.expr);
+    } catch (err) {
+      throw new Error(`${field}.expr: ${(err as { message?: string }).message ?? 'invalid JSONata expression'}`);
+    }
+    return {
+      fn: async (input, ctx) => {
+        try {
+          return await expression.evaluate(input, { requestId: ctx.requestId, now: (ctx.now ?? new Date()).toISOString() });
+        } catch (err) {
+          throw new FieldMappingError(field, `expression failed: ${(err as { message?: string }).message ?? String(err)}`);
+        }
+      },
+      async: true,
+    };
+  }
+  if (s.if) {
+    const test = compileCondition(s.if);
+    const then = s.then !== undefined ? compileField(s.then, `${field}.then`, env, true) : { fn: () => undefined, async: false };
+    const otherwise = s.else !== undefined ? compileField(s.else, `${field}.else`, env, true) : { fn: () => undefined, async: false };
+    return { fn: (i, c) => (test(i) ? then.fn(i, c) : otherwise.fn(i, c)), async: then.async || otherwise.async };
+  }
+  const from = s.from as string;
+  if (from === '$requestId') return { fn: (_i, ctx) => ctx.requestId, async: false };
+  if (from === '$now') return { fn: (_i, ctx) => (ctx.now ?? new Date()).toISOString(), async: false };
+  if (from === '$') return { fn: (i) => i, async: false };
+  const read = compilePath(from);
+  return { fn: (i) => read(i), async: false };
+}
+
+/** Conversions applied, in order, to a present value. */
+function compileSteps(s: FieldSpecObject, field: string, env: CompileEnv): Array<(v: unknown) => unknown> {
+  const steps: Array<(v: unknown) => unknown> = [];
+  if (s.trim) steps.push((v) => (typeof v === 'string' ? v.trim() : v));
+  if (s.split) {
+    const { separator, index } = s.split;
+    steps.push((v) => {
+      const parts = String(v).split(separator);
+      return index === undefined ? parts : parts.at(index);
     });
   }
-  const read = compileSource(s);
-  const steps: Array<(v: unknown) => unknown> = [];
   if (s.lookup) {
     const table = s.lookup;
     steps.push((v) => {
@@ -108,9 +211,42 @@ export function compileField(spec: FieldSpec, field: string): FieldFn {
       return table[key];
     });
   }
-  if (s.money) {
+  if (s.code) {
+    const table = env.codes?.get(s.code);
+    if (!table) throw new Error(`${field}.code: no code table '${s.code}' (mappings/codes/*.yaml)`);
+    steps.push((v) => {
+      const key = String(v);
+      if (table.values.has(key)) return table.values.get(key);
+      if (table.fallback) return table.fallback.value;
+      throw new FieldMappingError(field, `${JSON.stringify(v)} is not in code table ${table.name}`);
+    });
+  }
+  if (s.date) {
+    let read: (v: unknown) => number;
+    let write: (ms: number) => string | number;
+    try {
+      read = compileDateReader(s.date.in, s.date.tz ?? DEFAULT_TZ);
+      write = compileDateWriter(s.date.out ?? 'iso', s.date.outTz ?? s.date.tz ?? DEFAULT_TZ);
+    } catch (err) {
+      throw new Error(`${field}.date: ${(err as Error).message}`);
+    }
+    steps.push((v) => {
+      try {
+        return write(read(v));
+      } catch (err) {
+        if (err instanceof DateFormatError) throw new FieldMappingError(field, err.message);
+        throw err;
+      }
+    });
+  }
+  if (s.money && !s.sum) {
     const money = s.money;
-    steps.push((v) => convertMoney(money, field, v));
+    steps.push((v) => {
+      const fen = moneyToFen(money, field, v);
+      return money.out === 'yuan' ? fenToYuan(fen) : fen;
+    });
+  } else if (s.money?.out === 'yuan') {
+    steps.push((v) => fenToYuan(v as number));
   } else if (s.type) {
     const type = s.type;
     steps.push((v) => convertType(type, field, v));
@@ -119,12 +255,44 @@ export function compileField(spec: FieldSpec, field: string): FieldFn {
     const mask = MASKS[s.mask];
     steps.push((v) => mask(String(v)));
   }
+  return steps;
+}
+
+function compileFieldInternal(spec: FieldSpec, field: string, env: CompileEnv): Compiled {
+  const s: FieldSpecObject = typeof spec === 'string' ? { from: spec } : spec;
+  if (s.each !== undefined) {
+    const readList = compilePath(s.each);
+    const keep = s.where ? compileCondition(s.where) : null;
+    const item = compileObjectInternal(s.map ?? {}, field, env);
+    const rename = (err: unknown, i: number) =>
+      err instanceof FieldMappingError ? new FieldMappingError(`${field}[${i}].${err.field.slice(field.length + 1)}`, err.reason) : err;
+    const items = (input: unknown) => (keep ? asList(readList(input)).filter(keep) : asList(readList(input)));
+    if (item.async) {
+      return {
+        fn: (input, ctx) => Promise.all(items(input).map((x, i) => (item.fn(x, ctx) as Promise<unknown>).catch((err) => Promise.reject(rename(err, i))))),
+        async: true,
+      };
+    }
+    return {
+      fn: (input, ctx) =>
+        items(input).map((x, i) => {
+          try {
+            return item.fn(x, ctx);
+          } catch (err) {
+            throw rename(err, i);
+          }
+        }),
+      async: false,
+    };
+  }
+  const source = compileSource(s, field, env);
+  const steps = compileSteps(s, field, env);
   const hasDefault = 'default' in s;
   const fallback = s.default;
   const required = s.required === true;
-  return (input, ctx) => {
-    let value = read(input, ctx);
-    if (value === undefined || value === null || value === '') {
+  const finish = (raw: unknown) => {
+    let value = raw;
+    if (isMissing(value)) {
       if (hasDefault) return fallback;
       if (required) throw new FieldMappingError(field, 'is required but missing');
       return undefined;
@@ -132,23 +300,57 @@ export function compileField(spec: FieldSpec, field: string): FieldFn {
     for (const step of steps) value = step(value);
     return value;
   };
+  if (source.async) return { fn: async (i, c) => finish(await source.fn(i, c)), async: true };
+  return { fn: (i, c) => finish(source.fn(i, c)), async: false };
 }
 
-/** Compiles a `{ target: spec }` block into a function building the target object. */
-export function compileObject(specs: Record<string, FieldSpec>, prefix = ''): ObjectMapper {
+/** Compiles one field spec into a plain function; called once per definition. */
+export function compileField(spec: FieldSpec, field: string, env?: CompileEnv): FieldFn;
+export function compileField(spec: FieldSpec, field: string, env: CompileEnv, detailed: true): Compiled;
+export function compileField(spec: FieldSpec, field: string, env: CompileEnv = {}, detailed = false): FieldFn | Compiled {
+  const compiled = compileFieldInternal(spec, field, env);
+  return detailed ? compiled : compiled.fn;
+}
+
+function compileObjectInternal(specs: Record<string, FieldSpec>, prefix: string, env: CompileEnv): Compiled {
   const fields = Object.entries(specs).map(([name, spec]) => {
     const path = prefix ? `${prefix}.${name}` : name;
-    return { keys: name.split('.'), fn: compileField(spec, path) };
+    return { keys: name.split('.'), ...compileFieldInternal(spec, path, env) };
   });
-  return (input, ctx) => {
-    const out: Record<string, unknown> = {};
-    for (const { keys, fn } of fields) {
-      const value = fn(input, ctx);
-      if (value !== undefined) assignPath(out, keys, value);
-    }
-    return out;
+  if (fields.some((f) => f.async)) {
+    return {
+      fn: async (input, ctx) => {
+        const out: Record<string, unknown> = {};
+        const values = await Promise.all(fields.map((f) => f.fn(input, ctx)));
+        fields.forEach((f, i) => values[i] !== undefined && assignPath(out, f.keys, values[i]));
+        return out;
+      },
+      async: true,
+    };
+  }
+  return {
+    fn: (input, ctx) => {
+      const out: Record<string, unknown> = {};
+      for (const { keys, fn } of fields) {
+        const value = fn(input, ctx);
+        if (value !== undefined) assignPath(out, keys, value);
+      }
+      return out;
+    },
+    async: false,
   };
 }
+
+/**
+ * Compiles a `{ target: spec }` block into a function building the target
+ * object. It returns a Promise only when some field uses `expr` (JSONata);
+ * callers that may meet such mappings `await` the result.
+ */
+export function compileObject(specs: Record<string, FieldSpec>, prefix = '', env: CompileEnv = {}): ObjectMapper {
+  return compileObjectInternal(specs, prefix, env).fn as ObjectMapper;
+}
+
+export { isPromise };
 
 /** Target names may be dotted (`Header.Channel`) to build nested output. */
 function assignPath(target: Record<string, unknown>, keys: string[], value: unknown): void {

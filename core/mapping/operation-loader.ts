@@ -4,6 +4,7 @@ import Ajv from 'ajv';
 import YAML from 'yaml';
 import { GridbusError } from '../errors';
 import { CompiledOperation, compileOperation } from './compile-operation';
+import { CompileEnv } from './field-compiler';
 import { FIELD_SPEC_SCHEMA, OPERATION_SCHEMA } from './operation-schema';
 import { OperationDefinition } from './operation-definition';
 
@@ -36,7 +37,7 @@ function substitute(value: unknown, variables: Record<string, string | undefined
 }
 
 /** Parses, validates and compiles one definition; errors name file and path. */
-export function loadOperationText(text: string, file: string, variables: Record<string, string | undefined>): CompiledOperation {
+export function loadOperationText(text: string, file: string, variables: Record<string, string | undefined>, env: CompileEnv = {}): CompiledOperation {
   const doc = YAML.parseDocument(text, { prettyErrors: true });
   if (doc.errors.length) throw invalid(file, `line ${doc.errors[0].linePos?.[0].line ?? '?'}`, doc.errors[0].message.split('\n')[0]);
   const raw = doc.toJS();
@@ -48,7 +49,7 @@ export function loadOperationText(text: string, file: string, variables: Record<
   }
   const def = substitute(raw, variables, file, '') as OperationDefinition;
   try {
-    return compileOperation(def, file);
+    return compileOperation(def, file, env);
   } catch (err) {
     if (err instanceof GridbusError) throw err;
     const [where, ...rest] = (err as Error).message.split(': ');

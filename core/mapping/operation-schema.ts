@@ -17,6 +17,27 @@ const condition = {
 
 const errorCode = { type: 'string', pattern: '^[A-Z][A-Z_]*$' };
 
+const fieldCondition = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['path'],
+  properties: {
+    path: { type: 'string', minLength: 1 },
+    equals: { type: ['string', 'number', 'boolean', 'null'] },
+    notEquals: { type: ['string', 'number', 'boolean', 'null'] },
+    in: { type: 'array', items: { type: ['string', 'number', 'boolean'] }, minItems: 1 },
+    exists: { type: 'boolean' },
+  },
+  oneOf: [{ required: ['equals'] }, { required: ['notEquals'] }, { required: ['in'] }, { required: ['exists'] }],
+};
+
+/** Exactly one value source per field spec. */
+const SOURCES = ['from', 'const', 'concat', 'sum', 'expr', 'if', 'each'] as const;
+const exactlyOneSource = SOURCES.map((key) => ({
+  required: key === 'each' ? ['each', 'map'] : key === 'if' ? ['if', 'then'] : [key],
+  not: { anyOf: SOURCES.filter((k) => k !== key).map((k) => ({ required: [k] })) },
+}));
+
 export const FIELD_SPEC_SCHEMA = {
   $id: 'gridbus:field-spec',
   anyOf: [
@@ -27,8 +48,22 @@ export const FIELD_SPEC_SCHEMA = {
       properties: {
         from: { type: 'string', minLength: 1 },
         const: {},
+        concat: { type: 'array', minItems: 1, items: { $ref: 'gridbus:field-spec' } },
+        separator: { type: 'string' },
+        sum: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+        expr: { type: 'string', minLength: 1, description: 'a JSONata expression (no code execution)' },
+        if: fieldCondition,
+        then: { $ref: 'gridbus:field-spec' },
+        else: { $ref: 'gridbus:field-spec' },
         default: {},
         required: { type: 'boolean' },
+        trim: { type: 'boolean' },
+        split: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['separator'],
+          properties: { separator: { type: 'string', minLength: 1 }, index: { type: 'integer' } },
+        },
         type: { enum: ['string', 'integer', 'number', 'boolean'] },
         money: {
           type: 'object',
@@ -36,16 +71,25 @@ export const FIELD_SPEC_SCHEMA = {
           required: ['in'],
           properties: { in: { enum: ['fen', 'yuan'] }, out: { enum: ['fen', 'yuan'] } },
         },
+        date: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['in'],
+          properties: {
+            in: { type: 'string', minLength: 1, description: "'iso', 'epochMillis', 'epochSeconds' or a pattern such as yyyyMMddHHmmss" },
+            out: { type: 'string', minLength: 1 },
+            tz: { type: 'string', minLength: 1 },
+            outTz: { type: 'string', minLength: 1 },
+          },
+        },
+        code: { type: 'string', pattern: '^[a-z][a-z0-9-]*$', description: 'a table in mappings/codes/' },
         mask: { enum: ['name', 'mobile', 'idNumber', 'account'] },
         lookup: { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean', 'null'] } },
         each: { type: 'string', minLength: 1 },
+        where: fieldCondition,
         map: { type: 'object', additionalProperties: { $ref: 'gridbus:field-spec' } },
       },
-      oneOf: [
-        { required: ['from'], not: { anyOf: [{ required: ['const'] }, { required: ['each'] }] } },
-        { required: ['const'], not: { anyOf: [{ required: ['from'] }, { required: ['each'] }] } },
-        { required: ['each', 'map'], not: { anyOf: [{ required: ['from'] }, { required: ['const'] }] } },
-      ],
+      oneOf: exactlyOneSource,
     },
   ],
 };

@@ -39,12 +39,12 @@ export class OperationRunner {
     const op = this.get(name);
     op.validateInput(params);
     const mctx = { requestId: ctx.requestId, now: new Date() };
-    const request = op.buildRequest(params, mctx);
+    const request = await op.buildRequest(params, mctx);
     const attempts = 1 + (op.idempotent ? op.endpoint.retries ?? 0 : 0);
     for (let attempt = 1; ; attempt++) {
       try {
         const exchange = await this.invoker.invoke(op.endpoint, request, { timeoutMs: op.endpoint.timeoutMs });
-        return op.interpretResponse(exchange.body, mctx);
+        return await op.interpretResponse(exchange.body, mctx);
       } catch (err) {
         const typed = this.translate(op, err);
         if (!typed.retryable || attempt >= attempts) throw typed;

@@ -1,0 +1,106 @@
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { GridbusError } from '../errors';
+import { CodeTable, loadCodeTableText } from './code-tables';
+import { CompiledOperation } from './compile-operation';
+import { loadOperationText } from './operation-loader';
+
+/**
+ * A mapping set as operators edit it: every definition file under the
+ * mappings directory, by path relative to it (`operations/x.yaml`). This is
+ * what is validated, diffed, dry-run, published and rolled back, as a whole.
+ */
+export type MappingFiles = Record<string, string>;
+
+export interface CompiledBundle {
+  operations: Map<string, CompiledOperation>;
+  codes: Map<string, CodeTable>;
+}
+
+export interface MappingProblem {
+  file: string;
+  path: string;
+  message: string;
+}
+
+const KINDS = ['operations', 'files', 'topics', 'codes'] as const;
+
+/** Reads every `*.yaml` of the known kinds under `dir`. */
+export function readMappingFiles(dir: string): MappingFiles {
+  const files: MappingFiles = {};
+  for (const kind of KINDS) {
+    const sub = path.join(dir, kind);
+    if (!fs.existsSync(sub)) continue;
+    for (const name of fs.readdirSync(sub).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+      files[`${kind}/${name}`] = fs.readFileSync(path.join(sub, name), 'utf8');
+    }
+  }
+  return files;
+}
+
+/** A stable fingerprint of a set, to tell whether two sets are the same. */
+export function checksumOf(files: MappingFiles): string {
+  const h = crypto.createHash('sha256');
+  for (const name of Object.keys(files).sort()) h.update(name).update('\0').update(files[name]).update('\0');
+  return h.digest('hex');
+}
+
+function problemOf(err: unknown, file: string): MappingProblem {
+  const details = (err as GridbusError).data as { file?: string; path?: string } | undefined;
+  const message = (err as Error).message;
+  const prefix = `${details?.file ?? file}: ${details?.path ?? ''}: `;
+  return {
+    file: details?.file ?? file,
+    path: details?.path ?? '',
+    message: message.startsWith(prefix) ? message.slice(prefix.length) : message,
+  };
+}
+
+/**
+ * Compiles a whole set, collecting every problem rather than stopping at the
+ * first, so an operator fixes a draft in one round. Code tables compile
+ * first: operations refer to them.
+ */
+export function compileMappingFiles(files: MappingFiles, variables: Record<string, string | undefined>): { bundle: CompiledBundle; problems: MappingProblem[] } {
+  const problems: MappingProblem[] = [];
+  const codes = new Map<string, CodeTable>();
+  const operations = new Map<string, CompiledOperation>();
+  const names = Object.keys(files).sort();
+  for (const file of names.filter((f) => f.startsWith('codes/'))) {
+    try {
+      const table = loadCodeTableText(files[file], file);
+      const existing = codes.get(table.name);
+      if (existing) problems.push({ file, path: 'table', message: `'${table.name}' is already defined in ${existing.file}` });
+      else codes.set(table.name, table);
+    } catch (err) {
+      problems.push(problemOf(err, file));
+    }
+  }
+  for (const file of names.filter((f) => f.startsWith('operations/'))) {
+    try {
+      const op = loadOperationText(files[file], file, variables, { codes });
+      const existing = operations.get(op.name);
+      if (existing) problems.push({ file, path: 'operation', message: `'${op.name}' is already defined in ${existing.file}` });
+      else operations.set(op.name, op);
+    } catch (err) {
+      problems.push(problemOf(err, file));
+    }
+  }
+  for (const file of names.filter((f) => !/^(codes|operations|files|topics)\//.test(f))) {
+    problems.push({ file, path: '', message: 'is not under operations/, files/, topics/ or codes/' });
+  }
+  return { bundle: { operations, codes }, problems };
+}
+
+/** Like compileMappingFiles, but a set with any problem is refused as a whole. */
+export function compileMappingFilesStrict(files: MappingFiles, variables: Record<string, string | undefined>): CompiledBundle {
+  const { bundle, problems } = compileMappingFiles(files, variables);
+  if (problems.length) {
+    const [first] = problems;
+    throw new GridbusError('MAPPING_INVALID', `${first.file}: ${first.path}: ${first.message}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`, {
+      details: { problems },
+    });
+  }
+  return bundle;
+}
