@@ -6,10 +6,12 @@ import { GridbusConfig } from '../config';
 import { createBroker } from '../core/broker';
 import { EmbeddedDatabase, openDatabase, startEmbeddedPostgres } from '../core/db';
 import { HealthRegistry } from '../core/health';
-import { loadOperations } from '../core/mapping';
+import { ActiveMappings, MappingRegistry, readMappingFiles } from '../core/mapping';
+import { maskExchange } from '../core/message-log';
 import { OperationRunner } from '../core/operations';
 import { SERVICE_CATALOG, resolveServiceNames } from '../services/catalog';
 import { createHealthService } from '../services/health/health.service';
+import { createMappingAgentService } from '../services/mapping/mapping-agent.service';
 import { startMarketingSimulator } from '../simulators/marketing/server';
 
 export interface RunningBus {
@@ -82,17 +84,39 @@ export async function startBus(config: GridbusConfig): Promise<RunningBus> {
       });
     }
 
-    // Canonical operations and the adapters behind them.
+    // Canonical operations, the mapping version they run on, and the adapters behind them.
     let operations: OperationRunner | null = null;
+    let mappings: MappingRegistry | null = null;
     if (systems.length) {
-      const registry = new AdapterRegistry();
-      const defs = loadOperations(config.mappingsDir, { MARKETING_WSDL_URL: wsdlUrl ?? undefined });
-      operations = new OperationRunner(defs, endpointInvoker(registry));
-      for (const op of defs.values()) if (op.endpoint.adapter === 'soap') registry.soapFor(op.endpoint);
-      await registry.startAll();
-      stack.push(() => registry.stopAll());
-      for (const adapter of registry.all()) health.register(`adapter ${adapter.id}`, () => adapter.health());
-      log.info(`operations loaded from ${config.mappingsDir}: ${[...defs.keys()].join(', ') || 'none'}`);
+      const adapters = new AdapterRegistry();
+      const registry = new MappingRegistry({ MARKETING_WSDL_URL: wsdlUrl ?? undefined }, { version: 'local', files: readMappingFiles(config.mappingsDir) });
+      mappings = registry;
+      const watched = new Set<string>();
+      const ensureAdapters = (active: ActiveMappings) => {
+        for (const op of active.bundle.operations.values()) {
+          const adapter = op.endpoint.adapter === 'soap' ? adapters.soapFor(op.endpoint) : null;
+          if (adapter && !watched.has(adapter.id)) {
+            watched.add(adapter.id);
+            health.register(`adapter ${adapter.id}`, () => adapter.health());
+          }
+        }
+      };
+      ensureAdapters(registry.current());
+      registry.onChange((active) => {
+        ensureAdapters(active);
+        void adapters.startAll();
+      });
+      await adapters.startAll();
+      stack.push(() => adapters.stopAll());
+      operations = new OperationRunner(registry, endpointInvoker(adapters), (event) => {
+        broker.emit('operations.exchange', maskExchange(event, config.nodeId)).catch(() => undefined);
+      });
+      health.register('mappings', () => {
+        const { version } = registry.current();
+        const detail = `release ${version}${registry.lastActivationError ? `; ${registry.lastActivationError}` : ''}`;
+        return { status: registry.lastActivationError ? 'degraded' : 'up', detail };
+      });
+      log.info(`operations loaded from ${config.mappingsDir}: ${operations.names().join(', ') || 'none'}`);
     }
 
     health.register('transporter', () => {
@@ -104,6 +128,7 @@ export async function startBus(config: GridbusConfig): Promise<RunningBus> {
 
     const deps = { config, health, dataSource, operations };
     broker.createService(createHealthService(deps));
+    if (mappings) broker.createService(createMappingAgentService(mappings, config.nodeId));
     for (const name of services) broker.createService(SERVICE_CATALOG[name].create(deps));
     await broker.start();
     stack.push(() => broker.stop());

@@ -10,7 +10,8 @@ const USAGE = `Usage: gridbus [command] [options]
 
 Commands:
   start                 start the bus (default). Options: --services gateway,billing,...
-  token [--sub ID]      print a demo access token (JWT) signed with JWT_SECRET
+  token [--sub ID] [--scope admin] [--ttl S]
+                        print a demo access token (JWT) signed with JWT_SECRET
   migrate               apply database migrations to DATABASE_URL and exit
 
 Configuration comes from the environment (and GRIDBUS_CONFIG, a JSON/YAML file);
@@ -74,7 +75,7 @@ async function main(): Promise<void> {
     case 'token': {
       const config = readConfig(args);
       const ttl = Number(option(args, 'ttl') ?? 3600);
-      process.stdout.write(`${signAccessToken(config.auth, { sub: option(args, 'sub') ?? 'demo-user' }, ttl)}\n`);
+      process.stdout.write(`${signAccessToken(config.auth, { sub: option(args, 'sub') ?? 'demo-user', scope: option(args, 'scope') }, ttl)}\n`);
       return;
     }
     case 'migrate': {

@@ -17,15 +17,18 @@ VAR="$ROOT/var/services"
 ALL_SERVICES=(nats postgres kafka sftp)
 
 HOST=127.0.0.1
-NATS_PORT=14222
-NATS_MONITOR_PORT=18222
-PG_PORT=15432
+# GRIDBUS_PORT_OFFSET=N moves every port by N (a second checkout beside this one)
+OFFSET=${GRIDBUS_PORT_OFFSET:-0}
+[[ $OFFSET =~ ^[0-9]+$ ]] || { echo "GRIDBUS_PORT_OFFSET must be a number" >&2; exit 2; }
+NATS_PORT=$((14222 + OFFSET))
+NATS_MONITOR_PORT=$((18222 + OFFSET))
+PG_PORT=$((15432 + OFFSET))
 PG_USER=gridbus
 PG_PASSWORD=gridbus
 PG_DB=gridbus_test
-KAFKA_PORT=19092
-KAFKA_CONTROLLER_PORT=19093
-SFTP_PORT=12222
+KAFKA_PORT=$((19092 + OFFSET))
+KAFKA_CONTROLLER_PORT=$((19093 + OFFSET))
+SFTP_PORT=$((12222 + OFFSET))
 
 # readiness timeouts, seconds
 NATS_TIMEOUT=${NATS_TIMEOUT:-30}
@@ -128,7 +131,8 @@ start_bg() {
   local log=$1 pidfile=$2; shift 2
   printf '\n===== %s starting: %s\n' "$(date '+%F %T')" "$*" >>"$log"
   # setsid execs CMD in place (a background job is no group leader), so $! is CMD's pid
-  setsid "$@" >>"$log" 2>&1 </dev/null &
+  # (9>&-: the service must not inherit the lock of this script)
+  setsid "$@" >>"$log" 2>&1 </dev/null 9>&- &
   echo $! >"$pidfile"
 }
 
@@ -362,7 +366,7 @@ pg_start() {
   pg_init || return 1
   say "postgres: starting on $HOST:$PG_PORT ($PG_BIN)"
   # -W: do not wait here; pg_wait polls
-  if ! as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -W start >/dev/null 2>>"$PG_LOG"; then
+  if ! as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -W start >/dev/null 2>>"$PG_LOG" 9>&-; then
     err "postgres: pg_ctl start failed"; show_log "$PG_LOG"; return 1
   fi
 }
@@ -778,8 +782,8 @@ main() {
   case $cmd in
     up | down)
       # one services.sh at a time changes things
-      exec 9>"$VAR/.lock"
-      if ! flock -w 600 9; then err "another scripts/services.sh still holds $VAR/.lock"; exit 1; fi
+      exec 9>"$VAR/.services.lock"
+      if ! flock -w 600 9; then err "another scripts/services.sh still holds $VAR/.services.lock"; exit 1; fi
       "cmd_$cmd" "${services[@]}"
       ;;
     status) print_status "${services[@]}" ;;
@@ -787,4 +791,4 @@ main() {
   esac
 }
 
-main "$@"
+main "$@"; exit $?

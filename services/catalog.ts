@@ -2,6 +2,7 @@ import { ServiceSchema } from 'moleculer';
 import { createAuditService } from './audit/audit.service';
 import { createBillingService } from './billing/billing.service';
 import { createGatewayService } from './gateway/gateway.service';
+import { createMappingService } from './mapping/mapping.service';
 import { createMarketingService } from './marketing/marketing.service';
 import { ServiceDeps } from './service-deps';
 
@@ -18,6 +19,7 @@ export const SERVICE_CATALOG: Record<string, ServiceEntry> = {
   billing: { create: createBillingService },
   marketing: { create: createMarketingService, servesSystem: 'marketing' },
   audit: { create: createAuditService, needsDatabase: true },
+  mapping: { create: createMappingService, needsDatabase: true },
 };
 
 export function resolveServiceNames(requested: string[] | null): string[] {

@@ -6,3 +6,4 @@ export {
   DEFAULT_MASK_RULES, maskIdNumber, maskMobile, maskName, maskAccountNo, maskAddress, maskDeep,
 } from './mask';
 export type { Masker, MaskRules } from './mask';
+export { piiReplacements, maskTextWith } from './mask-text';

@@ -104,3 +104,13 @@ export function compileMappingFilesStrict(files: MappingFiles, variables: Record
   }
   return bundle;
 }
+
+/**
+ * Variables for validating a draft where the endpoint settings are not known
+ * (the node validating is not the node calling): every `${NAME}` stays as is.
+ * The node that activates the set substitutes its real values.
+ */
+export const LENIENT_VARIABLES: Record<string, string | undefined> = new Proxy(
+  {},
+  { get: (_t, name) => (typeof name === 'string' ? `\${${name}}` : undefined) },
+);

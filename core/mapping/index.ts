@@ -1,6 +1,11 @@
-export { compileField, compileObject, FieldMappingError, FieldSpec, MappingContext } from './field-compiler';
+export { compileField, compileObject, FieldMappingError, FieldSpec, MappingContext, CompileEnv } from './field-compiler';
 export { CompiledOperation, FaultInfo, compileOperation } from './compile-operation';
 export { loadOperations, loadOperationText } from './operation-loader';
 export { OperationDefinition, Endpoint, SoapEndpoint } from './operation-definition';
 export { fenToYuan, yuanToFen, fenToInteger, MoneyFormatError } from './money';
 export { compilePath, asList } from './path';
+export { MappingFiles, CompiledBundle, MappingProblem, readMappingFiles, checksumOf, compileMappingFiles, compileMappingFilesStrict, LENIENT_VARIABLES } from './bundle';
+export { MappingRegistry, ActiveMappings } from './mapping-registry';
+export { diffMappingFiles, MappingDiff } from './mapping-diff';
+export { dryRunOperation, DryRunSample, DryRunSampleResult, jsonDifferences } from './dry-run';
+export { ReleaseStore, Release, ReleaseSummary, ReleaseKind } from './releases/release-store';

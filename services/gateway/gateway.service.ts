@@ -88,6 +88,25 @@ export function createGatewayService(deps: ServiceDeps): ServiceSchema {
             'POST arrears/query': 'billing.getArrears',
           },
         },
+        {
+          // Operators. Interim rule until operator accounts exist: a token with scope `admin`.
+          path: '/admin/api',
+          mappingPolicy: 'restrict',
+          authentication: true,
+          authorization: true,
+          bodyParsers: { json: { strict: true, limit: '2mb' }, urlencoded: false },
+          aliases: {
+            'GET mappings/active': 'mappings.active',
+            'GET mappings/releases': 'mappings.releases',
+            'GET mappings/releases/:version': 'mappings.release',
+            'GET mappings/exchanges/:operation': 'mappings.exchanges',
+            'POST mappings/validate': 'mappings.validate',
+            'POST mappings/diff': 'mappings.diff',
+            'POST mappings/dry-run': 'mappings.dryRun',
+            'POST mappings/publish': 'mappings.publish',
+            'POST mappings/rollback': 'mappings.rollback',
+          },
+        },
       ],
     },
     methods: {
@@ -100,6 +119,20 @@ export function createGatewayService(deps: ServiceDeps): ServiceSchema {
         res.statusCode = status;
         res.setHeader('Content-Type', 'application/json; charset=utf-8');
         res.end(JSON.stringify(body));
+      },
+      async authorize(ctx: Context<unknown, { user?: { id: string; scope?: string } }>, _route: unknown, req: Req) {
+        const scopes = (ctx.meta.user?.scope ?? '').split(' ');
+        if (scopes.includes('admin')) return;
+        ctx.emit('audit.event', {
+          actor: ctx.meta.user?.id ?? 'anonymous',
+          action: 'auth.forbidden',
+          outcome: 'denied',
+          target: ((req as { originalUrl?: string }).originalUrl ?? req.url ?? '').split('?')[0],
+          sourceIp: req.socket.remoteAddress ?? null,
+          requestId: ctx.requestID,
+          nodeId: config.nodeId,
+        });
+        throw new GridbusError('FORBIDDEN', 'This operation needs an operator token with the admin scope');
       },
       async authenticate(ctx: Context, _route: unknown, req: Req) {
         const header = req.headers.authorization;

@@ -26,7 +26,7 @@ describe('cluster - gateway and services as separate processes over NATS', funct
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     const common = { NATS_URL: requireEnv('TEST_NATS_URL'), BUS_NAMESPACE: namespace, JWT_SECRET };
-    services = new BusProcess(['start', '--services', 'billing,marketing,audit'], {
+    services = new BusProcess(['start', '--services', 'billing,marketing,audit,mapping'], {
       ...common,
       NODE_ID: `svc-${suffix}`,
       DATABASE_URL: requireEnv('TEST_DATABASE_URL'),
@@ -100,7 +100,7 @@ describe('cluster - gateway and services as separate processes over NATS', funct
       10000,
     );
     expect(down.json.code).to.equal('SERVICE_UNAVAILABLE');
-    services = new BusProcess(['start', '--services', 'billing,marketing,audit'], {
+    services = new BusProcess(['start', '--services', 'billing,marketing,audit,mapping'], {
       NATS_URL: requireEnv('TEST_NATS_URL'),
       BUS_NAMESPACE: namespace,
       JWT_SECRET,

@@ -19,6 +19,17 @@ function gridbusError(fn: () => unknown): GridbusError {
   throw new Error('expected a GridbusError');
 }
 
+/** Like gridbusError, for calls that may throw or return a rejected Promise (mappings with `expr` are async). */
+async function rejected(fn: () => unknown): Promise<GridbusError> {
+  try {
+    await fn();
+  } catch (err) {
+    expect(err, String(err)).to.be.instanceOf(GridbusError);
+    return err as GridbusError;
+  }
+  throw new Error('expected a GridbusError');
+}
+
 function goodBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     RetCode: '0000',
@@ -75,15 +86,15 @@ describe('core/mapping - compileOperation', () => {
   });
 
   describe('buildRequest', () => {
-    it('builds the back-office request from params and context', () => {
-      expect(op.buildRequest({ accountNo: '3301234567' }, CTX)).to.deep.equal({
+    it('builds the back-office request from params and context', async () => {
+      expect(await op.buildRequest({ accountNo: '3301234567' }, CTX)).to.deep.equal({
         ConsNo: '3301234567',
         Channel: 'ALIPAY',
         Serial: 'req-7',
       });
     });
 
-    it('turns a mapping failure into VALIDATION_FAILED naming the field', () => {
+    it('turns a mapping failure into VALIDATION_FAILED naming the field', async () => {
       const strict = compileOperation(
         {
           operation: 'billing.x',
@@ -94,7 +105,7 @@ describe('core/mapping - compileOperation', () => {
         },
         'x.yaml',
       );
-      const err = gridbusError(() => strict.buildRequest({ amountYuan: '1.234' }, CTX));
+      const err = await rejected(() => strict.buildRequest({ amountYuan: '1.234' }, CTX));
       expect(err.errorCode).to.equal('VALIDATION_FAILED');
       expect(err.data.field).to.equal('Amount');
       expect(err.message).to.contain('Amount');
@@ -102,8 +113,8 @@ describe('core/mapping - compileOperation', () => {
   });
 
   describe('interpretResponse', () => {
-    it('maps a good body with a list of items to the canonical output', () => {
-      expect(op.interpretResponse(goodBody(), CTX)).to.deep.equal({
+    it('maps a good body with a list of items to the canonical output', async () => {
+      expect(await op.interpretResponse(goodBody(), CTX)).to.deep.equal({
         accountNo: '3301234567',
         holderName: '张**',
         items: [
@@ -114,8 +125,8 @@ describe('core/mapping - compileOperation', () => {
       });
     });
 
-    it('maps a single Item object (one arrears) as a one-element list', () => {
-      const out = op.interpretResponse(
+    it('maps a single Item object (one arrears) as a one-element list', async () => {
+      const out = await op.interpretResponse(
         goodBody({ ArrearsList: { Item: { BillMonth: '202403', ArrearsFen: '123', Status: '01' } }, TotalFen: '123' }),
         CTX,
       );
@@ -123,14 +134,14 @@ describe('core/mapping - compileOperation', () => {
       expect(out.totalFen).to.equal(123);
     });
 
-    it('maps an empty ArrearsList to no items', () => {
-      const out = op.interpretResponse(goodBody({ ArrearsList: '', TotalFen: '0' }), CTX);
+    it('maps an empty ArrearsList to no items', async () => {
+      const out = await op.interpretResponse(goodBody({ ArrearsList: '', TotalFen: '0' }), CTX);
       expect(out.items).to.deep.equal([]);
       expect(out.totalFen).to.equal(0);
     });
 
-    it('raises the typed error of a matching error rule', () => {
-      const err = gridbusError(() => op.interpretResponse({ RetCode: '1001', RetMsg: 'no such account' }, CTX));
+    it('raises the typed error of a matching error rule', async () => {
+      const err = await rejected(() => op.interpretResponse({ RetCode: '1001', RetMsg: 'no such account' }, CTX));
       expect(err.errorCode).to.equal('ACCOUNT_NOT_FOUND');
       expect(err.type).to.equal('ACCOUNT_NOT_FOUND');
       expect(err.code).to.equal(404);
@@ -140,46 +151,46 @@ describe('core/mapping - compileOperation', () => {
       expect(err.data.operation).to.equal('marketing.queryArrears');
     });
 
-    it('refuses an unexpected result code with BACKEND_BAD_RESPONSE naming the code', () => {
-      const err = gridbusError(() => op.interpretResponse(goodBody({ RetCode: '9999' }), CTX));
+    it('refuses an unexpected result code with BACKEND_BAD_RESPONSE naming the code', async () => {
+      const err = await rejected(() => op.interpretResponse(goodBody({ RetCode: '9999' }), CTX));
       expect(err.errorCode).to.equal('BACKEND_BAD_RESPONSE');
       expect(err.code).to.equal(502);
       expect(err.message).to.contain('9999');
       expect(err.data.resultCode).to.equal('9999');
     });
 
-    it('refuses a body without a result code with BACKEND_BAD_RESPONSE', () => {
+    it('refuses a body without a result code with BACKEND_BAD_RESPONSE', async () => {
       const body = goodBody();
       delete body.RetCode;
-      expect(gridbusError(() => op.interpretResponse(body, CTX)).errorCode).to.equal('BACKEND_BAD_RESPONSE');
-      expect(gridbusError(() => op.interpretResponse(undefined, CTX)).errorCode).to.equal('BACKEND_BAD_RESPONSE');
+      expect((await rejected(() => op.interpretResponse(body, CTX))).errorCode).to.equal('BACKEND_BAD_RESPONSE');
+      expect((await rejected(() => op.interpretResponse(undefined, CTX))).errorCode).to.equal('BACKEND_BAD_RESPONSE');
     });
 
-    it('refuses a missing required field with BACKEND_BAD_RESPONSE naming the field', () => {
-      const err = gridbusError(() => op.interpretResponse(goodBody({ Customer: { ConsName: '张三' } }), CTX));
+    it('refuses a missing required field with BACKEND_BAD_RESPONSE naming the field', async () => {
+      const err = await rejected(() => op.interpretResponse(goodBody({ Customer: { ConsName: '张三' } }), CTX));
       expect(err.errorCode).to.equal('BACKEND_BAD_RESPONSE');
       expect(err.data.field).to.equal('accountNo');
       expect(err.message).to.contain('accountNo');
     });
 
-    it('names the item of a bad arrears line', () => {
+    it('names the item of a bad arrears line', async () => {
       const body = goodBody({
         ArrearsList: { Item: [{ BillMonth: '202401', ArrearsFen: '1', Status: '01' }, { BillMonth: '202402', Status: '01' }] },
       });
-      const err = gridbusError(() => op.interpretResponse(body, CTX));
+      const err = await rejected(() => op.interpretResponse(body, CTX));
       expect(err.errorCode).to.equal('BACKEND_BAD_RESPONSE');
       expect(err.data.field).to.equal('items[1].amountFen');
     });
 
-    it('refuses an unknown status code with BACKEND_BAD_RESPONSE', () => {
+    it('refuses an unknown status code with BACKEND_BAD_RESPONSE', async () => {
       const body = goodBody({ ArrearsList: { Item: { BillMonth: '202401', ArrearsFen: '1', Status: '99' } } });
-      const err = gridbusError(() => op.interpretResponse(body, CTX));
+      const err = await rejected(() => op.interpretResponse(body, CTX));
       expect(err.errorCode).to.equal('BACKEND_BAD_RESPONSE');
       expect(err.data.field).to.equal('items[0].status');
     });
 
-    it('refuses a non-integer fen total with BACKEND_BAD_RESPONSE', () => {
-      const err = gridbusError(() => op.interpretResponse(goodBody({ TotalFen: '123.5' }), CTX));
+    it('refuses a non-integer fen total with BACKEND_BAD_RESPONSE', async () => {
+      const err = await rejected(() => op.interpretResponse(goodBody({ TotalFen: '123.5' }), CTX));
       expect(err.errorCode).to.equal('BACKEND_BAD_RESPONSE');
       expect(err.data.field).to.equal('totalFen');
     });
@@ -212,39 +223,39 @@ describe('core/mapping - compileOperation', () => {
       pay = compileOperation(def, 'pay.yaml');
     });
 
-    it('accepts any success code in an `in` list', () => {
-      expect(pay.interpretResponse({ Head: { Code: '00' } }, CTX)).to.deep.equal({ ok: true });
+    it('accepts any success code in an `in` list', async () => {
+      expect(await pay.interpretResponse({ Head: { Code: '00' } }, CTX)).to.deep.equal({ ok: true });
     });
 
-    it('compares codes as text (number 5002 in the rule matches "5002")', () => {
-      expect(gridbusError(() => pay.interpretResponse({ Head: { Code: '5002' } }, CTX)).errorCode).to.equal('BACKEND_UNAVAILABLE');
-      expect(gridbusError(() => pay.interpretResponse({ Head: { Code: 7 } }, CTX)).errorCode).to.equal('RATE_LIMITED');
+    it('compares codes as text (number 5002 in the rule matches "5002")', async () => {
+      expect((await rejected(() => pay.interpretResponse({ Head: { Code: '5002' } }, CTX))).errorCode).to.equal('BACKEND_UNAVAILABLE');
+      expect((await rejected(() => pay.interpretResponse({ Head: { Code: 7 } }, CTX))).errorCode).to.equal('RATE_LIMITED');
     });
 
-    it("uses the code's default retryable unless the rule overrides it", () => {
-      expect(gridbusError(() => pay.interpretResponse({ Head: { Code: '5001' } }, CTX)).retryable).to.equal(true);
-      const limited = gridbusError(() => pay.interpretResponse({ Head: { Code: '7' } }, CTX));
+    it("uses the code's default retryable unless the rule overrides it", async () => {
+      expect((await rejected(() => pay.interpretResponse({ Head: { Code: '5001' } }, CTX))).retryable).to.equal(true);
+      const limited = await rejected(() => pay.interpretResponse({ Head: { Code: '7' } }, CTX));
       expect(limited.retryable).to.equal(false);
       expect(limited.message).to.equal('slow down');
     });
 
-    it('gives a default message naming the operation and code', () => {
-      const err = gridbusError(() => pay.interpretResponse({ Head: { Code: '5001' } }, CTX));
+    it('gives a default message naming the operation and code', async () => {
+      const err = await rejected(() => pay.interpretResponse({ Head: { Code: '5001' } }, CTX));
       expect(err.message).to.contain('billing.pay');
       expect(err.message).to.contain('BACKEND_UNAVAILABLE');
     });
 
-    it('checks error rules before the success condition', () => {
-      expect(gridbusError(() => pay.interpretResponse({ Head: { Code: '0' } }, CTX)).errorCode).to.equal('FORBIDDEN');
+    it('checks error rules before the success condition', async () => {
+      expect((await rejected(() => pay.interpretResponse({ Head: { Code: '0' } }, CTX))).errorCode).to.equal('FORBIDDEN');
     });
 
-    it('treats every body as success when there is no success condition', () => {
+    it('treats every body as success when there is no success condition', async () => {
       const loose = compileOperation({ ...def, response: { map: { v: 'V' } } }, 'loose.yaml');
-      expect(loose.interpretResponse({ V: 1 }, CTX)).to.deep.equal({ v: 1 });
+      expect(await loose.interpretResponse({ V: 1 }, CTX)).to.deep.equal({ v: 1 });
     });
 
-    it('reports the bad result code as "undefined" text when absent, not throwing a TypeError', () => {
-      const err = gridbusError(() => pay.interpretResponse({ Head: {} }, CTX));
+    it('reports the bad result code as "undefined" text when absent, not throwing a TypeError', async () => {
+      const err = await rejected(() => pay.interpretResponse({ Head: {} }, CTX));
       expect(err.errorCode).to.equal('BACKEND_BAD_RESPONSE');
     });
 

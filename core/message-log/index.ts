@@ -1,0 +1,2 @@
+export { MessageLogStore, ExchangeRecord } from './message-log-store';
+export { maskExchange } from './mask-exchange';

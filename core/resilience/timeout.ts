@@ -1,0 +1,79 @@
+import { GridbusError } from '../errors';
+import { Clock, realClock } from './clock';
+
+/** What each attempt of a call receives. */
+export interface AttemptContext {
+  /** Aborted when the attempt's deadline passes: pass it on so the call really stops. */
+  signal: AbortSignal;
+  /** The attempt's deadline, when there is one (for clients that take a number). */
+  timeoutMs?: number;
+  /** 1 for the first attempt. */
+  attempt: number;
+}
+
+export type AttemptFn<T> = (attempt: AttemptContext) => Promise<T>;
+
+export interface TimeoutOptions {
+  /** Per-attempt deadline, ms; undefined = none. */
+  timeout?: number;
+}
+
+export interface Timeout {
+  readonly timeoutMs?: number;
+  /** Runs one attempt under the deadline. */
+  execute<T>(fn: AttemptFn<T>, attempt: number): Promise<T>;
+}
+
+/**
+ * Per-attempt deadline: if the call has not settled in time, the attempt
+ * fails with BACKEND_TIMEOUT and its signal is aborted with that error.
+ * Without a deadline the attempt still gets a (never aborted) signal.
+ */
+export function createTimeout(options: TimeoutOptions = {}, deps: { key?: string; clock?: Clock } = {}): Timeout {
+  const timeoutMs = options.timeout;
+  if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new RangeError(`timeout: must be greater than 0 (got ${timeoutMs})`);
+  const clock = deps.clock ?? realClock;
+  const key = deps.key ?? 'call';
+
+  function execute<T>(fn: AttemptFn<T>, attempt: number): Promise<T> {
+    const controller = new AbortController();
+    const ctx: AttemptContext = { signal: controller.signal, attempt };
+    if (timeoutMs !== undefined) ctx.timeoutMs = timeoutMs;
+    let p: Promise<T>;
+    try {
+      p = Promise.resolve(fn(ctx));
+    } catch (err) {
+      p = Promise.reject(err);
+    }
+    if (timeoutMs === undefined) return p;
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const timer = clock.setTimer(timeoutMs, () => {
+        if (settled) return;
+        settled = true;
+        const err = new GridbusError('BACKEND_TIMEOUT', `${key}: no answer within ${timeoutMs} ms (attempt ${attempt})`, {
+          details: { timeoutMs, attempt },
+        });
+        reject(err);
+        controller.abort(err);
+      });
+      p.then(
+        (v) => {
+          if (settled) return;
+          settled = true;
+          timer.clear();
+          resolve(v);
+        },
+        (e: unknown) => {
+          // A late failure (usually the abort itself) is dropped: the deadline already answered.
+          if (settled) return;
+          settled = true;
+          timer.clear();
+          reject(e);
+        },
+      );
+    });
+  }
+
+  return { timeoutMs, execute };
+}
