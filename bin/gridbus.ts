@@ -5,6 +5,7 @@ import { signAccessToken } from '../core/auth';
 import { openDatabase } from '../core/db';
 import { HOUSEHOLDS } from '../simulators/marketing/dataset';
 import { startBus } from './bootstrap';
+import { mappingsCommand } from './cli/mappings-command';
 
 const USAGE = `Usage: gridbus [command] [options]
 
@@ -13,6 +14,7 @@ Commands:
   token [--sub ID] [--scope admin] [--ttl S]
                         print a demo access token (JWT) signed with JWT_SECRET
   migrate               apply database migrations to DATABASE_URL and exit
+  mappings <command>    validate | diff | dry-run | publish | rollback | releases (gridbus mappings help)
 
 Configuration comes from the environment (and GRIDBUS_CONFIG, a JSON/YAML file);
 see config/schema.ts and docs/configuration.md.`;
@@ -84,6 +86,11 @@ async function main(): Promise<void> {
       const { dataSource, applied } = await openDatabase(config.database.url);
       process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'schema is up to date\n');
       await dataSource.destroy();
+      return;
+    }
+    case 'mappings': {
+      const config = readConfig([]);
+      process.exitCode = await mappingsCommand(args, config, (name) => option(args, name));
       return;
     }
     case 'help':

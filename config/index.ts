@@ -49,7 +49,12 @@ function readConfigFile(file: string): Record<string, unknown> {
   } catch (err) {
     throw new ConfigError('GRIDBUS_CONFIG', `GRIDBUS_CONFIG: cannot read config file ${file}: ${(err as Error).message}`);
   }
-  const parsed = file.endsWith('.json') ? JSON.parse(text) : YAML.parse(text);
+  let parsed: unknown;
+  try {
+    parsed = file.endsWith('.json') ? JSON.parse(text) : YAML.parse(text);
+  } catch (err) {
+    throw new ConfigError('GRIDBUS_CONFIG', `GRIDBUS_CONFIG: ${file} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}`);
+  }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new ConfigError('GRIDBUS_CONFIG', `GRIDBUS_CONFIG: ${file} must hold a mapping of KEY: value`);
   }
@@ -75,6 +80,15 @@ function coerceIntegers(raw: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
+/** Secrets are never echoed back, not even when they are wrong. */
+const SECRET_KEYS = new Set(['JWT_SECRET', 'PII_ENC_KEY', 'PII_HASH_KEY']);
+
+function showValue(key: string, value: unknown): string {
+  if (SECRET_KEYS.has(key)) return `a value of ${String(value).length} characters, not shown`;
+  if (typeof value === 'string') return JSON.stringify(value.replace(/\/\/([^:/@\s]+):([^@/\s]*)@/, '//$1:***@'));
+  return JSON.stringify(value);
+}
+
 function describeProblem(raw: Record<string, unknown>, err: { instancePath: string; keyword: string; params: Record<string, unknown> }): ConfigError {
   if (err.keyword === 'additionalProperties') {
     const key = String(err.params.additionalProperty);
@@ -82,7 +96,7 @@ function describeProblem(raw: Record<string, unknown>, err: { instancePath: stri
   }
   const key = err.instancePath.replace(/^\//, '') as ConfigKey;
   const def = CONFIG_SCHEMA.properties[key];
-  const got = JSON.stringify(raw[key]);
+  const got = showValue(key, raw[key]);
   return new ConfigError(key, `Invalid configuration: ${key} must be ${def ? def.description : 'valid'} (got ${got})`);
 }
 

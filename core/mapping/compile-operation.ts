@@ -1,5 +1,6 @@
 import Ajv from 'ajv';
 import { ErrorCode, GridbusError, isErrorCode } from '../errors';
+import { MappingCompileError } from './definition-errors';
 import { CompileEnv, FieldMappingError, MappingContext, compileObject, isPromise } from './field-compiler';
 import { Condition, Endpoint, OperationDefinition, RaiseRule } from './operation-definition';
 import { compilePath } from './path';
@@ -26,6 +27,16 @@ export interface CompiledOperation {
 
 const inputAjv = new Ajv({ allErrors: false, strict: false, coerceTypes: false });
 
+/** Compile errors inside a block are reported at their place in the file. */
+function compileBlock(specs: OperationDefinition['request'], where: string, env: CompileEnv) {
+  try {
+    return compileObject(specs, '', env);
+  } catch (err) {
+    if (err instanceof MappingCompileError) throw new MappingCompileError(`${where}.${err.where}`, err.what);
+    throw err;
+  }
+}
+
 function compileCondition(c: Condition): (body: unknown) => boolean {
   const read = compilePath(c.path);
   if (c.in) {
@@ -37,14 +48,19 @@ function compileCondition(c: Condition): (body: unknown) => boolean {
 }
 
 function errorCodeOf(rule: RaiseRule, where: string): ErrorCode {
-  if (!isErrorCode(rule.raise)) throw new Error(`${where}.raise: '${rule.raise}' is not a known error code (see core/errors/codes.ts)`);
+  if (!isErrorCode(rule.raise)) throw new MappingCompileError(`${where}.raise`, `'${rule.raise}' is not a known error code (see core/errors/codes.ts)`);
   return rule.raise;
 }
 
 export function compileOperation(def: OperationDefinition, file: string, env: CompileEnv = {}): CompiledOperation {
-  const validate = inputAjv.compile(def.input ?? { type: 'object' });
-  const buildRequest = compileObject(def.request, '', env);
-  const mapResponse = compileObject(def.response.map, '', env);
+  let validate: ReturnType<typeof inputAjv.compile>;
+  try {
+    validate = inputAjv.compile(def.input ?? { type: 'object' });
+  } catch (err) {
+    throw new MappingCompileError('input', `is not a valid JSON Schema: ${(err as Error).message}`);
+  }
+  const buildRequest = compileBlock(def.request, 'request', env);
+  const mapResponse = compileBlock(def.response.map, 'response.map', env);
   const success = def.response.success ? compileCondition(def.response.success) : () => true;
   const successPath = def.response.success?.path;
   const errorRules = (def.response.errors ?? []).map((rule, i) => ({

@@ -4,6 +4,7 @@ import type { CodeTable } from './code-tables';
 import { DEFAULT_TZ, DateFormatError, compileDateReader, compileDateWriter } from './date-format';
 import { MoneyFormatError, fenToInteger, fenToYuan, yuanToFen } from './money';
 import { asList, compilePath } from './path';
+import { MappingCompileError } from './definition-errors';
 
 /** Values a mapping may read besides its input: `$requestId`, `$now`. */
 export interface MappingContext {
@@ -165,7 +166,7 @@ function compileSource(s: FieldSpecObject, field: string, env: CompileEnv): Comp
     try {
       expression = jsonata(s.expr);
     } catch (err) {
-      throw new Error(`${field}.expr: ${(err as { message?: string }).message ?? 'invalid JSONata expression'}`);
+      throw new MappingCompileError(`${field}.expr`, (err as { message?: string }).message ?? 'invalid JSONata expression');
     }
     return {
       fn: async (input, ctx) => {
@@ -213,7 +214,7 @@ function compileSteps(s: FieldSpecObject, field: string, env: CompileEnv): Array
   }
   if (s.code) {
     const table = env.codes?.get(s.code);
-    if (!table) throw new Error(`${field}.code: no code table '${s.code}' (mappings/codes/*.yaml)`);
+    if (!table) throw new MappingCompileError(`${field}.code`, `no code table '${s.code}' (mappings/codes/*.yaml)`);
     steps.push((v) => {
       const key = String(v);
       if (table.values.has(key)) return table.values.get(key);
@@ -228,7 +229,7 @@ function compileSteps(s: FieldSpecObject, field: string, env: CompileEnv): Array
       read = compileDateReader(s.date.in, s.date.tz ?? DEFAULT_TZ);
       write = compileDateWriter(s.date.out ?? 'iso', s.date.outTz ?? s.date.tz ?? DEFAULT_TZ);
     } catch (err) {
-      throw new Error(`${field}.date: ${(err as Error).message}`);
+      throw new MappingCompileError(`${field}.date`, (err as Error).message);
     }
     steps.push((v) => {
       try {
@@ -259,6 +260,15 @@ function compileSteps(s: FieldSpecObject, field: string, env: CompileEnv): Array
 }
 
 function compileFieldInternal(spec: FieldSpec, field: string, env: CompileEnv): Compiled {
+  try {
+    return compileFieldUnchecked(spec, field, env);
+  } catch (err) {
+    if (err instanceof MappingCompileError) throw err;
+    throw new MappingCompileError(field, (err as Error).message);
+  }
+}
+
+function compileFieldUnchecked(spec: FieldSpec, field: string, env: CompileEnv): Compiled {
   const s: FieldSpecObject = typeof spec === 'string' ? { from: spec } : spec;
   if (s.each !== undefined) {
     const readList = compilePath(s.each);

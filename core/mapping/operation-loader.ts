@@ -7,8 +7,9 @@ import { CompiledOperation, compileOperation } from './compile-operation';
 import { CompileEnv } from './field-compiler';
 import { FIELD_SPEC_SCHEMA, OPERATION_SCHEMA } from './operation-schema';
 import { OperationDefinition } from './operation-definition';
+import { MappingCompileError, bestSchemaError } from './definition-errors';
 
-const ajv = new Ajv({ allErrors: false, strict: false });
+const ajv = new Ajv({ allErrors: true, strict: false });
 ajv.addSchema(FIELD_SPEC_SCHEMA);
 const validateDefinition = ajv.compile(OPERATION_SCHEMA);
 
@@ -42,18 +43,15 @@ export function loadOperationText(text: string, file: string, variables: Record<
   if (doc.errors.length) throw invalid(file, `line ${doc.errors[0].linePos?.[0].line ?? '?'}`, doc.errors[0].message.split('\n')[0]);
   const raw = doc.toJS();
   if (!validateDefinition(raw)) {
-    const e = validateDefinition.errors![0];
-    const where = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : '(top level)';
-    const extra = e.keyword === 'additionalProperties' ? ` '${String((e.params as { additionalProperty: string }).additionalProperty)}'` : '';
-    throw invalid(file, where, `${e.message}${extra}`);
+    const { where, what } = bestSchemaError(validateDefinition.errors!);
+    throw invalid(file, where, what);
   }
   const def = substitute(raw, variables, file, '') as OperationDefinition;
   try {
     return compileOperation(def, file, env);
   } catch (err) {
-    if (err instanceof GridbusError) throw err;
-    const [where, ...rest] = (err as Error).message.split(': ');
-    throw invalid(file, where, rest.join(': ') || (err as Error).message);
+    if (err instanceof MappingCompileError) throw invalid(file, err.where, err.what);
+    throw err;
   }
 }
 

@@ -21,6 +21,11 @@ function metricName(name: string): string {
   return name.replace(/[^a-zA-Z0-9_:]/g, '_');
 }
 
+function labelName(name: string): string {
+  const clean = name.replace(/[^a-zA-Z0-9_]/g, '_');
+  return /^[0-9]/.test(clean) ? `_${clean}` : clean;
+}
+
 function escapeLabel(v: unknown): string {
   return String(v).replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
@@ -28,7 +33,7 @@ function escapeLabel(v: unknown): string {
 function labelText(labels: Record<string, unknown>, extra?: [string, string]): string {
   const parts = Object.entries(labels)
     .filter(([, v]) => v !== undefined && v !== null)
-    .map(([k, v]) => `${metricName(k)}="${escapeLabel(v)}"`);
+    .map(([k, v]) => `${labelName(k)}="${escapeLabel(v)}"`);
   if (extra) parts.push(`${extra[0]}="${escapeLabel(extra[1])}"`);
   return parts.length ? `{${parts.join(',')}}` : '';
 }

@@ -5,7 +5,7 @@ const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
 
 /** Source of the string form, shared with the JSON Schema fragment. */
 export const DURATION_PATTERN = '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$';
-const DURATION_RE = /^\s*([0-9]+(?:\.[0-9]+)?)\s*(ms|s|m|h)\s*$/;
+const DURATION_RE = new RegExp(DURATION_PATTERN);
 
 /**
  * A duration as an operator writes it: '200ms', '3s', '1.5s', '1m', '2h', or
@@ -20,7 +20,7 @@ export function parseDuration(value: unknown, where = 'duration'): number {
   } else if (typeof value === 'string') {
     const m = DURATION_RE.exec(value);
     if (!m) throw new Error(`${where}: invalid duration '${value}' (expected e.g. 200ms, 3s, 1m, 2h or a number of milliseconds)`);
-    ms = Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
+    ms = Number(m[1]) * UNIT_MS[m[3] as keyof typeof UNIT_MS];
   } else {
     throw new Error(`${where}: invalid duration ${JSON.stringify(value) ?? String(value)} (expected e.g. 200ms, 3s, 1m, 2h or a number of milliseconds)`);
   }

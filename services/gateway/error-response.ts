@@ -12,7 +12,7 @@ const BODY_PARSER_ERRORS: Record<string, ErrorView> = {
 
 export function httpErrorView(err: unknown): ErrorView {
   const type = (err as { type?: unknown } | null)?.type;
-  if (typeof type === 'string' && BODY_PARSER_ERRORS[type]) return BODY_PARSER_ERRORS[type];
+  if (typeof type === 'string' && Object.prototype.hasOwnProperty.call(BODY_PARSER_ERRORS, type)) return BODY_PARSER_ERRORS[type];
   return toErrorView(err);
 }
 
