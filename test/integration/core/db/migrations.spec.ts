@@ -1,27 +1,10 @@
 import { expect } from 'chai';
 import { randomBytes } from 'crypto';
-import { Client } from 'pg';
 import { AuditWriter } from '../../../../core/audit';
 import { openDatabase } from '../../../../core/db';
 import { MIGRATIONS } from '../../../../core/db/migrations';
+import { withFreshDatabase } from '../../../helpers/db';
 import { requireEnv } from '../../../helpers/env';
-
-/** A throw-away database on the test server, so migrations run on a clean slate. */
-async function withFreshDatabase(fn: (url: string) => Promise<void>): Promise<void> {
-  const adminUrl = requireEnv('TEST_DATABASE_URL');
-  const name = `gridbus_mig_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  try {
-    await fn(url.toString());
-  } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
-  }
-}
 
 describe('core/db - migrations on PostgreSQL', () => {
   it('applies every migration once even when two nodes start at the same moment', async () => {

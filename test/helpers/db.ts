@@ -1,0 +1,46 @@
+import { randomBytes } from 'crypto';
+import { Client } from 'pg';
+import { requireEnv } from './env';
+
+/** A throw-away database on the test server: tests that count releases or rows start from nothing. */
+export async function createFreshDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const adminUrl = requireEnv('TEST_DATABASE_URL');
+  const name = `gridbus_t_${randomBytes(5).toString('hex')}`;
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new Client({ connectionString: adminUrl });
+      await c.connect();
+      try {
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}
+
+export async function withFreshDatabase(fn: (url: string) => Promise<void>): Promise<void> {
+  const db = await createFreshDatabase();
+  try {
+    await fn(db.url);
+  } finally {
+    await db.drop();
+  }
+}
+
+export async function query<T = Record<string, unknown>>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    return (await c.query(sql, params)).rows as T[];
+  } finally {
+    await c.end();
+  }
+}
