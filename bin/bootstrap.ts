@@ -13,6 +13,7 @@ import { SERVICE_CATALOG, resolveServiceNames } from '../services/catalog';
 import { createHealthService } from '../services/health/health.service';
 import { createMappingAgentService } from '../services/mapping/mapping-agent.service';
 import { startMarketingSimulator } from '../simulators/marketing/server';
+import { startSmsSimulator } from '../simulators/sms/server';
 
 export interface RunningBus {
   broker: ServiceBroker;
@@ -48,16 +49,27 @@ export async function startBus(config: GridbusConfig): Promise<RunningBus> {
     const systems = services.map((s) => SERVICE_CATALOG[s].servesSystem).filter((s): s is string => !!s);
 
     // Simulators stand in for the back office when nothing real is configured.
+    const simulatorWanted = (system: string, configured: string | null) =>
+      config.simulators.mode === 'on' || (config.simulators.mode === 'auto' && systems.includes(system) && !configured);
     let wsdlUrl = config.marketing.wsdlUrl;
-    const wantSimulator = config.simulators.mode === 'on' || (config.simulators.mode === 'auto' && systems.includes('marketing') && !wsdlUrl);
-    if (wantSimulator) {
+    if (simulatorWanted('marketing', wsdlUrl)) {
       const sim = await startMarketingSimulator({ host: config.http.host, port: config.simulators.port });
       stack.push(() => sim.close());
       wsdlUrl = wsdlUrl ?? sim.wsdlUrl;
       log.info(`marketing-system simulator (SOAP) listening, WSDL ${sim.wsdlUrl}`);
     }
+    let smsUrl = config.sms.url;
+    if (simulatorWanted('sms', smsUrl)) {
+      const sim = await startSmsSimulator({ host: config.http.host });
+      stack.push(() => sim.close());
+      smsUrl = smsUrl ?? sim.url;
+      log.info(`SMS platform simulator (HTTP/JSON) listening on ${sim.url}`);
+    }
     if (systems.includes('marketing') && !wsdlUrl) {
       throw new Error('Invalid configuration: MARKETING_WSDL_URL must be set when the marketing service runs with SIMULATORS=off');
+    }
+    if (systems.includes('sms') && !smsUrl) {
+      throw new Error('Invalid configuration: SMS_URL must be set when the sms service runs with SIMULATORS=off');
     }
 
     // Database: the configured server, or the embedded one under ./var.
@@ -89,13 +101,17 @@ export async function startBus(config: GridbusConfig): Promise<RunningBus> {
     let mappings: MappingRegistry | null = null;
     if (systems.length) {
       const adapters = new AdapterRegistry();
-      const registry = new MappingRegistry({ MARKETING_WSDL_URL: wsdlUrl ?? undefined }, { version: 'local', files: readMappingFiles(config.mappingsDir) });
+      const registry = new MappingRegistry(
+        { MARKETING_WSDL_URL: wsdlUrl ?? undefined, SMS_URL: smsUrl ?? undefined },
+        { version: 'local', files: readMappingFiles(config.mappingsDir) },
+        systems,
+      );
       mappings = registry;
       const watched = new Set<string>();
       const ensureAdapters = (active: ActiveMappings) => {
         for (const op of active.bundle.operations.values()) {
-          const adapter = op.endpoint.adapter === 'soap' ? adapters.soapFor(op.endpoint) : null;
-          if (adapter && !watched.has(adapter.id)) {
+          const adapter = adapters.forEndpoint(op.endpoint);
+          if (!watched.has(adapter.id)) {
             watched.add(adapter.id);
             health.register(`adapter ${adapter.id}`, () => adapter.health());
           }

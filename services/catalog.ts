@@ -5,6 +5,7 @@ import { createGatewayService } from './gateway/gateway.service';
 import { createMappingService } from './mapping/mapping.service';
 import { createMarketingService } from './marketing/marketing.service';
 import { ServiceDeps } from './service-deps';
+import { createSmsService } from './sms/sms.service';
 
 export interface ServiceEntry {
   create(deps: ServiceDeps): ServiceSchema;
@@ -20,6 +21,7 @@ export const SERVICE_CATALOG: Record<string, ServiceEntry> = {
   marketing: { create: createMarketingService, servesSystem: 'marketing' },
   audit: { create: createAuditService, needsDatabase: true },
   mapping: { create: createMappingService, needsDatabase: true },
+  sms: { create: createSmsService, servesSystem: 'sms' },
 };
 
 export function resolveServiceNames(requested: string[] | null): string[] {

@@ -62,7 +62,17 @@ function problemOf(err: unknown, file: string): MappingProblem {
  * first, so an operator fixes a draft in one round. Code tables compile
  * first: operations refer to them.
  */
-export function compileMappingFiles(files: MappingFiles, variables: Record<string, string | undefined>): { bundle: CompiledBundle; problems: MappingProblem[] } {
+export interface CompileOptions {
+  /** Compile only operations of these systems (`marketing.*`); a node needs no others. */
+  systems?: string[];
+}
+
+function operationSystem(text: string): string | undefined {
+  const m = /^operation:\s*["']?([a-z][a-zA-Z0-9]*)\./m.exec(text);
+  return m?.[1];
+}
+
+export function compileMappingFiles(files: MappingFiles, variables: Record<string, string | undefined>, options: CompileOptions = {}): { bundle: CompiledBundle; problems: MappingProblem[] } {
   const problems: MappingProblem[] = [];
   const codes = new Map<string, CodeTable>();
   const operations = new Map<string, CompiledOperation>();
@@ -78,6 +88,8 @@ export function compileMappingFiles(files: MappingFiles, variables: Record<strin
     }
   }
   for (const file of names.filter((f) => f.startsWith('operations/'))) {
+    const system = operationSystem(files[file]);
+    if (options.systems && system && !options.systems.includes(system)) continue;
     try {
       const op = loadOperationText(files[file], file, variables, { codes });
       const existing = operations.get(op.name);
@@ -94,8 +106,8 @@ export function compileMappingFiles(files: MappingFiles, variables: Record<strin
 }
 
 /** Like compileMappingFiles, but a set with any problem is refused as a whole. */
-export function compileMappingFilesStrict(files: MappingFiles, variables: Record<string, string | undefined>): CompiledBundle {
-  const { bundle, problems } = compileMappingFiles(files, variables);
+export function compileMappingFilesStrict(files: MappingFiles, variables: Record<string, string | undefined>, options: CompileOptions = {}): CompiledBundle {
+  const { bundle, problems } = compileMappingFiles(files, variables, options);
   if (problems.length) {
     const [first] = problems;
     throw new GridbusError('MAPPING_INVALID', `${first.file}: ${first.path}: ${first.message}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`, {

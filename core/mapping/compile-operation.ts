@@ -9,6 +9,8 @@ import { compilePath } from './path';
 export interface FaultInfo {
   faultcode?: string;
   faultstring?: string;
+  /** HTTP status, for http endpoints. */
+  httpStatus?: number;
 }
 
 /** An operation definition turned into plain functions, ready to run. */
@@ -58,6 +60,13 @@ export function compileOperation(def: OperationDefinition, file: string, env: Co
     validate = inputAjv.compile(def.input ?? { type: 'object' });
   } catch (err) {
     throw new MappingCompileError('input', `is not a valid JSON Schema: ${(err as Error).message}`);
+  }
+  if (def.endpoint.adapter === 'http') {
+    for (const key of Object.keys(def.request)) {
+      if (!/^(path|query|headers|body)(\.|$)/.test(key)) {
+        throw new MappingCompileError(`request.${key}`, 'an http request maps into path.*, query.*, headers.* or body.*');
+      }
+    }
   }
   const buildRequest = compileBlock(def.request, 'request', env);
   const mapResponse = compileBlock(def.response.map, 'response.map', env);
@@ -126,6 +135,7 @@ export function compileOperation(def: OperationDefinition, file: string, env: Co
         const m = rule.match;
         if (m.faultcode !== undefined && m.faultcode !== fault.faultcode) continue;
         if (m.faultstring !== undefined && !(fault.faultstring ?? '').includes(m.faultstring)) continue;
+        if (m.status !== undefined && m.status !== fault.httpStatus) continue;
         return new GridbusError(code, rule.message ?? `${name}: back-office fault ${fault.faultcode ?? ''}: ${fault.faultstring ?? ''}`.trim(), {
           retryable: rule.retryable,
           details: { operation: name, faultcode: fault.faultcode },

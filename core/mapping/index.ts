@@ -1,7 +1,7 @@
 export { compileField, compileObject, FieldMappingError, FieldSpec, MappingContext, CompileEnv } from './field-compiler';
 export { CompiledOperation, FaultInfo, compileOperation } from './compile-operation';
 export { loadOperations, loadOperationText } from './operation-loader';
-export { OperationDefinition, Endpoint, SoapEndpoint } from './operation-definition';
+export { OperationDefinition, Endpoint, SoapEndpoint, HttpEndpoint } from './operation-definition';
 export { fenToYuan, yuanToFen, fenToInteger, MoneyFormatError } from './money';
 export { compilePath, asList } from './path';
 export { MappingFiles, CompiledBundle, MappingProblem, readMappingFiles, checksumOf, compileMappingFiles, compileMappingFilesStrict, LENIENT_VARIABLES } from './bundle';

@@ -22,6 +22,8 @@ export class MappingRegistry {
   constructor(
     private readonly variables: Record<string, string | undefined>,
     initial: { version: number | 'local'; files: MappingFiles },
+    /** Systems whose operations this node runs; the others are not compiled here. */
+    private readonly systems?: string[],
   ) {
     this.active = this.compile(initial.version, initial.files);
   }
@@ -56,6 +58,6 @@ export class MappingRegistry {
   }
 
   private compile(version: number | 'local', files: MappingFiles): ActiveMappings {
-    return { version, checksum: checksumOf(files), files, bundle: compileMappingFilesStrict(files, this.variables), activatedAt: new Date() };
+    return { version, checksum: checksumOf(files), files, bundle: compileMappingFilesStrict(files, this.variables, { systems: this.systems }), activatedAt: new Date() };
   }
 }

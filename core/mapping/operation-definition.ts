@@ -20,7 +20,17 @@ export interface SoapEndpoint {
   retries?: number;
 }
 
-export type Endpoint = SoapEndpoint;
+export interface HttpEndpoint {
+  adapter: 'http';
+  /** Full URL; `{name}` placeholders are filled from the mapped request's `path` object. */
+  url: string;
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  headers?: Record<string, string>;
+  timeoutMs?: number;
+  retries?: number;
+}
+
+export type Endpoint = SoapEndpoint | HttpEndpoint;
 
 /** An operation definition as written in mappings/operations/*.yaml. */
 export interface OperationDefinition {
@@ -36,5 +46,5 @@ export interface OperationDefinition {
     errors?: Array<RaiseRule & { when: Condition }>;
     map: Record<string, FieldSpec>;
   };
-  faults?: Array<RaiseRule & { match: { faultcode?: string; faultstring?: string } }>;
+  faults?: Array<RaiseRule & { match: { faultcode?: string; faultstring?: string; status?: number } }>;
 }

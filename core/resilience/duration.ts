@@ -4,7 +4,7 @@ export const MAX_DURATION_MS = 2_147_483_647;
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
 
 /** Source of the string form, shared with the JSON Schema fragment. */
-export const DURATION_PATTERN = '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$';
+export const DURATION_PATTERN = '^([0-9]+(\\.[0-9]+)?)(ms|s|m|h)$';
 const DURATION_RE = new RegExp(DURATION_PATTERN);
 
 /**

@@ -163,12 +163,14 @@ export function compileValue(spec: ValueSpec, field: string): ValueFn {
 /**
  * Compiles a `derive:` block into a function that adds the derived values to
  * `row` (in order, so a later entry may read an earlier one). The row is the
- * caller's own object (a parsed line or a freshly parsed message).
+ * caller's own object (a parsed line or a freshly parsed message). Spec
+ * errors are thrown as Error(`<name>: <reason>`); value errors as
+ * FieldMappingError naming the derived field.
  */
-export function compileDerive(specs: Record<string, DeriveSpec> | undefined, prefix: string): ((row: Record<string, unknown>) => void) | undefined {
+export function compileDerive(specs: Record<string, DeriveSpec> | undefined): ((row: Record<string, unknown>) => void) | undefined {
   if (!specs || Object.keys(specs).length === 0) return undefined;
   const steps = Object.entries(specs).map(([name, spec]) => {
-    const field = `${prefix}.${name}`;
+    const field = name;
     const sources = [spec.from !== undefined, spec.join !== undefined, spec.list !== undefined].filter(Boolean).length;
     if (sources > 1) throw new Error(`${field}: use only one of from, join, list`);
     if (spec.separator !== undefined && spec.join === undefined) throw new Error(`${field}: separator needs join`);

@@ -13,7 +13,7 @@ function deferred<T = string>() {
 function harness(concurrency: number, queue: number) {
   const bulkhead = createBulkhead({ concurrency, queue }, { key: 'billing.query' });
   const started: number[] = [];
-  const gates = new Map<number, ReturnType<typeof deferred>>();
+  const gates = new Map<number, ReturnType<typeof deferred<string>>>();
   const call = (n: number) => {
     const gate = deferred();
     gates.set(n, gate);
