@@ -8,6 +8,7 @@ import { EmbeddedDatabase, openDatabase, startEmbeddedPostgres } from '../core/d
 import { HealthRegistry } from '../core/health';
 import { ActiveMappings, MappingRegistry, readMappingFiles } from '../core/mapping';
 import { maskExchange } from '../core/message-log';
+import { recordOperationMetrics, registerOperationMetrics, setCircuitGauge } from '../core/metrics/operation-metrics';
 import { OperationRunner } from '../core/operations';
 import { SERVICE_CATALOG, resolveServiceNames } from '../services/catalog';
 import { createHealthService } from '../services/health/health.service';
@@ -98,6 +99,7 @@ export async function startBus(config: GridbusConfig): Promise<RunningBus> {
 
     // Canonical operations, the mapping version they run on, and the adapters behind them.
     let operations: OperationRunner | null = null;
+    registerOperationMetrics(broker);
     let mappings: MappingRegistry | null = null;
     if (systems.length) {
       const adapters = new AdapterRegistry();
@@ -124,8 +126,23 @@ export async function startBus(config: GridbusConfig): Promise<RunningBus> {
       });
       await adapters.startAll();
       stack.push(() => adapters.stopAll());
-      operations = new OperationRunner(registry, endpointInvoker(adapters), (event) => {
-        broker.emit('operations.exchange', maskExchange(event, config.nodeId)).catch(() => undefined);
+      operations = new OperationRunner(registry, endpointInvoker(adapters), {
+        onExchange: (event) => {
+          recordOperationMetrics(broker, event);
+          broker.emit('operations.exchange', maskExchange(event, config.nodeId)).catch(() => undefined);
+        },
+        onCircuitChange: (operation, from, to, retryAfterMs) => {
+          log.warn(`circuit of ${operation}: ${from} -> ${to}${retryAfterMs ? ` (retry after ${retryAfterMs} ms)` : ''}`);
+          setCircuitGauge(broker, operation, to);
+          broker.broadcast(`operations.circuit.${to}`, { operation, nodeId: config.nodeId, retryAfterMs }).catch(() => undefined);
+        },
+      });
+      const runner = operations;
+      health.register('circuits', () => {
+        const open = runner.snapshots().filter((s) => s.breaker && s.breaker.state !== 'closed');
+        return open.length
+          ? { status: 'degraded', detail: open.map((s) => `${s.key} ${s.breaker!.state}`).join(', ') }
+          : { status: 'up', detail: 'all closed' };
       });
       health.register('mappings', () => {
         const { version } = registry.current();

@@ -107,12 +107,13 @@ descendants() {
   done
 }
 
-# stop_pids NAME TIMEOUT PID...: SIGTERM, wait, SIGKILL as a last resort
+# stop_pids NAME TIMEOUT PID...: SIGTERM (unless SENT_TERM=1: already sent),
+# wait, SIGKILL as a last resort
 stop_pids() {
   local name=$1 timeout=$2; shift 2
   local pids=("$@") p alive deadline
   [[ ${#pids[@]} -gt 0 ]] || return 0
-  kill -TERM "${pids[@]}" 2>/dev/null || true
+  [[ ${SENT_TERM:-0} == 1 ]] || kill -TERM "${pids[@]}" 2>/dev/null || true
   deadline=$((SECONDS + timeout))
   while :; do
     alive=()
@@ -144,8 +145,9 @@ stop_bg() {
   if [[ -n $pid ]] && pid_alive "$pid" "$pattern"; then
     say "$name: stopping (pid $pid)"
     mapfile -t pids < <(descendants "$pid")
-    kill -TERM -- "-$pid" 2>/dev/null || true
-    stop_pids "$name" "$timeout" "$pid" "${pids[@]}"
+    # the whole process group, and descendants that made sessions of their own
+    kill -TERM -- "-$pid" "${pids[@]}" 2>/dev/null || true
+    SENT_TERM=1 stop_pids "$name" "$timeout" "$pid" "${pids[@]}"
     # anything still in its process group
     kill -KILL -- "-$pid" 2>/dev/null || true
   fi
@@ -403,7 +405,7 @@ pg_start() {
   pg_init || return 1
   say "postgres: starting on $HOST:$PG_PORT ($PG_BIN)"
   # -W: do not wait here; pg_wait polls
-  if ! as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -W start >/dev/null 2>>"$PG_LOG" 9>&-; then
+  if ! as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -o "-p $PG_PORT -c listen_addresses=$HOST" -W start >/dev/null 2>>"$PG_LOG" 9>&-; then
     err "postgres: pg_ctl start failed"; show_log "$PG_LOG"; return 1
   fi
 }
@@ -608,6 +610,7 @@ kafka_metadata_ok() {
 
 kafka_wait() {
   local t0=$SECONDS
+  rm -f "$KAFKA_DIR/ready-check.log"
   if ! wait_for kafka "$KAFKA_TIMEOUT" "$KAFKA_PID" "$KAFKA_MAIN" port_open "$KAFKA_PORT" ||
     ! wait_for kafka $((KAFKA_TIMEOUT - (SECONDS - t0) > 10 ? KAFKA_TIMEOUT - (SECONDS - t0) : 10)) \
       "$KAFKA_PID" "$KAFKA_MAIN" kafka_metadata_ok; then
@@ -714,6 +717,7 @@ sftp_session_ok() {
 }
 
 sftp_wait() {
+  rm -f "$SFTP_DIR/ready-check.log"
   if ! wait_for sftp "$SFTP_TIMEOUT" "$SFTP_PID" "$SSHD_PATTERN" sftp_session_ok; then
     show_log "$SFTP_LOG"
     [[ -s $SFTP_DIR/ready-check.log ]] && show_log "$SFTP_DIR/ready-check.log" 10

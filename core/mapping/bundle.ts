@@ -111,7 +111,7 @@ export function compileMappingFilesStrict(files: MappingFiles, variables: Record
   if (problems.length) {
     const [first] = problems;
     throw new GridbusError('MAPPING_INVALID', `${first.file}: ${first.path}: ${first.message}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`, {
-      details: { problems },
+      details: { file: first.file, path: first.path, problems },
     });
   }
   return bundle;

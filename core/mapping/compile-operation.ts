@@ -1,5 +1,6 @@
 import Ajv from 'ajv';
 import { ErrorCode, GridbusError, isErrorCode } from '../errors';
+import { ResilienceOptions, mergeResilience, parseResilience } from '../resilience';
 import { MappingCompileError } from './definition-errors';
 import { CompileEnv, FieldMappingError, MappingContext, compileObject, isPromise } from './field-compiler';
 import { Condition, Endpoint, OperationDefinition, RaiseRule } from './operation-definition';
@@ -20,6 +21,8 @@ export interface CompiledOperation {
   file: string;
   idempotent: boolean;
   endpoint: Endpoint;
+  /** The endpoint's timeoutMs/retries shorthand under the `resilience:` block. */
+  resilience: ResilienceOptions;
   validateInput(params: unknown): void;
   /** Synchronous unless the mapping uses `expr` (JSONata); callers `await` either way. */
   buildRequest(params: unknown, ctx: MappingContext): Record<string, unknown> | Promise<Record<string, unknown>>;
@@ -68,6 +71,17 @@ export function compileOperation(def: OperationDefinition, file: string, env: Co
       }
     }
   }
+  let declared: ResilienceOptions;
+  try {
+    declared = parseResilience(def.resilience ?? {}, 'resilience');
+  } catch (err) {
+    const [where, ...what] = (err as Error).message.split(': ');
+    throw new MappingCompileError(where, what.join(': '));
+  }
+  const resilience = mergeResilience(
+    { timeout: def.endpoint.timeoutMs, retries: def.endpoint.retries !== undefined ? { max: def.endpoint.retries } : undefined },
+    declared,
+  );
   const buildRequest = compileBlock(def.request, 'request', env);
   const mapResponse = compileBlock(def.response.map, 'response.map', env);
   const success = def.response.success ? compileCondition(def.response.success) : () => true;
@@ -86,6 +100,7 @@ export function compileOperation(def: OperationDefinition, file: string, env: Co
     file,
     idempotent: def.idempotent === true,
     endpoint: def.endpoint,
+    resilience,
     validateInput(params) {
       if (!validate(params)) {
         const e = validate.errors![0];

@@ -39,6 +39,8 @@ export interface OperationDefinition {
   description?: string;
   idempotent?: boolean;
   input?: Record<string, unknown>;
+  /** timeout, retries, breaker, bulkhead (see core/resilience/options.ts). */
+  resilience?: unknown;
   endpoint: Endpoint;
   request: Record<string, FieldSpec>;
   response: {

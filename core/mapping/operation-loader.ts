@@ -1,5 +1,3 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import Ajv from 'ajv';
 import YAML from 'yaml';
 import { GridbusError } from '../errors';
@@ -55,17 +53,14 @@ export function loadOperationText(text: string, file: string, variables: Record<
   }
 }
 
-/** Loads every `*.yaml` under `<dir>/operations`, refusing duplicates by name. */
+/**
+ * Loads and compiles the whole mapping set under `dir` (code tables too) and
+ * returns its operations; the first problem is thrown (see compileMappingFiles
+ * to collect them all).
+ */
 export function loadOperations(dir: string, variables: Record<string, string | undefined>): Map<string, CompiledOperation> {
-  const opsDir = path.join(dir, 'operations');
-  const out = new Map<string, CompiledOperation>();
-  if (!fs.existsSync(opsDir)) return out;
-  for (const name of fs.readdirSync(opsDir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
-    const file = path.join(opsDir, name);
-    const op = loadOperationText(fs.readFileSync(file, 'utf8'), path.relative(process.cwd(), file), variables);
-    const existing = out.get(op.name);
-    if (existing) throw invalid(op.file, 'operation', `'${op.name}' is already defined in ${existing.file}`);
-    out.set(op.name, op);
-  }
-  return out;
+  // Required here, not imported at the top: bundle.ts imports this module.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { readMappingFiles, compileMappingFilesStrict } = require('./bundle') as typeof import('./bundle');
+  return compileMappingFilesStrict(readMappingFiles(dir), variables).operations;
 }

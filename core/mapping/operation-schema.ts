@@ -15,6 +15,8 @@ const condition = {
   oneOf: [{ required: ['equals'] }, { required: ['in'] }],
 };
 
+import { RESILIENCE_SCHEMA } from '../resilience';
+
 const errorCode = { type: 'string', pattern: '^[A-Z][A-Z_]*$' };
 
 const fieldCondition = {
@@ -104,6 +106,7 @@ export const OPERATION_SCHEMA = {
     description: { type: 'string' },
     idempotent: { type: 'boolean' },
     input: { type: 'object', description: 'JSON Schema of the canonical request' },
+    resilience: RESILIENCE_SCHEMA,
     endpoint: {
       type: 'object',
       required: ['adapter'],

@@ -1,1 +1,1 @@
-export { OperationRunner, EndpointInvoker, OperationCallContext, OperationSource, ExchangeEvent } from './operation-runner';
+export { OperationRunner, EndpointInvoker, OperationCallContext, OperationSource, ExchangeEvent, RunnerHooks, DEFAULT_RESILIENCE } from './operation-runner';

@@ -1,5 +1,6 @@
 import { GridbusError, toErrorView } from '../errors';
 import { CompiledOperation, Endpoint, FaultInfo } from '../mapping';
+import { CircuitState, ResilienceOptions, ResiliencePolicy, createResiliencePolicy, mergeResilience } from '../resilience';
 
 /** What the runner needs from the adapter layer (wired in at start-up). */
 export interface EndpointInvoker {
@@ -31,23 +32,40 @@ export interface ExchangeEvent {
   rawResponse?: string;
 }
 
-const BACKOFF_BASE_MS = 200;
+export interface RunnerHooks {
+  onExchange?: (e: ExchangeEvent) => void;
+  onCircuitChange?: (operation: string, from: CircuitState, to: CircuitState, retryAfterMs?: number) => void;
+  /** Applied under every operation's own `resilience:` block. */
+  defaults?: ResilienceOptions;
+}
+
+/** Bus-wide defaults: a breaker on every operation, 10 s per attempt, no bulkhead unless asked. */
+export const DEFAULT_RESILIENCE: ResilienceOptions = { timeout: 10_000, breaker: {}, bulkhead: false, retries: false };
 
 /**
  * Runs a canonical operation: validate input → map request → call the
- * endpoint through its adapter → translate faults and result codes → map
- * the response. The operation is taken from the active mapping version once,
- * when the call starts, so a publish never changes a call half-way.
+ * endpoint through its adapter, inside the operation's resilience policy
+ * (bulkhead → retry → breaker → timeout) → translate faults and result codes
+ * → map the response. The operation is taken from the active mapping version
+ * once, when the call starts, so a publish never changes a call half-way.
  */
 export class OperationRunner {
+  /** Policies live across publishes (a breaker must not forget on every release) unless their settings change. */
+  private readonly policies = new Map<string, { settings: string; policy: ResiliencePolicy }>();
+
   constructor(
     private readonly source: OperationSource,
     private readonly invoker: EndpointInvoker,
-    private readonly onExchange?: (e: ExchangeEvent) => void,
+    private readonly hooks: RunnerHooks = {},
   ) {}
 
   names(): string[] {
     return [...this.source.current().bundle.operations.keys()];
+  }
+
+  /** Breaker and bulkhead state of every operation that has run. */
+  snapshots() {
+    return [...this.policies.values()].map((p) => p.policy.snapshot());
   }
 
   async run(name: string, params: unknown, ctx: OperationCallContext = {}): Promise<Record<string, unknown>> {
@@ -61,28 +79,41 @@ export class OperationRunner {
       const mctx = { requestId: ctx.requestId, now: new Date() };
       const request = await op.buildRequest(params, mctx);
       event.backofficeRequest = request;
-      const attempts = 1 + (op.idempotent ? op.endpoint.retries ?? 0 : 0);
-      for (let attempt = 1; ; attempt++) {
+      const response = await this.policyFor(op, ctx).execute(async ({ timeoutMs }) => {
+        let exchange;
         try {
-          const exchange = await this.invoker.invoke(op.endpoint, request, { timeoutMs: op.endpoint.timeoutMs });
-          Object.assign(event, { backofficeResponse: exchange.body, rawRequest: exchange.rawRequest, rawResponse: exchange.rawResponse });
-          const response = await op.interpretResponse(exchange.body, mctx);
-          event.canonicalResponse = response;
-          return response;
+          exchange = await this.invoker.invoke(op.endpoint, request, { timeoutMs });
         } catch (err) {
-          const typed = this.translate(op, err);
-          if (!typed.retryable || attempt >= attempts) throw typed;
-          ctx.log?.('warn', `${name} attempt ${attempt}/${attempts} failed with ${typed.errorCode}; retrying`);
-          await new Promise((r) => setTimeout(r, BACKOFF_BASE_MS * 2 ** (attempt - 1)));
+          throw this.translate(op, err);
         }
-      }
+        Object.assign(event, { backofficeResponse: exchange.body, rawRequest: exchange.rawRequest, rawResponse: exchange.rawResponse });
+        return op.interpretResponse(exchange.body, mctx);
+      });
+      event.canonicalResponse = response;
+      return response;
     } catch (err) {
       event.outcome = toErrorView(err).code;
       throw err;
     } finally {
       event.durationMs = Date.now() - started;
-      this.onExchange?.(event);
+      this.hooks.onExchange?.(event);
     }
+  }
+
+  private policyFor(op: CompiledOperation, ctx: OperationCallContext): ResiliencePolicy {
+    const options = mergeResilience(DEFAULT_RESILIENCE, this.hooks.defaults, op.resilience);
+    const settings = JSON.stringify({ options, idempotent: op.idempotent });
+    const existing = this.policies.get(op.name);
+    if (existing && existing.settings === settings) return existing.policy;
+    existing?.policy.dispose();
+    const policy = createResiliencePolicy(options, {
+      key: op.name,
+      idempotent: op.idempotent,
+      onStateChange: (from, to, info) => this.hooks.onCircuitChange?.(op.name, from, to, info.retryAfterMs),
+      onRetry: (info) => ctx.log?.('warn', `${op.name} attempt ${info.attempt}/${info.attempts} failed with ${toErrorView(info.error).code}; retrying in ${info.delayMs} ms`),
+    });
+    this.policies.set(op.name, { settings, policy });
+    return policy;
   }
 
   private translate(op: CompiledOperation, err: unknown): GridbusError {
@@ -90,8 +121,8 @@ export class OperationRunner {
       return new GridbusError('INTERNAL', `${op.name}: unexpected failure`, { cause: err });
     }
     if (err.errorCode === 'BACKEND_FAULT') {
-      const fault = (err.data ?? {}) as FaultInfo;
-      return op.translateFault(fault) ?? err;
+      const data = (err.data ?? {}) as FaultInfo & { httpStatus?: number };
+      return op.translateFault(data) ?? err;
     }
     return err;
   }

@@ -18,6 +18,7 @@ function busConfig(extra: Record<string, string>) {
     DATABASE_URL: requireEnv('TEST_DATABASE_URL'),
     HTTP_PORT: '0',
     SIMULATORS: 'off',
+    SERVICES: 'gateway,billing,marketing,audit,mapping',
     LOG_LEVEL: 'error',
     JWT_SECRET,
     NODE_ID: `gateway-e2e-${process.pid}`,

@@ -35,7 +35,7 @@ describe('mapping lifecycle - validate, dry-run, publish, switch, roll back (rea
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridbus-lifecycle-'));
     fs.cpSync(path.resolve(__dirname, '../../../../mappings'), dir, { recursive: true });
     bus = await startBus(
-      loadConfig({ DATABASE_URL: db.url, MARKETING_WSDL_URL: sim.wsdlUrl, SIMULATORS: 'off', HTTP_PORT: '0', MAPPINGS_DIR: dir, LOG_LEVEL: 'error', NODE_ID: 'lifecycle' }),
+      loadConfig({ DATABASE_URL: db.url, MARKETING_WSDL_URL: sim.wsdlUrl, SIMULATORS: 'off', SERVICES: 'gateway,billing,marketing,audit,mapping', HTTP_PORT: '0', MAPPINGS_DIR: dir, LOG_LEVEL: 'error', NODE_ID: 'lifecycle' }),
     );
     base = bus.gatewayUrl!;
     admin = signAccessToken(bus.config.auth, { sub: 'operator:wang', scope: 'admin' });

@@ -1,0 +1,592 @@
+/**
+ * The push side of file parsing: bytes in, events out, nothing buffered but
+ * the unfinished last line (and, when a record type is the `last` line, the
+ * one line held back until the next arrives). parse-file.ts wraps it as an
+ * async iterable over a Readable.
+ *
+ * Hot path per detail line: one slice per column at precomputed offsets (a
+ * character walk only when a line is not plain ASCII and widths are bytes),
+ * one compiled value function per column into a reused row object, then the
+ * compiled `map:`. No regex per field, no intermediate arrays for fixed width.
+ */
+import { isAscii, isUtf8 } from 'buffer';
+import { FieldMappingError, MappingContext } from '../field-compiler';
+import { CompiledFileLayout, CompiledRecordType, RecordKind } from './compile-layout';
+import { TextDecoderLike, byteLengthTable, createDecoder, learnByteLength } from './encoding';
+import { BadRecord, fileError } from './errors';
+import { FileNameParts } from './file-name';
+import { BadRecordPolicy } from './layout-definition';
+
+export interface ParseOptions {
+  /** the file's name: shown in every error, and checked against the layout's pattern */
+  fileName: string;
+  /** overrides the layout's `onBadRecord` */
+  onBadRecord?: BadRecordPolicy;
+  /** with skip-and-report: give up (too-many-bad-records) after this many (default 100) */
+  maxSkipped?: number;
+  /** check `fileName` against the layout's pattern (default: when the layout has one) */
+  checkFileName?: boolean;
+  /** `$requestId` / `$now` for the map block */
+  context?: MappingContext;
+}
+
+export interface RecordEvent {
+  kind: 'header' | 'detail' | 'trailer';
+  lineNo: number;
+  record: Record<string, unknown>;
+}
+
+export interface SkippedEvent {
+  kind: 'skipped';
+  lineNo: number;
+  reason: string;
+}
+
+export interface TotalsCheck {
+  /** `count` or the detail field summed */
+  name: string;
+  /** where the expected value was read, e.g. `header.totCount` */
+  against: string;
+  expected: number;
+  actual: number;
+  /** false when records were skipped: a sum over the remaining records proves nothing */
+  verified: boolean;
+}
+
+export interface FileSummary {
+  kind: 'summary';
+  file: string;
+  /** parts of the file name when the layout has a pattern */
+  fileName?: FileNameParts;
+  /** physical lines read */
+  lines: number;
+  /** detail records yielded */
+  count: number;
+  /** detail lines skipped (skip-and-report) */
+  skipped: number;
+  /** the first 100 skipped lines */
+  skippedLines: Array<{ lineNo: number; reason: string }>;
+  /** sums of the detail fields named under totals.sums (integer fen for money) */
+  sums: Record<string, number>;
+  header?: Record<string, unknown>;
+  trailer?: Record<string, unknown>;
+  checks: TotalsCheck[];
+}
+
+export type FileEvent = RecordEvent | SkippedEvent | FileSummary;
+
+const EMPTY_CONTEXT: MappingContext = {};
+const SURROGATE = /[\ud800-\udfff]/;
+const REPLACEMENT = '\ufffd';
+const KEEP_SKIPPED = 100;
+
+export class FileRecordParser {
+  private readonly file: string;
+  private readonly policy: BadRecordPolicy;
+  private readonly maxSkipped: number;
+  private readonly ctx: MappingContext;
+  private readonly decoder: TextDecoderLike;
+  private readonly holdLast: boolean;
+  private readonly detailRow: Record<string, unknown>;
+  private readonly sums: number[];
+  private readonly byteTable: Uint8Array | undefined;
+  private readonly charEnds: Int32Array;
+  private readonly fileNameParts: FileNameParts | undefined;
+
+  private out: FileEvent[] = [];
+  private carry = '';
+  private started = false;
+  private suspect = false;
+  private probing: boolean;
+  private lineNo = 0;
+  private held: string | undefined;
+  private heldNo = 0;
+  private seenFirst = false;
+  private header: Record<string, unknown> | undefined;
+  private headerLine = 0;
+  private trailer: Record<string, unknown> | undefined;
+  private trailerLine = 0;
+  private count = 0;
+  private skipped = 0;
+  private readonly skippedLines: Array<{ lineNo: number; reason: string }> = [];
+  private ended = false;
+
+  constructor(private readonly layout: CompiledFileLayout, options: ParseOptions) {
+    this.file = options.fileName;
+    this.policy = options.onBadRecord ?? layout.onBadRecord;
+    this.maxSkipped = options.maxSkipped ?? 100;
+    this.ctx = options.context ?? EMPTY_CONTEXT;
+    this.decoder = createDecoder(layout.encoding);
+    this.probing = layout.encoding !== 'utf-8';
+    this.holdLast = [layout.header, layout.trailer].some((t) => t?.select === 'last');
+    this.detailRow = layout.detail.newRow();
+    this.sums = layout.sumFields.map(() => 0);
+    this.byteTable = layout.format === 'fixed' && layout.unit === 'bytes' && layout.encoding !== 'utf-8' ? byteLengthTable(layout.encoding) : undefined;
+    this.charEnds = new Int32Array(Math.max(layout.detail.ends.length, layout.header?.ends.length ?? 0, layout.trailer?.ends.length ?? 0));
+    const checkName = options.checkFileName ?? layout.fileName !== undefined;
+    if (checkName && layout.fileName) this.fileNameParts = layout.fileName.parse(baseName(options.fileName));
+  }
+
+  /** Feeds a chunk of the file; returns the events it completed. */
+  push(chunk: Buffer | string): FileEvent[] {
+    if (this.ended) throw new Error('FileRecordParser: push after end');
+    const out: FileEvent[] = (this.out = []);
+    let text: string;
+    if (typeof chunk === 'string') text = chunk;
+    else {
+      if (this.probing) this.probe(chunk);
+      text = this.decoder.write(chunk);
+    }
+    this.text(text);
+    return out;
+  }
+
+  /** Ends the file: the last line, required records, totals, then the summary. */
+  end(): FileEvent[] {
+    if (this.ended) throw new Error('FileRecordParser: end called twice');
+    const out: FileEvent[] = (this.out = []);
+    this.text(this.decoder.end());
+    this.ended = true;
+    if (this.carry.length > 0) {
+      const last = this.carry;
+      this.carry = '';
+      this.line(last);
+    }
+    if (this.held !== undefined) {
+      const held = this.held;
+      this.held = undefined;
+      this.record(held, this.heldNo, true);
+    }
+    if (this.layout.header && !this.header) throw fileError('missing-record', this.file, 0, this.missing('header'));
+    if (this.layout.trailer && !this.trailer) throw fileError('missing-record', this.file, 0, this.missing('trailer'));
+    out.push(this.summary());
+    return out;
+  }
+
+  // ---- text and lines ----------------------------------------------------
+
+  private text(text: string): void {
+    if (text.length === 0) return;
+    if (!this.started) {
+      this.started = true;
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    }
+    this.suspect = this.suspect || text.indexOf(REPLACEMENT) !== -1;
+    let start = 0;
+    let nl = text.indexOf('\n');
+    if (nl === -1) {
+      this.carry += text;
+      if (this.carry.length > this.layout.maxLineLength) this.tooLong();
+      return;
+    }
+    if (this.carry.length > 0) {
+      const first = this.carry + text.slice(0, nl);
+      this.carry = '';
+      this.line(first);
+      start = nl + 1;
+      nl = text.indexOf('\n', start);
+    }
+    while (nl !== -1) {
+      this.line(text.slice(start, nl));
+      start = nl + 1;
+      nl = text.indexOf('\n', start);
+    }
+    this.carry = start < text.length ? text.slice(start) : '';
+    if (this.carry.length > this.layout.maxLineLength) this.tooLong();
+    // the replacement-character check stays on while a suspect line may still be in the carry
+    this.suspect = this.suspect && this.carry.indexOf(REPLACEMENT) !== -1;
+  }
+
+  private line(raw: string): void {
+    const lineNo = ++this.lineNo;
+    let line = raw;
+    const n = line.length;
+    if (n > 0 && line.charCodeAt(n - 1) === 13) line = line.slice(0, n - 1);
+    if (line.length === 0) return;
+    if (this.suspect && line.indexOf(REPLACEMENT) !== -1) {
+      throw fileError('bad-encoding', this.file, lineNo, `bytes that are not valid ${this.layout.encoding} (decoded as U+FFFD); is the file in another encoding?`, { encoding: this.layout.encoding });
+    }
+    if (line.length > this.layout.maxLineLength) this.tooLong(lineNo);
+    const skip = this.layout.skipPrefixes;
+    for (let i = 0; i < skip.length; i++) if (line.startsWith(skip[i])) return;
+    const c0 = line.charCodeAt(0);
+    if ((c0 === 32 || c0 === 9 || c0 === 0x3000) && line.trim().length === 0) return;
+    if (this.holdLast) {
+      if (this.held !== undefined) this.record(this.held, this.heldNo, false);
+      this.held = line;
+      this.heldNo = lineNo;
+    } else {
+      this.record(line, lineNo, false);
+    }
+  }
+
+  private tooLong(lineNo = this.lineNo + 1): never {
+    throw fileError('line-too-long', this.file, lineNo, `no line end within ${this.layout.maxLineLength} characters; is this the right layout?`);
+  }
+
+  /**
+   * GBK / GB18030: bytes that are valid UTF-8 (and not plain ASCII) are almost
+   * certainly a UTF-8 file. iconv would decode them without complaint into
+   * nonsense (涓枃 for 中文), so the first chunk with enough non-ASCII bytes
+   * is checked once.
+   */
+  private probe(chunk: Buffer): void {
+    const nl = chunk.lastIndexOf(10);
+    const region = nl > 0 ? chunk.subarray(0, nl) : chunk;
+    if (isAscii(region)) return;
+    let high = 0;
+    let first = -1;
+    for (let i = 0; i < region.length; i++) {
+      if (region[i] >= 0x80) {
+        if (first < 0) first = i;
+        high++;
+      }
+    }
+    if (high < 12) return; // too little to tell; look at the next chunk
+    this.probing = false;
+    if (isUtf8(region)) {
+      let line = this.lineNo + 1;
+      for (let i = region.indexOf(10); i >= 0 && i < first; i = region.indexOf(10, i + 1)) line++;
+      throw fileError('bad-encoding', this.file, line, `the bytes are UTF-8, but the layout declares ${this.layout.encoding}`, { encoding: this.layout.encoding });
+    }
+  }
+
+  // ---- records -----------------------------------------------------------
+
+  private kindOf(line: string, isFirst: boolean, isLast: boolean): RecordKind | undefined {
+    const { header, trailer, detail } = this.layout;
+    if (header && this.selects(header, line, isFirst, isLast)) return 'header';
+    if (trailer && this.selects(trailer, line, isFirst, isLast)) return 'trailer';
+    if (detail.select === undefined || this.selects(detail, line, isFirst, isLast)) return 'detail';
+    return undefined;
+  }
+
+  private selects(type: CompiledRecordType, line: string, isFirst: boolean, isLast: boolean): boolean {
+    const s = type.select;
+    if (s === 'first') return isFirst;
+    if (s === 'last') return isLast;
+    if (s === undefined) return false;
+    if ('prefix' in s) return line.startsWith(s.prefix);
+    const cell = this.cell(line, s.column);
+    return Array.isArray(s.equals) ? s.equals.includes(cell) : cell === s.equals;
+  }
+
+  private record(line: string, lineNo: number, isLast: boolean): void {
+    const isFirst = !this.seenFirst;
+    this.seenFirst = true;
+    const kind = this.kindOf(line, isFirst, isLast);
+    if (kind === 'detail') {
+      this.detail(line, lineNo);
+      return;
+    }
+    if (kind === undefined) {
+      this.bad(lineNo, 'not a header, detail or trailer line (no record type selects it)');
+      return;
+    }
+    const type = kind === 'header' ? this.layout.header! : this.layout.trailer!;
+    if ((kind === 'header' ? this.header : this.trailer) !== undefined) {
+      throw fileError('duplicate-record', this.file, lineNo, `a second ${kind} (the first is line ${kind === 'header' ? this.headerLine : this.trailerLine})`);
+    }
+    const row = type.newRow();
+    try {
+      this.fill(type, line, row);
+      if (type.derive) type.derive(row);
+    } catch (err) {
+      const reason = reasonOf(err);
+      if (reason === undefined) throw err;
+      throw fileError('bad-record', this.file, lineNo, `${kind}: ${reason}`, { record: kind });
+    }
+    if (kind === 'header') {
+      this.header = row;
+      this.headerLine = lineNo;
+    } else {
+      this.trailer = row;
+      this.trailerLine = lineNo;
+    }
+    this.out.push({ kind, lineNo, record: row });
+  }
+
+  private detail(line: string, lineNo: number): void {
+    const type = this.layout.detail;
+    const row = this.detailRow;
+    let record: Record<string, unknown>;
+    try {
+      this.fill(type, line, row);
+      if (type.derive) type.derive(row);
+      record = type.map ? type.map(row, this.ctx) : { ...row };
+    } catch (err) {
+      const reason = reasonOf(err);
+      if (reason === undefined) throw err;
+      this.bad(lineNo, reason);
+      return;
+    }
+    const sumFields = this.layout.sumFields;
+    for (let i = 0; i < sumFields.length; i++) {
+      const v = row[sumFields[i]];
+      if (typeof v === 'number') this.sums[i] += v;
+    }
+    this.count++;
+    this.out.push({ kind: 'detail', lineNo, record });
+  }
+
+  private bad(lineNo: number, reason: string): void {
+    if (this.policy === 'fail') throw fileError('bad-record', this.file, lineNo, reason, { record: 'detail' });
+    this.skipped++;
+    if (this.skippedLines.length < KEEP_SKIPPED) this.skippedLines.push({ lineNo, reason });
+    if (this.skipped > this.maxSkipped) {
+      throw fileError('too-many-bad-records', this.file, lineNo, `more than ${this.maxSkipped} bad detail lines; last: ${reason}`, { skipped: this.skipped });
+    }
+    this.out.push({ kind: 'skipped', lineNo, reason });
+  }
+
+  // ---- columns -----------------------------------------------------------
+
+  private fill(type: CompiledRecordType, line: string, row: Record<string, unknown>): void {
+    if (this.layout.format === 'fixed') this.fillFixed(type, line, row);
+    else this.fillDelimited(type, line, row);
+  }
+
+  private fillFixed(type: CompiledRecordType, line: string, row: Record<string, unknown>): void {
+    const { names, values } = type;
+    let cut: Int32Array = type.ends;
+    const len = line.length;
+    if (this.layout.unit === 'bytes') {
+      // plain ASCII (one byte per character): the byte offsets are the character offsets
+      const ascii = this.byteTable === undefined ? Buffer.byteLength(line, 'utf8') === len : false;
+      if (!ascii) cut = this.byteWalk(type, line);
+      else if (len !== type.width) this.lengthMismatch(type, len, 'bytes', len < type.width);
+    } else if (SURROGATE.test(line)) {
+      cut = this.codePointWalk(type, line);
+    } else if (len !== type.width) {
+      this.lengthMismatch(type, len, 'characters', len < type.width);
+    }
+    let start = 0;
+    for (let i = 0; i < names.length; i++) {
+      const end = cut[i] < len ? cut[i] : len;
+      row[names[i]] = values[i](start < end ? line.slice(start, end) : '');
+      start = end;
+    }
+  }
+
+  private lengthMismatch(type: CompiledRecordType, actual: number, unit: string, short: boolean): void {
+    if (short && this.layout.shortLines === 'pad') return;
+    throw new BadRecord(`the line is ${actual} ${unit}, a ${type.kind} line is ${type.width}`);
+  }
+
+  /** Character offsets of the column ends for a line whose widths are in bytes. */
+  private byteWalk(type: CompiledRecordType, line: string): Int32Array {
+    const ends = type.ends;
+    const n = ends.length;
+    const out = this.charEnds;
+    const table = this.byteTable;
+    const encoding = this.layout.encoding;
+    const len = line.length;
+    let b = 0;
+    let f = 0;
+    let i = 0;
+    for (; i < len; i++) {
+      const c = line.charCodeAt(i);
+      if (c < 0x80) b += 1;
+      else if (table === undefined) b += c < 0x800 ? 2 : (c & 0xf800) === 0xd800 ? 2 : 3;
+      else b += table[c] || learnByteLength(table, encoding, c);
+      if (b >= ends[f]) {
+        if (b > ends[f] || (c & 0xfc00) === 0xd800) {
+          throw new BadRecord(`column ${type.names[f]} ends inside a multi-byte character (byte ${ends[f]}); the line is misaligned`);
+        }
+        out[f++] = i + 1;
+        if (f === n) {
+          i++;
+          break;
+        }
+      }
+    }
+    if (i < len) {
+      for (; i < len; i++) {
+        const c = line.charCodeAt(i);
+        b += c < 0x80 ? 1 : table === undefined ? (c < 0x800 ? 2 : (c & 0xf800) === 0xd800 ? 2 : 3) : table[c] || learnByteLength(table, encoding, c);
+      }
+      this.lengthMismatch(type, b, 'bytes', false);
+    }
+    if (f < n) {
+      this.lengthMismatch(type, b, 'bytes', true);
+      for (; f < n; f++) out[f] = len;
+    }
+    return out;
+  }
+
+  /** Character offsets when widths count characters and the line has some outside the BMP. */
+  private codePointWalk(type: CompiledRecordType, line: string): Int32Array {
+    const ends = type.ends;
+    const n = ends.length;
+    const out = this.charEnds;
+    const len = line.length;
+    let chars = 0;
+    let f = 0;
+    let i = 0;
+    while (i < len && f < n) {
+      const c = line.charCodeAt(i);
+      i += (c & 0xfc00) === 0xd800 && i + 1 < len ? 2 : 1;
+      chars++;
+      if (chars === ends[f]) out[f++] = i;
+    }
+    if (i < len) {
+      while (i < len) {
+        i += (line.charCodeAt(i) & 0xfc00) === 0xd800 ? 2 : 1;
+        chars++;
+      }
+      this.lengthMismatch(type, chars, 'characters', false);
+    }
+    if (f < n) {
+      this.lengthMismatch(type, chars, 'characters', true);
+      for (; f < n; f++) out[f] = len;
+    }
+    return out;
+  }
+
+  private fillDelimited(type: CompiledRecordType, line: string, row: Record<string, unknown>): void {
+    const { names, values } = type;
+    const { delimiter, quote } = this.layout;
+    const cells = quote !== undefined && line.indexOf(quote) !== -1 ? splitQuoted(line, delimiter, quote) : line.split(delimiter);
+    if (this.layout.trailingDelimiter) {
+      if (cells[cells.length - 1] !== '') throw new BadRecord(`the line does not end with the delimiter ${JSON.stringify(delimiter)}`);
+      cells.pop();
+    }
+    if (cells.length !== names.length) {
+      throw new BadRecord(`the line has ${cells.length} columns, a ${type.kind} line has ${names.length}`);
+    }
+    for (let i = 0; i < names.length; i++) row[names[i]] = values[i](cells[i]);
+  }
+
+  /** The text of delimited column `k` (for select by column), without splitting the whole line. */
+  private cell(line: string, k: number): string {
+    const d = this.layout.delimiter;
+    const q = this.layout.quote;
+    if (q !== undefined && line.indexOf(q) !== -1) {
+      try {
+        return (splitQuoted(line, d, q)[k] ?? '').trim();
+      } catch {
+        return '';
+      }
+    }
+    let start = 0;
+    for (let i = 0; i < k; i++) {
+      const at = line.indexOf(d, start);
+      if (at === -1) return '';
+      start = at + d.length;
+    }
+    const end = line.indexOf(d, start);
+    return line.slice(start, end === -1 ? line.length : end).trim();
+  }
+
+  // ---- end of file -------------------------------------------------------
+
+  private missing(kind: 'header' | 'trailer'): string {
+    const s = this.layout[kind]!.select;
+    const how = typeof s === 'string' ? `the ${s} line` : s && 'prefix' in s ? `a line starting ${JSON.stringify(s.prefix)}` : 'a line selected by column';
+    return this.lineNo === 0 ? `the file is empty (no ${kind})` : `no ${kind} (${how})`;
+  }
+
+  private summary(): FileSummary {
+    const { countCheck, sumChecks } = this.layout;
+    const checks: Array<TotalsCheck & { line: number }> = [];
+    const sums: Record<string, number> = {};
+    this.layout.sumFields.forEach((f, i) => {
+      sums[f] = this.sums[i];
+    });
+    for (const f of this.layout.sumFields) {
+      if (!Number.isSafeInteger(sums[f])) {
+        throw fileError('totals-mismatch', this.file, 0, `the sum of ${f} is beyond the exact integer range`, { check: f });
+      }
+    }
+    const lineOf = (record: 'header' | 'trailer') => (record === 'header' ? this.headerLine : this.trailerLine);
+    // every detail line counts, skipped ones too: the count proves the file is complete
+    if (countCheck) {
+      checks.push({ name: 'count', against: countCheck.against, expected: this.expected(countCheck), actual: this.count + this.skipped, verified: true, line: lineOf(countCheck.record) });
+    }
+    for (const s of sumChecks) {
+      checks.push({ name: s.name, against: s.against, expected: this.expected(s), actual: sums[s.name], verified: this.skipped === 0, line: lineOf(s.record) });
+    }
+    const failed = checks.filter((c) => c.verified && c.expected !== c.actual);
+    if (failed.length > 0) {
+      const first = failed[0];
+      const what = (c: TotalsCheck) => `${c.name === 'count' ? 'detail count' : `sum of ${c.name}`} is ${c.actual}, ${c.against} says ${c.expected}`;
+      throw fileError('totals-mismatch', this.file, first.line, `totals do not match: ${failed.map(what).join('; ')}`, {
+        check: first.name,
+        against: first.against,
+        expected: first.expected,
+        actual: first.actual,
+        mismatches: failed.map(({ name, against, expected, actual }) => ({ check: name, against, expected, actual })),
+      });
+    }
+    return {
+      kind: 'summary',
+      file: this.file,
+      fileName: this.fileNameParts,
+      lines: this.lineNo,
+      count: this.count,
+      skipped: this.skipped,
+      skippedLines: this.skippedLines,
+      sums,
+      header: this.header,
+      trailer: this.trailer,
+      checks: checks.map(({ line: _line, ...c }) => c),
+    };
+  }
+
+  private expected(spec: { record: 'header' | 'trailer'; field: string; against: string }): number {
+    const row = spec.record === 'header' ? this.header : this.trailer;
+    const v = row?.[spec.field];
+    if (typeof v !== 'number') {
+      throw fileError('bad-record', this.file, spec.record === 'header' ? this.headerLine : this.trailerLine, `${spec.against} is missing; totals cannot be checked`, { record: spec.record });
+    }
+    return v;
+  }
+}
+
+function reasonOf(err: unknown): string | undefined {
+  if (err instanceof BadRecord) return err.reason;
+  if (err instanceof FieldMappingError) return `${err.field}: ${err.reason}`;
+  return undefined;
+}
+
+function baseName(name: string): string {
+  const i = Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\'));
+  return i >= 0 ? name.slice(i + 1) : name;
+}
+
+/** Splits one line with quoted cells (`"a|b"|c`, `""` for a quote inside). */
+export function splitQuoted(line: string, delimiter: string, quote: string): string[] {
+  const cells: string[] = [];
+  let i = 0;
+  const n = line.length;
+  for (;;) {
+    let cell = '';
+    if (line.startsWith(quote, i)) {
+      i += 1;
+      for (;;) {
+        const q = line.indexOf(quote, i);
+        if (q === -1) throw new BadRecord('a quoted cell is not closed on this line');
+        cell += line.slice(i, q);
+        if (line.startsWith(quote, q + 1)) {
+          cell += quote;
+          i = q + 2;
+          continue;
+        }
+        i = q + 1;
+        break;
+      }
+      if (i < n && !line.startsWith(delimiter, i)) throw new BadRecord(`text after a closing quote at character ${i + 1}`);
+    } else {
+      const d = line.indexOf(delimiter, i);
+      cell = line.slice(i, d === -1 ? n : d);
+      i = d === -1 ? n : d;
+    }
+    cells.push(cell);
+    if (i >= n) return cells;
+    i += delimiter.length;
+    if (i === n) {
+      cells.push('');
+      return cells;
+    }
+  }
+}

@@ -1,0 +1,126 @@
+import type { IServices } from 'soap';
+import {
+  Household,
+  MISSING_CUST_NO_ANSWER,
+  SPECIAL_CUST_NO,
+  findCustomer,
+  totalAmtOf,
+  yxBillsOf,
+} from './dataset';
+
+export const RSP_OK = 'AAAAAAA';
+export const RSP_NOT_FOUND = 'E0001';
+export const RSP_SYSTEM_ERROR = 'E9999';
+
+/** The calling-system codes YX knows; anything else is refused as a client fault. */
+export const KNOWN_SYS_CODES: readonly string[] = ['GRIDBUS'];
+
+/** The SOAP envelope prefix YX answers with (Axis style), and so the prefix of its faultcodes. */
+export const ENVELOPE_KEY = 'soapenv';
+export const FAULT_SERVER = `${ENVELOPE_KEY}:Server`;
+export const FAULT_CLIENT = `${ENVELOPE_KEY}:Client`;
+export const MAINTENANCE_FAULTSTRING = 'YX system maintenance';
+
+/**
+ * node-soap turns a rejected value with a `Fault` property into a SOAP 1.1
+ * Fault; statusCode 500 is what SOAP 1.1 over HTTP requires for one. The
+ * faultcode prefix is bound by the envelope (`soapenv`), so YX's faultcodes
+ * read `soapenv:Server` / `soapenv:Client`.
+ */
+export class YxSoapFault extends Error {
+  readonly Fault: { faultcode: string; faultstring: string; statusCode: number };
+
+  constructor(faultcode: typeof FAULT_SERVER | typeof FAULT_CLIENT, faultstring: string) {
+    super(faultstring);
+    this.name = 'YxSoapFault';
+    this.Fault = { faultcode, faultstring, statusCode: 500 };
+  }
+}
+
+export interface MarketingBServiceOptions {
+  /** How long the SLOW customer takes to answer. */
+  slowDelayMs: number;
+  /** Waits ms; supplied by the server so it can cancel pending waits on close. */
+  sleep: (ms: number) => Promise<void>;
+}
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
+const text = (v: unknown): string => (typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : '');
+
+/**
+ * The header is checked as YX checks it: a request that does not fit is the
+ * caller's fault (soapenv:Client), so a request mapping that forgets a header
+ * field or writes TransTime in the wrong pattern fails loudly.
+ */
+function checkHeader(header: Obj | undefined): string {
+  if (!header) throw new YxSoapFault(FAULT_CLIENT, 'ReqHeader is required');
+  const sysCode = text(header.SysCode);
+  const transSeq = text(header.TransSeq);
+  const transTime = text(header.TransTime);
+  if (!sysCode) throw new YxSoapFault(FAULT_CLIENT, 'ReqHeader.SysCode is required');
+  if (!KNOWN_SYS_CODES.includes(sysCode)) throw new YxSoapFault(FAULT_CLIENT, `ReqHeader.SysCode ${sysCode} is not registered`);
+  if (!transSeq || transSeq.length > 64) throw new YxSoapFault(FAULT_CLIENT, 'ReqHeader.TransSeq must be 1-64 characters');
+  if (!/^\d{14}$/.test(transTime)) throw new YxSoapFault(FAULT_CLIENT, 'ReqHeader.TransTime must be yyyyMMddHHmmss');
+  return transSeq;
+}
+
+// Response objects list their keys in schema (xsd:sequence) order: node-soap
+// serialises them in insertion order.
+function header(code: string, desc: string, transSeq: string) {
+  return { RspCode: code, RspDesc: desc, TransSeq: transSeq };
+}
+
+function arrearsOf(h: Household, transSeq: string) {
+  return {
+    RspHeader: header(RSP_OK, '交易成功', transSeq),
+    RspBody: {
+      CustInfo: { Basic: { CustNo: h.ConsNo, CustName: h.ConsName, OrgCode: h.OrgNo } },
+      ArrearsInfo: { BillList: { Bill: yxBillsOf(h) }, TotalAmt: totalAmtOf(h) },
+    },
+  };
+}
+
+function missingCustNo(transSeq: string) {
+  const a = MISSING_CUST_NO_ANSWER;
+  return {
+    RspHeader: header(RSP_OK, '交易成功', transSeq),
+    RspBody: {
+      CustInfo: { Basic: { CustName: a.CustName, OrgCode: a.OrgCode } },
+      ArrearsInfo: { BillList: { Bill: a.bills.map((b) => ({ ...b })) }, TotalAmt: a.TotalAmt },
+    },
+  };
+}
+
+async function custArrearsInquiry(args: unknown, opts: MarketingBServiceOptions) {
+  const req = obj(args);
+  const transSeq = checkHeader(obj(req?.ReqHeader));
+  const custNo = text(obj(obj(obj(req?.ReqBody)?.Query))?.CustNo);
+  if (!custNo) throw new YxSoapFault(FAULT_CLIENT, 'ReqBody.Query.CustNo is required');
+
+  switch (custNo) {
+    case SPECIAL_CUST_NO.FAULT:
+      throw new YxSoapFault(FAULT_SERVER, MAINTENANCE_FAULTSTRING);
+    case SPECIAL_CUST_NO.SYSTEM_ERROR:
+      return { RspHeader: header(RSP_SYSTEM_ERROR, '系统繁忙，请稍后再试 (system error)', transSeq) };
+    case SPECIAL_CUST_NO.MISSING_CUST_NO:
+      return missingCustNo(transSeq);
+    case SPECIAL_CUST_NO.SLOW:
+      await opts.sleep(opts.slowDelayMs);
+      break;
+  }
+  const h = findCustomer(custNo);
+  if (!h) return { RspHeader: header(RSP_NOT_FOUND, `客户 ${custNo} 不存在 (customer not found)`, transSeq) };
+  return arrearsOf(h, transSeq);
+}
+
+/** The service object for soap.listen, shaped YxBillingService.YxBillingSoapPort.<operation>. */
+export function createMarketingBServices(opts: MarketingBServiceOptions): IServices {
+  return {
+    YxBillingService: {
+      YxBillingSoapPort: {
+        CustArrearsInquiry: (args: unknown) => custArrearsInquiry(args, opts),
+      },
+    },
+  };
+}

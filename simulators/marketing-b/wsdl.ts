@@ -1,0 +1,207 @@
+/**
+ * Simulator B's hand-written WSDL (SOAP 1.1, document/literal). It describes
+ * the same arrears as simulator A on purpose differently: another namespace,
+ * other service/port/operation names, other field names, deeper nesting,
+ * amounts as yuan text and other result codes. Local elements are
+ * unqualified (elementFormDefault="unqualified"), as Axis-style stacks
+ * generate them. Embedded as text so the module works from ts-node and from
+ * dist alike; the live copy is served at <endpoint>?wsdl.
+ */
+export const MARKETING_B_NAMESPACE = 'urn:sgcc:yx:ws';
+export const MARKETING_B_PATH = '/yx/services/YxBillingService';
+
+const ENDPOINT_PLACEHOLDER = '__YX_ENDPOINT__';
+
+const WSDL_TEMPLATE = `<?xml version="1.0" encoding="UTF-8"?>
+<wsdl:definitions name="YxBillingService"
+    targetNamespace="${MARKETING_B_NAMESPACE}"
+    xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/"
+    xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"
+    xmlns:xsd="http://www.w3.org/2001/XMLSchema"
+    xmlns:yx="${MARKETING_B_NAMESPACE}">
+  <wsdl:documentation>
+    Simulated marketing system "YX" (营销业务应用系统, second vendor) for gridbus tests.
+    Amounts are yuan as decimal text with two decimals ("123.45"), never fen.
+    Periods are yyyy-MM. PayState: N = unpaid, P = partly paid.
+    TotalAmt = sum over BillList/Bill of (AmtDue + LateFee).
+    RspCode: AAAAAAA = success; E0001 = customer not found; E9999 = system error (a normal
+    answer, not a fault). Request header problems are soapenv:Client faults.
+    Special customers: 9999999999 answers a soapenv:Server fault (system maintenance);
+    8888888888 answers only after a delay; 7777777777 answers E9999;
+    6666666666 answers AAAAAAA but without CustInfo/Basic/CustNo (a broken answer).
+  </wsdl:documentation>
+
+  <wsdl:types>
+    <xsd:schema targetNamespace="${MARKETING_B_NAMESPACE}" elementFormDefault="unqualified">
+
+      <xsd:simpleType name="CustNo">
+        <xsd:restriction base="xsd:string"><xsd:pattern value="[0-9]{10}"/></xsd:restriction>
+      </xsd:simpleType>
+
+      <xsd:simpleType name="TransTime">
+        <xsd:annotation><xsd:documentation>Local time (Asia/Shanghai) as yyyyMMddHHmmss.</xsd:documentation></xsd:annotation>
+        <xsd:restriction base="xsd:string"><xsd:pattern value="[0-9]{14}"/></xsd:restriction>
+      </xsd:simpleType>
+
+      <xsd:simpleType name="Period">
+        <xsd:annotation><xsd:documentation>Billing period as yyyy-MM.</xsd:documentation></xsd:annotation>
+        <xsd:restriction base="xsd:string"><xsd:pattern value="[0-9]{4}-[0-9]{2}"/></xsd:restriction>
+      </xsd:simpleType>
+
+      <xsd:simpleType name="YuanAmount">
+        <xsd:annotation><xsd:documentation>Yuan as decimal text with exactly two decimals, e.g. 123.45.</xsd:documentation></xsd:annotation>
+        <xsd:restriction base="xsd:string"><xsd:pattern value="-?[0-9]+\\.[0-9]{2}"/></xsd:restriction>
+      </xsd:simpleType>
+
+      <xsd:simpleType name="PayState">
+        <xsd:annotation><xsd:documentation>N = unpaid, P = partly paid.</xsd:documentation></xsd:annotation>
+        <xsd:restriction base="xsd:string">
+          <xsd:enumeration value="N"/>
+          <xsd:enumeration value="P"/>
+        </xsd:restriction>
+      </xsd:simpleType>
+
+      <xsd:complexType name="ReqHeader">
+        <xsd:sequence>
+          <xsd:element name="SysCode" type="xsd:string">
+            <xsd:annotation><xsd:documentation>Code of the calling system, registered with YX (GRIDBUS).</xsd:documentation></xsd:annotation>
+          </xsd:element>
+          <xsd:element name="TransSeq" type="xsd:string">
+            <xsd:annotation><xsd:documentation>Caller's transaction serial, 1-64 characters; echoed in RspHeader.</xsd:documentation></xsd:annotation>
+          </xsd:element>
+          <xsd:element name="TransTime" type="yx:TransTime"/>
+        </xsd:sequence>
+      </xsd:complexType>
+
+      <xsd:complexType name="ArrearsQuery">
+        <xsd:sequence>
+          <xsd:element name="CustNo" type="yx:CustNo"/>
+        </xsd:sequence>
+      </xsd:complexType>
+
+      <xsd:complexType name="ReqBody">
+        <xsd:sequence>
+          <xsd:element name="Query" type="yx:ArrearsQuery"/>
+        </xsd:sequence>
+      </xsd:complexType>
+
+      <xsd:complexType name="RspHeader">
+        <xsd:sequence>
+          <xsd:element name="RspCode" type="xsd:string"/>
+          <xsd:element name="RspDesc" type="xsd:string"/>
+          <xsd:element name="TransSeq" type="xsd:string" minOccurs="0"/>
+        </xsd:sequence>
+      </xsd:complexType>
+
+      <xsd:complexType name="CustBasic">
+        <xsd:sequence>
+          <xsd:element name="CustNo" type="yx:CustNo"/>
+          <xsd:element name="CustName" type="xsd:string"/>
+          <xsd:element name="OrgCode" type="xsd:string" minOccurs="0"/>
+        </xsd:sequence>
+      </xsd:complexType>
+
+      <xsd:complexType name="CustInfo">
+        <xsd:sequence>
+          <xsd:element name="Basic" type="yx:CustBasic"/>
+        </xsd:sequence>
+      </xsd:complexType>
+
+      <xsd:complexType name="Bill">
+        <xsd:sequence>
+          <xsd:element name="Period" type="yx:Period"/>
+          <xsd:element name="AmtDue" type="yx:YuanAmount">
+            <xsd:annotation><xsd:documentation>Amount still owed for the period, in yuan.</xsd:documentation></xsd:annotation>
+          </xsd:element>
+          <xsd:element name="LateFee" type="yx:YuanAmount">
+            <xsd:annotation><xsd:documentation>Late-payment fee (违约金), in yuan.</xsd:documentation></xsd:annotation>
+          </xsd:element>
+          <xsd:element name="PayState" type="yx:PayState"/>
+        </xsd:sequence>
+      </xsd:complexType>
+
+      <xsd:complexType name="BillList">
+        <xsd:sequence>
+          <xsd:element name="Bill" type="yx:Bill" minOccurs="0" maxOccurs="unbounded"/>
+        </xsd:sequence>
+      </xsd:complexType>
+
+      <xsd:complexType name="ArrearsInfo">
+        <xsd:sequence>
+          <xsd:element name="BillList" type="yx:BillList"/>
+          <xsd:element name="TotalAmt" type="yx:YuanAmount">
+            <xsd:annotation><xsd:documentation>Sum of AmtDue + LateFee over all bills, in yuan; 0.00 when nothing is owed.</xsd:documentation></xsd:annotation>
+          </xsd:element>
+        </xsd:sequence>
+      </xsd:complexType>
+
+      <xsd:complexType name="RspBody">
+        <xsd:sequence>
+          <xsd:element name="CustInfo" type="yx:CustInfo"/>
+          <xsd:element name="ArrearsInfo" type="yx:ArrearsInfo"/>
+        </xsd:sequence>
+      </xsd:complexType>
+
+      <xsd:element name="CustArrearsInquiryReq">
+        <xsd:complexType>
+          <xsd:sequence>
+            <xsd:element name="ReqHeader" type="yx:ReqHeader"/>
+            <xsd:element name="ReqBody" type="yx:ReqBody"/>
+          </xsd:sequence>
+        </xsd:complexType>
+      </xsd:element>
+
+      <xsd:element name="CustArrearsInquiryRsp">
+        <xsd:complexType>
+          <xsd:sequence>
+            <xsd:element name="RspHeader" type="yx:RspHeader"/>
+            <xsd:element name="RspBody" type="yx:RspBody" minOccurs="0">
+              <xsd:annotation><xsd:documentation>Present only when RspCode is AAAAAAA.</xsd:documentation></xsd:annotation>
+            </xsd:element>
+          </xsd:sequence>
+        </xsd:complexType>
+      </xsd:element>
+
+    </xsd:schema>
+  </wsdl:types>
+
+  <wsdl:message name="CustArrearsInquiryRequest">
+    <wsdl:part name="in" element="yx:CustArrearsInquiryReq"/>
+  </wsdl:message>
+  <wsdl:message name="CustArrearsInquiryResponse">
+    <wsdl:part name="out" element="yx:CustArrearsInquiryRsp"/>
+  </wsdl:message>
+
+  <wsdl:portType name="YxBillingPortType">
+    <wsdl:operation name="CustArrearsInquiry">
+      <wsdl:documentation>Arrears (欠费) of one customer, bill by bill.</wsdl:documentation>
+      <wsdl:input message="yx:CustArrearsInquiryRequest"/>
+      <wsdl:output message="yx:CustArrearsInquiryResponse"/>
+    </wsdl:operation>
+  </wsdl:portType>
+
+  <wsdl:binding name="YxBillingSoapBinding" type="yx:YxBillingPortType">
+    <soap:binding style="document" transport="http://schemas.xmlsoap.org/soap/http"/>
+    <wsdl:operation name="CustArrearsInquiry">
+      <soap:operation soapAction="urn:sgcc:yx:ws#CustArrearsInquiry" style="document"/>
+      <wsdl:input><soap:body use="literal"/></wsdl:input>
+      <wsdl:output><soap:body use="literal"/></wsdl:output>
+    </wsdl:operation>
+  </wsdl:binding>
+
+  <wsdl:service name="YxBillingService">
+    <wsdl:port name="YxBillingSoapPort" binding="yx:YxBillingSoapBinding">
+      <soap:address location="${ENDPOINT_PLACEHOLDER}"/>
+    </wsdl:port>
+  </wsdl:service>
+</wsdl:definitions>
+`;
+
+function escapeXmlAttr(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** The WSDL with soap:address pointing at `endpoint` (the URL the server really listens on). */
+export function renderMarketingBWsdl(endpoint: string): string {
+  return WSDL_TEMPLATE.replace(ENDPOINT_PLACEHOLDER, escapeXmlAttr(endpoint));
+}
