@@ -573,7 +573,14 @@ kafka_new_cluster_id() {
 }
 
 kafka_format() {
-  [[ -f $KAFKA_DIR/data/meta.properties ]] && return 0
+  # the controller's address is part of the formatted metadata: a new one
+  # (another GRIDBUS_PORT_OFFSET) needs a new format
+  local stamp="controller=$HOST:$KAFKA_CONTROLLER_PORT pom=$(sha256sum <"$KAFKA_POM" | cut -c1-12)"
+  if [[ -f $KAFKA_DIR/data/meta.properties ]]; then
+    [[ $(cat "$KAFKA_DIR/formatted-for" 2>/dev/null) == "$stamp" ]] && return 0
+    say "kafka: storage was formatted for another setup: formatting it anew (topics are dropped)"
+    rm -rf "$KAFKA_DIR/data" && mkdir -p "$KAFKA_DIR/data" || return 1
+  fi
   local cid
   cid=$(kafka_new_cluster_id)
   say "kafka: formatting storage (cluster id $cid)"
@@ -582,6 +589,7 @@ kafka_format() {
     err "kafka: storage format failed"; show_log "$KAFKA_LOG"; return 1
   fi
   echo "$cid" >"$KAFKA_DIR/cluster-id"
+  echo "$stamp" >"$KAFKA_DIR/formatted-for"
 }
 
 kafka_start() {

@@ -28,6 +28,11 @@ export function sendError(req: IncomingMessage & { $ctx?: { requestID?: string |
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('X-Request-ID', requestId);
   if (view.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+  // An open circuit (or a full bulkhead) says when to come back; tell the caller.
+  const retryAfterMs = (err as { data?: { retryAfterMs?: unknown } } | null)?.data?.retryAfterMs;
+  if ((view.status === 503 || view.status === 429) && typeof retryAfterMs === 'number' && retryAfterMs > 0) {
+    res.setHeader('Retry-After', String(Math.ceil(retryAfterMs / 1000)));
+  }
   const body: Record<string, unknown> = { code: view.code, message: view.message, requestId };
   // Details help a caller fix its request; on 5xx they would only leak internals.
   if (view.details && view.status < 500) body.details = view.details;

@@ -28,6 +28,8 @@ export interface SentMessage {
 
 export interface SmsSimulator {
   url: string;
+  /** Send requests received, including refused ones. */
+  sendRequests(): number;
   sent(): SentMessage[];
   close(): Promise<void>;
 }
@@ -54,9 +56,11 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown> |
 export async function startSmsSimulator(opts: { host?: string; port?: number; slowDelayMs?: number } = {}): Promise<SmsSimulator> {
   const host = opts.host ?? '127.0.0.1';
   const sent: SentMessage[] = [];
+  let sendRequests = 0;
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://sim');
     if (req.method === 'POST' && url.pathname === '/sms/send') {
+      sendRequests++;
       const body = await readJson(req);
       const requestId = randomUUID();
       if (!body) return reply(res, 400, { Code: 'isv.INVALID_JSON_PARAM', Message: 'body is not JSON', RequestId: requestId });
@@ -94,6 +98,7 @@ export async function startSmsSimulator(opts: { host?: string; port?: number; sl
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${host}:${port}`,
+    sendRequests: () => sendRequests,
     sent: () => [...sent],
     close: () =>
       new Promise<void>((resolve) => {
