@@ -38,8 +38,28 @@ function tokenize(pattern: string): Part[] {
 
 const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
 
-/** Offset of `tz` from UTC at the given instant, in minutes. */
+const HOUR = 3_600_000;
+const offsetCache = new Map<string, Map<number, number>>();
+
+/**
+ * Offset of `tz` from UTC at the given instant, in minutes. Intl is slow
+ * (microseconds a call), so offsets are cached per zone and UTC hour: zone
+ * transitions fall on hour boundaries in practice.
+ */
 export function tzOffsetMinutes(tz: string, at: number): number {
+  let cache = offsetCache.get(tz);
+  if (!cache) offsetCache.set(tz, (cache = new Map()));
+  const hour = Math.floor(at / HOUR);
+  let offset = cache.get(hour);
+  if (offset === undefined) {
+    if (cache.size > 50_000) cache.clear();
+    offset = intlOffsetMinutes(tz, hour * HOUR);
+    cache.set(hour, offset);
+  }
+  return offset;
+}
+
+function intlOffsetMinutes(tz: string, at: number): number {
   let f = offsetFormatters.get(tz);
   if (!f) {
     f = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
@@ -79,35 +99,129 @@ export function compileDateReader(input: DateInput, tz = DEFAULT_TZ): (value: un
       return n * factor;
     };
   }
-  const parts = tokenize(input);
-  const width = parts.reduce((w, p) => w + ('token' in p ? p.width : p.literal.length), 0);
+  const reader = compileFieldReader(input);
   return (v) => {
-    const s = String(v);
-    if (s.length !== width) throw new DateFormatError(`${JSON.stringify(v)} does not match the date pattern ${input}`);
-    const f: Record<Token, number> = { yyyy: 0, MM: 1, dd: 1, HH: 0, mm: 0, ss: 0, SSS: 0 };
-    let pos = 0;
-    for (const p of parts) {
-      if ('literal' in p) {
-        if (s.substr(pos, p.literal.length) !== p.literal) throw new DateFormatError(`${JSON.stringify(v)} does not match the date pattern ${input}`);
-        pos += p.literal.length;
-      } else {
-        const text = s.substr(pos, p.width);
-        if (!/^\d+$/.test(text)) throw new DateFormatError(`${JSON.stringify(v)} does not match the date pattern ${input}`);
-        f[p.token] = Number(text);
-        pos += p.width;
-      }
-    }
-    if (f.MM < 1 || f.MM > 12 || f.dd < 1 || f.dd > 31 || f.HH > 23 || f.mm > 59 || f.ss > 59) throw new DateFormatError(`${JSON.stringify(v)} is not a valid date for ${input}`);
-    const local = Date.UTC(f.yyyy, f.MM - 1, f.dd, f.HH, f.mm, f.ss, f.SSS);
-    if (new Date(local).getUTCDate() !== f.dd) throw new DateFormatError(`${JSON.stringify(v)} is not a valid date for ${input}`);
-    // First guess with the offset at that wall time, then correct once (DST edges).
-    let utc = local - tzOffsetMinutes(tz, local) * 60000;
-    utc = local - tzOffsetMinutes(tz, utc) * 60000;
-    return utc;
+    const f = reader(v);
+    const local = Date.UTC(f[Y], f[MO] - 1, f[D], f[H], f[MI], f[S], f[MS]);
+    // Offset at the wall time as a first guess; correct once if it differs at the result (DST edges).
+    const guess = local - tzOffsetMinutes(tz, local) * 60000;
+    const off = tzOffsetMinutes(tz, guess);
+    return local - off * 60000;
   };
 }
 
-const pad = (n: number, w: number) => String(n).padStart(w, '0');
+/** Calendar fields in a small reused array (slots below): no object per date. */
+type Fields = Int32Array;
+const Y = 0, MO = 1, D = 2, H = 3, MI = 4, S = 5, MS = 6;
+const SLOT: Record<Token, number> = { yyyy: Y, MM: MO, dd: D, HH: H, mm: MI, ss: S, SSS: MS };
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+
+/**
+ * Reads pattern text into calendar fields by fixed positions and char codes
+ * (no substrings or regexes per call: this runs for every date of every
+ * record). The returned array is reused by the next call: read it at once.
+ */
+function compileFieldReader(pattern: string): (v: unknown) => Fields {
+  const codes: number[] = []; // per position: a literal char code, or -1 for a digit
+  const slots: number[] = []; // per position: the field slot of a digit
+  for (const p of tokenize(pattern)) {
+    if ('literal' in p) {
+      for (let i = 0; i < p.literal.length; i++) {
+        codes.push(p.literal.charCodeAt(i));
+        slots.push(-1);
+      }
+    } else {
+      for (let i = 0; i < p.width; i++) {
+        codes.push(-1);
+        slots.push(SLOT[p.token]);
+      }
+    }
+  }
+  const width = codes.length;
+  const f = new Int32Array(7);
+  const fail = (v: unknown, why: string): never => {
+    throw new DateFormatError(`${JSON.stringify(v)} ${why} ${pattern}`);
+  };
+  return (v) => {
+    const s = typeof v === 'string' ? v : String(v);
+    if (s.length !== width) fail(v, 'does not match the date pattern');
+    f.fill(0);
+    f[MO] = 1;
+    f[D] = 1;
+    let slot = -1;
+    for (let i = 0; i < width; i++) {
+      const c = s.charCodeAt(i);
+      const want = codes[i];
+      if (want >= 0) {
+        if (c !== want) fail(v, 'does not match the date pattern');
+        continue;
+      }
+      const digit = c - 48;
+      if (digit < 0 || digit > 9) fail(v, 'does not match the date pattern');
+      const next = slots[i];
+      if (next !== slot) {
+        slot = next;
+        f[slot] = 0;
+      }
+      f[slot] = f[slot] * 10 + digit;
+    }
+    const month = f[MO];
+    const maxDay = month === 2 && isLeap(f[Y]) ? 29 : DAYS[month - 1];
+    if (month < 1 || month > 12 || f[D] < 1 || f[D] > maxDay || f[H] > 23 || f[MI] > 59 || f[S] > 59) fail(v, 'is not a valid date for');
+    return f;
+  };
+}
+
+/** Two-digit strings, so writers need no padStart per field. */
+const TWO = Array.from({ length: 100 }, (_, i) => (i < 10 ? `0${i}` : String(i)));
+
+const civil = new Int32Array(7);
+
+/** Civil date and time of a UTC-shifted epoch, without a Date object (into a reused array). */
+function fieldsOf(ms: number): Fields {
+  const days = Math.floor(ms / 86_400_000);
+  let rem = ms - days * 86_400_000;
+  // Howard Hinnant's civil_from_days.
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  civil[Y] = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  civil[MO] = m;
+  civil[D] = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  civil[H] = Math.floor(rem / 3_600_000);
+  rem -= civil[H] * 3_600_000;
+  civil[MI] = Math.floor(rem / 60_000);
+  rem -= civil[MI] * 60_000;
+  civil[S] = Math.floor(rem / 1000);
+  civil[MS] = rem - civil[S] * 1000;
+  return civil;
+}
+
+function writeFields(parts: Part[], f: Fields): string {
+  let out = '';
+  for (const p of parts) {
+    if ('literal' in p) out += p.literal;
+    else if (p.width === 2) out += TWO[f[SLOT[p.token]]];
+    else out += String(f[SLOT[p.token]]).padStart(p.width, '0');
+  }
+  return out;
+}
+
+/**
+ * Re-formats pattern text to another pattern in the same zone by moving
+ * calendar fields, with no trip through epoch time (e.g. yyyy-MM → yyyyMM).
+ */
+export function compileDateReformat(input: string, output: string): ((v: unknown) => string) | null {
+  if (['iso', 'epochMillis', 'epochSeconds'].includes(input) || ['iso', 'epochMillis', 'epochSeconds'].includes(output)) return null;
+  const read = compileFieldReader(input);
+  const parts = tokenize(output);
+  return (v) => writeFields(parts, read(v));
+}
 
 /** Compiles a writer of epoch milliseconds into `output` form in `tz`. */
 export function compileDateWriter(output: string, tz = DEFAULT_TZ): (ms: number) => string | number {
@@ -115,22 +229,15 @@ export function compileDateWriter(output: string, tz = DEFAULT_TZ): (ms: number)
   if (output === 'epochMillis') return (ms) => ms;
   if (output === 'epochSeconds') return (ms) => Math.floor(ms / 1000);
   if (output === 'iso') {
+    const utcZ = tz === 'UTC';
     return (ms) => {
       const off = tzOffsetMinutes(tz, ms);
-      const d = new Date(ms + off * 60000);
-      const sign = off >= 0 ? '+' : '-';
+      const f = fieldsOf(ms + off * 60000);
       const a = Math.abs(off);
-      const zone = off === 0 && tz === 'UTC' ? 'Z' : `${sign}${pad(Math.floor(a / 60), 2)}:${pad(a % 60, 2)}`;
-      return `${d.toISOString().slice(0, 19)}${zone}`;
+      const zone = off === 0 && utcZ ? 'Z' : `${off >= 0 ? '+' : '-'}${TWO[Math.floor(a / 60)]}:${TWO[a % 60]}`;
+      return `${f[Y]}-${TWO[f[MO]]}-${TWO[f[D]]}T${TWO[f[H]]}:${TWO[f[MI]]}:${TWO[f[S]]}${zone}`;
     };
   }
   const parts = tokenize(output);
-  return (ms) => {
-    const d = new Date(ms + tzOffsetMinutes(tz, ms) * 60000);
-    const values: Record<Token, number> = {
-      yyyy: d.getUTCFullYear(), MM: d.getUTCMonth() + 1, dd: d.getUTCDate(),
-      HH: d.getUTCHours(), mm: d.getUTCMinutes(), ss: d.getUTCSeconds(), SSS: d.getUTCMilliseconds(),
-    };
-    return parts.map((p) => ('literal' in p ? p.literal : pad(values[p.token], p.width))).join('');
-  };
+  return (ms) => writeFields(parts, fieldsOf(ms + tzOffsetMinutes(tz, ms) * 60000));
 }

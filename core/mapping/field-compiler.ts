@@ -1,7 +1,7 @@
 import jsonata from 'jsonata';
 import { maskAccountNo, maskIdNumber, maskMobile, maskName } from '../crypto';
 import type { CodeTable } from './code-tables';
-import { DEFAULT_TZ, DateFormatError, compileDateReader, compileDateWriter } from './date-format';
+import { DEFAULT_TZ, DateFormatError, assertTimeZone, compileDateReader, compileDateReformat, compileDateWriter } from './date-format';
 import { MoneyFormatError, fenToInteger, fenToYuan, yuanToFen } from './money';
 import { asList, compilePath } from './path';
 import { MappingCompileError } from './definition-errors';
@@ -59,8 +59,11 @@ export class FieldMappingError extends Error {
   }
 }
 
-/** A compiled field: synchronous unless it (or a field inside it) uses `expr`. */
-type FieldFn = (input: unknown, ctx: MappingContext) => unknown;
+/**
+ * A compiled field: synchronous unless it (or a field inside it) uses `expr`.
+ * `out` is the object being built, for fields that read earlier outputs (`$out.`).
+ */
+type FieldFn = (input: unknown, ctx: MappingContext, out?: Record<string, unknown>) => unknown;
 interface Compiled {
   fn: FieldFn;
   async: boolean;
@@ -147,13 +150,16 @@ function compileSource(s: FieldSpecObject, field: string, env: CompileEnv): Comp
     return { fn: (i, c) => parts.map((p) => p.fn(i, c)).filter((v) => !isMissing(v)).join(sep), async: false };
   }
   if (s.sum) {
-    const readers = s.sum.map(compilePath);
+    // `$out.items[].amountFen` sums fields already mapped above (integer fen); other paths read the input.
+    const readers = s.sum.map((p) => (p.startsWith('$out.') ? { read: compilePath(p.slice(5)), fromOut: true } : { read: compilePath(p), fromOut: false }));
     const money = s.money ?? { in: 'fen' as const };
+    const fen = { in: 'fen' as const };
     return {
-      fn: (input) => {
+      fn: (input, _ctx, out) => {
         let total = 0;
-        for (const read of readers) {
-          for (const v of asList(read(input))) if (!isMissing(v)) total += moneyToFen(money, field, v);
+        for (const { read, fromOut } of readers) {
+          const values = asList(read(fromOut ? out : input));
+          for (const v of values) if (!isMissing(v)) total += moneyToFen(fromOut ? fen : money, field, v);
         }
         if (!Number.isSafeInteger(total)) throw new FieldMappingError(field, 'sum exceeds the safe integer range');
         return total;
@@ -223,17 +229,26 @@ function compileSteps(s: FieldSpecObject, field: string, env: CompileEnv): Array
     });
   }
   if (s.date) {
-    let read: (v: unknown) => number;
-    let write: (ms: number) => string | number;
+    let convert: (v: unknown) => unknown;
     try {
-      read = compileDateReader(s.date.in, s.date.tz ?? DEFAULT_TZ);
-      write = compileDateWriter(s.date.out ?? 'iso', s.date.outTz ?? s.date.tz ?? DEFAULT_TZ);
+      const tz = s.date.tz ?? DEFAULT_TZ;
+      const outTz = s.date.outTz ?? tz;
+      // Same zone, pattern to pattern: move the fields, skip epoch time.
+      const reformat = tz === outTz ? compileDateReformat(s.date.in, s.date.out ?? 'iso') : null;
+      if (reformat) {
+        assertTimeZone(tz);
+        convert = reformat;
+      } else {
+        const read = compileDateReader(s.date.in, tz);
+        const write = compileDateWriter(s.date.out ?? 'iso', outTz);
+        convert = (v) => write(read(v));
+      }
     } catch (err) {
       throw new MappingCompileError(`${field}.date`, (err as Error).message);
     }
     steps.push((v) => {
       try {
-        return write(read(v));
+        return convert(v);
       } catch (err) {
         if (err instanceof DateFormatError) throw new FieldMappingError(field, err.message);
         throw err;
@@ -310,8 +325,8 @@ function compileFieldUnchecked(spec: FieldSpec, field: string, env: CompileEnv):
     for (const step of steps) value = step(value);
     return value;
   };
-  if (source.async) return { fn: async (i, c) => finish(await source.fn(i, c)), async: true };
-  return { fn: (i, c) => finish(source.fn(i, c)), async: false };
+  if (source.async) return { fn: async (i, c, o) => finish(await source.fn(i, c, o)), async: true };
+  return { fn: (i, c, o) => finish(source.fn(i, c, o)), async: false };
 }
 
 /** Compiles one field spec into a plain function; called once per definition. */
@@ -325,14 +340,18 @@ export function compileField(spec: FieldSpec, field: string, env: CompileEnv = {
 function compileObjectInternal(specs: Record<string, FieldSpec>, prefix: string, env: CompileEnv): Compiled {
   const fields = Object.entries(specs).map(([name, spec]) => {
     const path = prefix ? `${prefix}.${name}` : name;
-    return { keys: name.split('.'), ...compileFieldInternal(spec, path, env) };
+    const keys = name.split('.');
+    return { keys, key: keys.length === 1 ? keys[0] : null, ...compileFieldInternal(spec, path, env) };
   });
   if (fields.some((f) => f.async)) {
     return {
       fn: async (input, ctx) => {
         const out: Record<string, unknown> = {};
-        const values = await Promise.all(fields.map((f) => f.fn(input, ctx)));
-        fields.forEach((f, i) => values[i] !== undefined && assignPath(out, f.keys, values[i]));
+        // In order, so a field may read the ones above it through `$out.`.
+        for (const { keys, fn } of fields) {
+          const value = await fn(input, ctx, out);
+          if (value !== undefined) assignPath(out, keys, value);
+        }
         return out;
       },
       async: true,
@@ -341,9 +360,11 @@ function compileObjectInternal(specs: Record<string, FieldSpec>, prefix: string,
   return {
     fn: (input, ctx) => {
       const out: Record<string, unknown> = {};
-      for (const { keys, fn } of fields) {
-        const value = fn(input, ctx);
-        if (value !== undefined) assignPath(out, keys, value);
+      for (const { keys, key, fn } of fields) {
+        const value = fn(input, ctx, out);
+        if (value === undefined) continue;
+        if (key !== null) out[key] = value;
+        else assignPath(out, keys, value);
       }
       return out;
     },

@@ -2,7 +2,6 @@
  * Money is integer fen inside the bus. Conversions are done on the decimal
  * text, never through floating point, so "0.29" is 29 fen and not 28.999….
  */
-const YUAN_TEXT = /^([+-])?(\d+)(?:\.(\d{1,2}))?$/;
 const FEN_TEXT = /^[+-]?\d+$/;
 
 export class MoneyFormatError extends Error {
@@ -14,11 +13,49 @@ export class MoneyFormatError extends Error {
 
 export function yuanToFen(value: unknown): number {
   const text = typeof value === 'number' ? numberToPlainText(value) : typeof value === 'string' ? value.trim() : undefined;
-  const m = text === undefined ? null : YUAN_TEXT.exec(text);
-  if (!m) throw new MoneyFormatError(value, 'an amount in yuan with at most 2 decimals');
-  const fen = Number(m[2]) * 100 + Number((m[3] ?? '').padEnd(2, '0'));
+  const fen = text === undefined ? undefined : parseYuanText(text);
+  if (fen === undefined) throw new MoneyFormatError(value, 'an amount in yuan with at most 2 decimals');
   if (!Number.isSafeInteger(fen)) throw new MoneyFormatError(value, 'an amount within the safe integer range');
-  return m[1] === '-' ? -fen : fen;
+  return fen;
+}
+
+/**
+ * `[+-]digits[.d[d]]` to fen by char codes: the same grammar as YUAN_TEXT,
+ * without a regex match and Number() calls per amount (this is the hottest
+ * conversion of bulk files and bills).
+ */
+function parseYuanText(text: string): number | undefined {
+  const len = text.length;
+  let i = 0;
+  let sign = 1;
+  const first = text.charCodeAt(0);
+  if (first === 45 /* - */) {
+    sign = -1;
+    i = 1;
+  } else if (first === 43 /* + */) i = 1;
+  let whole = 0;
+  let digits = 0;
+  for (; i < len; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c === -2 /* . */) break;
+    if (c < 0 || c > 9) return undefined;
+    whole = whole * 10 + c;
+    digits++;
+  }
+  if (digits === 0) return undefined;
+  let fraction = 0;
+  if (i < len) {
+    const decimals = len - i - 1;
+    if (decimals < 1 || decimals > 2) return undefined;
+    for (i++; i < len; i++) {
+      const c = text.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) return undefined;
+      fraction = fraction * 10 + c;
+    }
+    if (decimals === 1) fraction *= 10;
+  }
+  const fen = whole * 100 + fraction;
+  return sign < 0 ? -fen : fen;
 }
 
 export function fenToInteger(value: unknown): number {

@@ -52,7 +52,7 @@ export const FIELD_SPEC_SCHEMA = {
         const: {},
         concat: { type: 'array', minItems: 1, items: { $ref: 'gridbus:field-spec' } },
         separator: { type: 'string' },
-        sum: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+        sum: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 }, description: 'paths to add up; `$out.` paths read fields mapped above' },
         expr: { type: 'string', minLength: 1, description: 'a JSONata expression (no code execution)' },
         if: fieldCondition,
         then: { $ref: 'gridbus:field-spec' },

@@ -5,10 +5,10 @@
  * file-name pattern. Everything that can be wrong in a definition is found
  * here, once, with the path inside the definition.
  */
-import { ObjectMapper, compileObject } from '../field-compiler';
+import { FieldSpec, ObjectMapper, compileObject } from '../field-compiler';
 import { CompiledFileName, compileFileName } from './file-name';
 import {
-  BadRecordPolicy, ColumnSpec, FileEncoding, FileLayoutDefinition, RecordSelect, RecordTypeDefinition,
+  BadRecordPolicy, ColumnSpec, DetailRecordDefinition, FileEncoding, FileLayoutDefinition, RecordSelect, RecordTypeDefinition,
 } from './layout-definition';
 import { DeriveSpec, ValueFn, compileDerive, compileValue, isIntegerSpec } from './value-spec';
 
@@ -27,6 +27,12 @@ export interface CompiledRecordType {
   readonly select: RecordSelect | undefined;
   readonly names: readonly string[];
   readonly values: readonly ValueFn[];
+  /**
+   * 1 for columns that must be read: used by map / derive / totals, or
+   * validated (required, type, money, date). A detail column nobody reads and
+   * nothing validates is not even sliced out of the line.
+   */
+  readonly needed: Uint8Array;
   /** fixed width: cumulative end offset of each column (bytes or characters) */
   readonly ends: Int32Array;
   /** fixed width: the length of a whole line */
@@ -72,10 +78,35 @@ export interface CompiledFileLayout {
   readonly definition: FileLayoutDefinition;
 }
 
+/** First path segments read by a map / derive block, or undefined when every column is output. */
+function referencedColumns(def: DetailRecordDefinition, extra: readonly string[]): Set<string> | undefined {
+  if (!def.map) return undefined;
+  const names = new Set<string>(extra);
+  const add = (path: string) => {
+    if (!path.startsWith('$')) names.add(path.split('.')[0]);
+  };
+  for (const spec of Object.values(def.map)) {
+    if (typeof spec === 'string') add(spec);
+    else {
+      if (spec.from !== undefined) add(spec.from);
+      if (spec.each !== undefined) add(spec.each);
+    }
+  }
+  for (const [name, spec] of Object.entries(def.derive ?? {})) {
+    for (const p of spec.join ?? spec.list ?? [spec.from ?? name]) add(p);
+  }
+  return names;
+}
+
+function validates(col: ColumnSpec): boolean {
+  return col.required === true || col.money !== undefined || col.date !== undefined || (col.type !== undefined && col.type !== 'string');
+}
+
 function compileRecordType(
   kind: RecordKind,
-  def: RecordTypeDefinition & { map?: Record<string, unknown> },
+  def: RecordTypeDefinition & { map?: Record<string, FieldSpec> },
   layout: FileLayoutDefinition,
+  referenced?: Set<string>,
 ): CompiledRecordType {
   const base = `records.${kind}`;
   const fixed = layout.format === 'fixed';
@@ -115,17 +146,19 @@ function compileRecordType(
   let map: ObjectMapper | undefined;
   if (def.map) {
     try {
-      map = compileObject(def.map as Parameters<typeof compileObject>[0]);
+      map = compileObject(def.map);
     } catch (err) {
       throw new DefinitionError(`${base}.map`, (err as Error).message);
     }
   }
+  const needed = new Uint8Array(def.fields.map((col) => (referenced === undefined || referenced.has(col.name) || validates(col) ? 1 : 0)));
   const template = Object.fromEntries(names.map((n) => [n, undefined]));
   return {
     kind,
     select,
     names,
     values,
+    needed,
     ends,
     width,
     derive,
@@ -168,7 +201,8 @@ export function compileFileLayout(def: FileLayoutDefinition, file: string): Comp
 
   const header = def.records.header ? compileRecordType('header', { select: 'first', ...def.records.header }, def) : undefined;
   const trailer = def.records.trailer ? compileRecordType('trailer', { select: 'last', ...def.records.trailer }, def) : undefined;
-  const detail = compileRecordType('detail', def.records.detail, def);
+  const sums = Object.keys(def.totals?.sums ?? {});
+  const detail = compileRecordType('detail', def.records.detail, def, referencedColumns(def.records.detail, sums));
   if (header && trailer && positionOf(header.select) && positionOf(header.select) === positionOf(trailer.select)) {
     throw new DefinitionError('records.trailer.select', `header is already the ${positionOf(header.select)} line`);
   }

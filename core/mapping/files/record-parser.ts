@@ -11,7 +11,7 @@
  */
 import { isAscii, isUtf8 } from 'buffer';
 import { FieldMappingError, MappingContext } from '../field-compiler';
-import { CompiledFileLayout, CompiledRecordType, RecordKind } from './compile-layout';
+import { CompiledFileLayout, CompiledRecordType } from './compile-layout';
 import { TextDecoderLike, byteLengthTable, createDecoder, learnByteLength } from './encoding';
 import { BadRecord, fileError } from './errors';
 import { FileNameParts } from './file-name';
@@ -85,23 +85,37 @@ export class FileRecordParser {
   private readonly policy: BadRecordPolicy;
   private readonly maxSkipped: number;
   private readonly ctx: MappingContext;
-  private readonly decoder: TextDecoderLike;
   private readonly holdLast: boolean;
   private readonly detailRow: Record<string, unknown>;
   private readonly sums: number[];
+  private readonly fileNameParts: FileNameParts | undefined;
+  /** fixed width in bytes of a UTF-8 file: lines are cut from the Buffer, only read columns are decoded */
+  private readonly byteMode: boolean;
+  private readonly decoder: TextDecoderLike | undefined;
   private readonly byteTable: Uint8Array | undefined;
   private readonly charEnds: Int32Array;
-  private readonly fileNameParts: FileNameParts | undefined;
+  private readonly skipBytes: Buffer[];
+  private readonly prefixBytes = new Map<string, Buffer>();
 
   private out: FileEvent[] = [];
-  private carry = '';
   private started = false;
+  private lineNo = 0;
+  private seenFirst = false;
+  // text mode
+  private carry = '';
   private suspect = false;
   private probing: boolean;
-  private lineNo = 0;
   private held: string | undefined;
+  private cur = '';
+  // byte mode
+  private carryBuf: Buffer | undefined;
+  private checkUtf8 = false;
+  private heldBuf: Buffer | undefined;
+  private buf: Buffer = Buffer.alloc(0);
+  private bs = 0;
+  private be = 0;
+
   private heldNo = 0;
-  private seenFirst = false;
   private header: Record<string, unknown> | undefined;
   private headerLine = 0;
   private trailer: Record<string, unknown> | undefined;
@@ -116,13 +130,15 @@ export class FileRecordParser {
     this.policy = options.onBadRecord ?? layout.onBadRecord;
     this.maxSkipped = options.maxSkipped ?? 100;
     this.ctx = options.context ?? EMPTY_CONTEXT;
-    this.decoder = createDecoder(layout.encoding);
-    this.probing = layout.encoding !== 'utf-8';
     this.holdLast = [layout.header, layout.trailer].some((t) => t?.select === 'last');
     this.detailRow = layout.detail.newRow();
     this.sums = layout.sumFields.map(() => 0);
+    this.byteMode = layout.format === 'fixed' && layout.unit === 'bytes' && layout.encoding === 'utf-8';
+    this.decoder = this.byteMode ? undefined : createDecoder(layout.encoding);
+    this.probing = layout.encoding !== 'utf-8';
     this.byteTable = layout.format === 'fixed' && layout.unit === 'bytes' && layout.encoding !== 'utf-8' ? byteLengthTable(layout.encoding) : undefined;
     this.charEnds = new Int32Array(Math.max(layout.detail.ends.length, layout.header?.ends.length ?? 0, layout.trailer?.ends.length ?? 0));
+    this.skipBytes = layout.skipPrefixes.map((p) => Buffer.from(p, 'utf8'));
     const checkName = options.checkFileName ?? layout.fileName !== undefined;
     if (checkName && layout.fileName) this.fileNameParts = layout.fileName.parse(baseName(options.fileName));
   }
@@ -131,13 +147,14 @@ export class FileRecordParser {
   push(chunk: Buffer | string): FileEvent[] {
     if (this.ended) throw new Error('FileRecordParser: push after end');
     const out: FileEvent[] = (this.out = []);
-    let text: string;
-    if (typeof chunk === 'string') text = chunk;
-    else {
+    if (this.byteMode) {
+      this.bytes(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
+    } else if (typeof chunk === 'string') {
+      this.text(chunk);
+    } else {
       if (this.probing) this.probe(chunk);
-      text = this.decoder.write(chunk);
+      this.text(this.decoder!.write(chunk));
     }
-    this.text(text);
     return out;
   }
 
@@ -145,25 +162,40 @@ export class FileRecordParser {
   end(): FileEvent[] {
     if (this.ended) throw new Error('FileRecordParser: end called twice');
     const out: FileEvent[] = (this.out = []);
-    this.text(this.decoder.end());
+    if (this.byteMode) {
+      const last = this.carryBuf;
+      this.carryBuf = undefined;
+      if (last) {
+        this.checkUtf8 = true;
+        this.byteLine(last, 0, last.length);
+      }
+      if (this.heldBuf) {
+        const held = this.heldBuf;
+        this.heldBuf = undefined;
+        this.setBytes(held, 0, held.length);
+        this.record(this.heldNo, true);
+      }
+    } else {
+      this.text(this.decoder!.end());
+      if (this.carry.length > 0) {
+        const last = this.carry;
+        this.carry = '';
+        this.line(last);
+      }
+      if (this.held !== undefined) {
+        this.cur = this.held;
+        this.held = undefined;
+        this.record(this.heldNo, true);
+      }
+    }
     this.ended = true;
-    if (this.carry.length > 0) {
-      const last = this.carry;
-      this.carry = '';
-      this.line(last);
-    }
-    if (this.held !== undefined) {
-      const held = this.held;
-      this.held = undefined;
-      this.record(held, this.heldNo, true);
-    }
     if (this.layout.header && !this.header) throw fileError('missing-record', this.file, 0, this.missing('header'));
     if (this.layout.trailer && !this.trailer) throw fileError('missing-record', this.file, 0, this.missing('trailer'));
     out.push(this.summary());
     return out;
   }
 
-  // ---- text and lines ----------------------------------------------------
+  // ---- text mode: decoded chunks, lines as strings -------------------------
 
   private text(text: string): void {
     if (text.length === 0) return;
@@ -203,25 +235,23 @@ export class FileRecordParser {
     const n = line.length;
     if (n > 0 && line.charCodeAt(n - 1) === 13) line = line.slice(0, n - 1);
     if (line.length === 0) return;
-    if (this.suspect && line.indexOf(REPLACEMENT) !== -1) {
-      throw fileError('bad-encoding', this.file, lineNo, `bytes that are not valid ${this.layout.encoding} (decoded as U+FFFD); is the file in another encoding?`, { encoding: this.layout.encoding });
-    }
+    if (this.suspect && line.indexOf(REPLACEMENT) !== -1) this.badEncoding(lineNo, `bytes that are not valid ${this.layout.encoding} (decoded as U+FFFD); is the file in another encoding?`);
     if (line.length > this.layout.maxLineLength) this.tooLong(lineNo);
     const skip = this.layout.skipPrefixes;
     for (let i = 0; i < skip.length; i++) if (line.startsWith(skip[i])) return;
     const c0 = line.charCodeAt(0);
     if ((c0 === 32 || c0 === 9 || c0 === 0x3000) && line.trim().length === 0) return;
     if (this.holdLast) {
-      if (this.held !== undefined) this.record(this.held, this.heldNo, false);
+      if (this.held !== undefined) {
+        this.cur = this.held;
+        this.record(this.heldNo, false);
+      }
       this.held = line;
       this.heldNo = lineNo;
     } else {
-      this.record(line, lineNo, false);
+      this.cur = line;
+      this.record(lineNo, false);
     }
-  }
-
-  private tooLong(lineNo = this.lineNo + 1): never {
-    throw fileError('line-too-long', this.file, lineNo, `no line end within ${this.layout.maxLineLength} characters; is this the right layout?`);
   }
 
   /**
@@ -247,49 +277,113 @@ export class FileRecordParser {
     if (isUtf8(region)) {
       let line = this.lineNo + 1;
       for (let i = region.indexOf(10); i >= 0 && i < first; i = region.indexOf(10, i + 1)) line++;
-      throw fileError('bad-encoding', this.file, line, `the bytes are UTF-8, but the layout declares ${this.layout.encoding}`, { encoding: this.layout.encoding });
+      this.badEncoding(line, `the bytes are UTF-8, but the layout declares ${this.layout.encoding}`);
     }
+  }
+
+  // ---- byte mode: lines cut from the Buffer --------------------------------
+
+  private bytes(chunk: Buffer): void {
+    let buf = chunk;
+    if (!this.started) {
+      this.started = true;
+      if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
+    }
+    let start = 0;
+    let nl = buf.indexOf(10);
+    if (this.carryBuf) {
+      if (nl === -1) {
+        this.carryBuf = Buffer.concat([this.carryBuf, buf]);
+        if (this.carryBuf.length > this.layout.maxLineLength) this.tooLong();
+        return;
+      }
+      const first = Buffer.concat([this.carryBuf, buf.subarray(0, nl)]);
+      this.carryBuf = undefined;
+      this.checkUtf8 = true;
+      this.byteLine(first, 0, first.length);
+      start = nl + 1;
+      nl = buf.indexOf(10, start);
+    }
+    if (nl !== -1) {
+      // one validity check for all complete lines of the chunk; line by line only if it fails
+      const lastNl = buf.lastIndexOf(10);
+      this.checkUtf8 = !isUtf8(buf.subarray(start, lastNl));
+      while (nl !== -1) {
+        this.byteLine(buf, start, nl);
+        start = nl + 1;
+        nl = buf.indexOf(10, start);
+      }
+    }
+    if (start < buf.length) {
+      this.carryBuf = Buffer.from(buf.subarray(start));
+      if (this.carryBuf.length > this.layout.maxLineLength) this.tooLong();
+    }
+  }
+
+  private byteLine(buf: Buffer, s: number, e: number): void {
+    const lineNo = ++this.lineNo;
+    if (e > s && buf[e - 1] === 13) e--;
+    if (e === s) return;
+    if (this.checkUtf8 && !isUtf8(buf.subarray(s, e))) {
+      this.badEncoding(lineNo, 'bytes that are not valid UTF-8; is the file in another encoding (GBK)?');
+    }
+    if (e - s > this.layout.maxLineLength) this.tooLong(lineNo);
+    const skip = this.skipBytes;
+    for (let i = 0; i < skip.length; i++) if (startsWithBytes(buf, s, e, skip[i])) return;
+    if ((buf[s] === 32 || buf[s] === 9) && buf.toString('utf8', s, e).trim().length === 0) return;
+    if (this.holdLast) {
+      if (this.heldBuf !== undefined) {
+        this.setBytes(this.heldBuf, 0, this.heldBuf.length);
+        this.record(this.heldNo, false);
+      }
+      this.heldBuf = Buffer.from(buf.subarray(s, e));
+      this.heldNo = lineNo;
+    } else {
+      this.setBytes(buf, s, e);
+      this.record(lineNo, false);
+    }
+  }
+
+  private setBytes(buf: Buffer, s: number, e: number): void {
+    this.buf = buf;
+    this.bs = s;
+    this.be = e;
   }
 
   // ---- records -----------------------------------------------------------
 
-  private kindOf(line: string, isFirst: boolean, isLast: boolean): RecordKind | undefined {
+  private record(lineNo: number, isLast: boolean): void {
+    const isFirst = !this.seenFirst;
+    this.seenFirst = true;
     const { header, trailer, detail } = this.layout;
-    if (header && this.selects(header, line, isFirst, isLast)) return 'header';
-    if (trailer && this.selects(trailer, line, isFirst, isLast)) return 'trailer';
-    if (detail.select === undefined || this.selects(detail, line, isFirst, isLast)) return 'detail';
-    return undefined;
+    if (header && this.selects(header, isFirst, isLast)) this.single('header', header, lineNo);
+    else if (trailer && this.selects(trailer, isFirst, isLast)) this.single('trailer', trailer, lineNo);
+    else if (detail.select === undefined || this.selects(detail, isFirst, isLast)) this.detail(lineNo);
+    else this.bad(lineNo, 'not a header, detail or trailer line (no record type selects it)');
   }
 
-  private selects(type: CompiledRecordType, line: string, isFirst: boolean, isLast: boolean): boolean {
+  private selects(type: CompiledRecordType, isFirst: boolean, isLast: boolean): boolean {
     const s = type.select;
     if (s === 'first') return isFirst;
     if (s === 'last') return isLast;
     if (s === undefined) return false;
-    if ('prefix' in s) return line.startsWith(s.prefix);
-    const cell = this.cell(line, s.column);
+    if ('prefix' in s) {
+      if (!this.byteMode) return this.cur.startsWith(s.prefix);
+      let p = this.prefixBytes.get(s.prefix);
+      if (!p) this.prefixBytes.set(s.prefix, (p = Buffer.from(s.prefix, 'utf8')));
+      return startsWithBytes(this.buf, this.bs, this.be, p);
+    }
+    const cell = this.cell(this.cur, s.column);
     return Array.isArray(s.equals) ? s.equals.includes(cell) : cell === s.equals;
   }
 
-  private record(line: string, lineNo: number, isLast: boolean): void {
-    const isFirst = !this.seenFirst;
-    this.seenFirst = true;
-    const kind = this.kindOf(line, isFirst, isLast);
-    if (kind === 'detail') {
-      this.detail(line, lineNo);
-      return;
-    }
-    if (kind === undefined) {
-      this.bad(lineNo, 'not a header, detail or trailer line (no record type selects it)');
-      return;
-    }
-    const type = kind === 'header' ? this.layout.header! : this.layout.trailer!;
+  private single(kind: 'header' | 'trailer', type: CompiledRecordType, lineNo: number): void {
     if ((kind === 'header' ? this.header : this.trailer) !== undefined) {
       throw fileError('duplicate-record', this.file, lineNo, `a second ${kind} (the first is line ${kind === 'header' ? this.headerLine : this.trailerLine})`);
     }
     const row = type.newRow();
     try {
-      this.fill(type, line, row);
+      this.fill(type, row);
       if (type.derive) type.derive(row);
     } catch (err) {
       const reason = reasonOf(err);
@@ -306,12 +400,12 @@ export class FileRecordParser {
     this.out.push({ kind, lineNo, record: row });
   }
 
-  private detail(line: string, lineNo: number): void {
+  private detail(lineNo: number): void {
     const type = this.layout.detail;
     const row = this.detailRow;
     let record: Record<string, unknown>;
     try {
-      this.fill(type, line, row);
+      this.fill(type, row);
       if (type.derive) type.derive(row);
       record = type.map ? type.map(row, this.ctx) : { ...row };
     } catch (err) {
@@ -339,22 +433,48 @@ export class FileRecordParser {
     this.out.push({ kind: 'skipped', lineNo, reason });
   }
 
+  private badEncoding(lineNo: number, reason: string): never {
+    throw fileError('bad-encoding', this.file, lineNo, reason, { encoding: this.layout.encoding });
+  }
+
+  private tooLong(lineNo = this.lineNo + 1): never {
+    throw fileError('line-too-long', this.file, lineNo, `no line end within ${this.layout.maxLineLength} ${this.byteMode ? 'bytes' : 'characters'}; is this the right layout?`);
+  }
+
   // ---- columns -----------------------------------------------------------
 
-  private fill(type: CompiledRecordType, line: string, row: Record<string, unknown>): void {
-    if (this.layout.format === 'fixed') this.fillFixed(type, line, row);
-    else this.fillDelimited(type, line, row);
+  private fill(type: CompiledRecordType, row: Record<string, unknown>): void {
+    if (this.byteMode) this.fillFixedBytes(type, row);
+    else if (this.layout.format === 'fixed') this.fillFixed(type, this.cur, row);
+    else this.fillDelimited(type, this.cur, row);
+  }
+
+  /** UTF-8, widths in bytes: slice the Buffer at the byte offsets, decode only what is read. */
+  private fillFixedBytes(type: CompiledRecordType, row: Record<string, unknown>): void {
+    const { names, values, needed, ends } = type;
+    const buf = this.buf;
+    const s = this.bs;
+    const e = this.be;
+    const len = e - s;
+    if (len !== type.width) this.lengthMismatch(type, len, 'bytes', len < type.width);
+    let from = s;
+    for (let i = 0; i < names.length; i++) {
+      let to = s + ends[i];
+      if (to > e) to = e;
+      else if (to < e && (buf[to] & 0xc0) === 0x80) {
+        throw new BadRecord(`column ${names[i]} ends inside a multi-byte character (byte ${ends[i]}); the line is misaligned`);
+      }
+      if (needed[i] === 1) row[names[i]] = values[i](from < to ? buf.toString('utf8', from, to) : '');
+      from = to;
+    }
   }
 
   private fillFixed(type: CompiledRecordType, line: string, row: Record<string, unknown>): void {
-    const { names, values } = type;
+    const { names, values, needed } = type;
     let cut: Int32Array = type.ends;
     const len = line.length;
     if (this.layout.unit === 'bytes') {
-      // plain ASCII (one byte per character): the byte offsets are the character offsets
-      const ascii = this.byteTable === undefined ? Buffer.byteLength(line, 'utf8') === len : false;
-      if (!ascii) cut = this.byteWalk(type, line);
-      else if (len !== type.width) this.lengthMismatch(type, len, 'bytes', len < type.width);
+      cut = this.byteWalk(type, line);
     } else if (SURROGATE.test(line)) {
       cut = this.codePointWalk(type, line);
     } else if (len !== type.width) {
@@ -363,7 +483,7 @@ export class FileRecordParser {
     let start = 0;
     for (let i = 0; i < names.length; i++) {
       const end = cut[i] < len ? cut[i] : len;
-      row[names[i]] = values[i](start < end ? line.slice(start, end) : '');
+      if (needed[i] === 1) row[names[i]] = values[i](start < end ? line.slice(start, end) : '');
       start = end;
     }
   }
@@ -373,12 +493,12 @@ export class FileRecordParser {
     throw new BadRecord(`the line is ${actual} ${unit}, a ${type.kind} line is ${type.width}`);
   }
 
-  /** Character offsets of the column ends for a line whose widths are in bytes. */
+  /** Character offsets of the column ends when widths are bytes of GBK / GB18030. */
   private byteWalk(type: CompiledRecordType, line: string): Int32Array {
     const ends = type.ends;
     const n = ends.length;
     const out = this.charEnds;
-    const table = this.byteTable;
+    const table = this.byteTable!;
     const encoding = this.layout.encoding;
     const len = line.length;
     let b = 0;
@@ -386,9 +506,7 @@ export class FileRecordParser {
     let i = 0;
     for (; i < len; i++) {
       const c = line.charCodeAt(i);
-      if (c < 0x80) b += 1;
-      else if (table === undefined) b += c < 0x800 ? 2 : (c & 0xf800) === 0xd800 ? 2 : 3;
-      else b += table[c] || learnByteLength(table, encoding, c);
+      b += c < 0x80 ? 1 : table[c] || learnByteLength(table, encoding, c);
       if (b >= ends[f]) {
         if (b > ends[f] || (c & 0xfc00) === 0xd800) {
           throw new BadRecord(`column ${type.names[f]} ends inside a multi-byte character (byte ${ends[f]}); the line is misaligned`);
@@ -403,7 +521,7 @@ export class FileRecordParser {
     if (i < len) {
       for (; i < len; i++) {
         const c = line.charCodeAt(i);
-        b += c < 0x80 ? 1 : table === undefined ? (c < 0x800 ? 2 : (c & 0xf800) === 0xd800 ? 2 : 3) : table[c] || learnByteLength(table, encoding, c);
+        b += c < 0x80 ? 1 : table[c] || learnByteLength(table, encoding, c);
       }
       this.lengthMismatch(type, b, 'bytes', false);
     }
@@ -444,7 +562,7 @@ export class FileRecordParser {
   }
 
   private fillDelimited(type: CompiledRecordType, line: string, row: Record<string, unknown>): void {
-    const { names, values } = type;
+    const { names, values, needed } = type;
     const { delimiter, quote } = this.layout;
     const cells = quote !== undefined && line.indexOf(quote) !== -1 ? splitQuoted(line, delimiter, quote) : line.split(delimiter);
     if (this.layout.trailingDelimiter) {
@@ -454,7 +572,7 @@ export class FileRecordParser {
     if (cells.length !== names.length) {
       throw new BadRecord(`the line has ${cells.length} columns, a ${type.kind} line has ${names.length}`);
     }
-    for (let i = 0; i < names.length; i++) row[names[i]] = values[i](cells[i]);
+    for (let i = 0; i < names.length; i++) if (needed[i] === 1) row[names[i]] = values[i](cells[i]);
   }
 
   /** The text of delimited column `k` (for select by column), without splitting the whole line. */
@@ -518,19 +636,20 @@ export class FileRecordParser {
         mismatches: failed.map(({ name, against, expected, actual }) => ({ check: name, against, expected, actual })),
       });
     }
-    return {
+    const summary: FileSummary = {
       kind: 'summary',
       file: this.file,
-      fileName: this.fileNameParts,
       lines: this.lineNo,
       count: this.count,
       skipped: this.skipped,
       skippedLines: this.skippedLines,
       sums,
-      header: this.header,
-      trailer: this.trailer,
       checks: checks.map(({ line: _line, ...c }) => c),
     };
+    if (this.fileNameParts) summary.fileName = this.fileNameParts;
+    if (this.header) summary.header = this.header;
+    if (this.trailer) summary.trailer = this.trailer;
+    return summary;
   }
 
   private expected(spec: { record: 'header' | 'trailer'; field: string; against: string }): number {
@@ -541,6 +660,12 @@ export class FileRecordParser {
     }
     return v;
   }
+}
+
+function startsWithBytes(buf: Buffer, s: number, e: number, prefix: Buffer): boolean {
+  if (e - s < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (buf[s + i] !== prefix[i]) return false;
+  return true;
 }
 
 function reasonOf(err: unknown): string | undefined {
