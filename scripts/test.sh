@@ -2,7 +2,7 @@
 # npm test: build, start the test services, run mocha, then stop the services
 # that this run started (those already running are left as they were).
 #
-#   npm test                          every spec (.mocharc.json)
+#   npm test                          every spec under test/unit and test/integration
 #   npm test -- test/unit             arguments go to mocha
 #   KEEP_SERVICES=1 npm test          leave the services running afterwards
 #   SKIP_BUILD=1 npm test             skip `npm run build`
@@ -52,5 +52,7 @@ echo "== test services: NATS $TEST_NATS_URL | PostgreSQL $db_shown | Kafka $TEST
   "SFTP $TEST_SFTP_USER@$TEST_SFTP_HOST:$TEST_SFTP_PORT:$TEST_SFTP_ROOT" \
   "(started now: ${started[*]:-none}; already running: ${kept[*]:-none})"
 
+# no arguments: every unit and integration spec
+if [[ $# -eq 0 ]]; then set -- 'test/unit/**/*.spec.ts' 'test/integration/**/*.spec.ts'; fi
 echo "== mocha $*"
 npx mocha "$@"
