@@ -7,6 +7,11 @@ export interface GridbusErrorOptions {
   cause?: unknown;
   /** Overrides the code's default (a mapping may say a back-office code is retryable). */
   retryable?: boolean;
+  /**
+   * The message was written for callers (an operator's text in a mapping).
+   * Otherwise a 5xx error's message stays in the logs and callers get a generic one.
+   */
+  publicMessage?: boolean;
 }
 
 /**
@@ -21,7 +26,7 @@ export class GridbusError extends Errors.MoleculerError {
   constructor(code: ErrorCode, message: string, options: GridbusErrorOptions = {}) {
     const def = ERROR_CODES[code];
     const retryable = options.retryable ?? def.retryable;
-    super(message, def.status, code, { ...(options.details ?? {}), retryable });
+    super(message, def.status, code, { ...(options.details ?? {}), retryable, ...(options.publicMessage ? { publicMessage: true } : {}) });
     this.name = 'GridbusError';
     this.errorCode = code;
     this.status = def.status;
@@ -29,6 +34,18 @@ export class GridbusError extends Errors.MoleculerError {
     if (options.cause !== undefined) (this as { cause?: unknown }).cause = options.cause;
   }
 }
+
+/** What callers read for a 5xx whose own message may name internals (URLs, operations, fault texts). */
+const GENERIC_MESSAGES: Partial<Record<ErrorCode, string>> = {
+  BACKEND_FAULT: 'The back-office system refused the request',
+  BACKEND_BAD_RESPONSE: 'The back-office system answered something the bus could not read',
+  BACKEND_UNAVAILABLE: 'The back-office system is temporarily unavailable',
+  BACKEND_TIMEOUT: 'The back-office system did not answer in time',
+  SERVICE_UNAVAILABLE: 'The service is temporarily unavailable; try again shortly',
+  MAPPING_INVALID: 'The bus is misconfigured for this request',
+  CONFIG_INVALID: 'The bus is misconfigured for this request',
+  INTERNAL: 'Internal error',
+};
 
 /** What is known about any error after it crossed a process boundary. */
 export interface ErrorView {
@@ -48,11 +65,16 @@ export function toErrorView(err: unknown): ErrorView {
   const e = (err ?? {}) as { type?: unknown; code?: unknown; message?: unknown; data?: unknown; name?: unknown };
   if (isErrorCode(e.type)) {
     const data = (e.data && typeof e.data === 'object' ? { ...(e.data as Record<string, unknown>) } : undefined);
-    if (data) delete data.retryable;
+    const status = ERROR_CODES[e.type].status;
+    const isPublic = data?.publicMessage === true;
+    if (data) {
+      delete data.retryable;
+      delete data.publicMessage;
+    }
     return {
       code: e.type,
-      status: ERROR_CODES[e.type].status,
-      message: String(e.message ?? e.type),
+      status,
+      message: status >= 500 && !isPublic ? GENERIC_MESSAGES[e.type] ?? 'The request could not be completed' : String(e.message ?? e.type),
       details: data && Object.keys(data).length ? data : undefined,
     };
   }

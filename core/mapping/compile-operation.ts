@@ -2,9 +2,14 @@ import Ajv from 'ajv';
 import { ErrorCode, GridbusError, isErrorCode } from '../errors';
 import { ResilienceOptions, mergeResilience, parseResilience } from '../resilience';
 import { MappingCompileError } from './definition-errors';
-import { CompileEnv, FieldMappingError, MappingContext, compileObject, isPromise } from './field-compiler';
+import { CompileEnv, FieldMappingError, MappingContext, compileCondition, compileObject, isPromise } from './field-compiler';
 import { Condition, Endpoint, OperationDefinition, RaiseRule } from './operation-definition';
 import { compilePath } from './path';
+
+/** `soap:Server`, `soapenv:Server` and `Server` are the same SOAP fault code: prefixes are only namespace aliases. */
+function localName(code: string | undefined): string | undefined {
+  return code === undefined ? undefined : code.slice(code.indexOf(':') + 1);
+}
 
 /** A back-office fault as adapters report it (BACKEND_FAULT details). */
 export interface FaultInfo {
@@ -42,15 +47,6 @@ function compileBlock(specs: OperationDefinition['request'], where: string, env:
   }
 }
 
-function compileCondition(c: Condition): (body: unknown) => boolean {
-  const read = compilePath(c.path);
-  if (c.in) {
-    const set = new Set(c.in.map(String));
-    return (body) => set.has(String(read(body)));
-  }
-  const expected = String(c.equals);
-  return (body) => String(read(body)) === expected;
-}
 
 function errorCodeOf(rule: RaiseRule, where: string): ErrorCode {
   if (!isErrorCode(rule.raise)) throw new MappingCompileError(`${where}.raise`, `'${rule.raise}' is not a known error code (see core/errors/codes.ts)`);
@@ -125,7 +121,7 @@ export function compileOperation(def: OperationDefinition, file: string, env: Co
     interpretResponse(body, ctx) {
       for (const { test, code, rule } of errorRules) {
         if (test(body)) {
-          throw new GridbusError(code, rule.message ?? `${name} answered with ${code}`, { retryable: rule.retryable, details: { operation: name } });
+          throw new GridbusError(code, rule.message ?? `${name} answered with ${code}`, { retryable: rule.retryable, publicMessage: rule.message !== undefined, details: { operation: name } });
         }
       }
       if (!success(body)) {
@@ -148,11 +144,12 @@ export function compileOperation(def: OperationDefinition, file: string, env: Co
     translateFault(fault) {
       for (const { code, rule } of faultRules) {
         const m = rule.match;
-        if (m.faultcode !== undefined && m.faultcode !== fault.faultcode) continue;
+        if (m.faultcode !== undefined && localName(m.faultcode) !== localName(fault.faultcode)) continue;
         if (m.faultstring !== undefined && !(fault.faultstring ?? '').includes(m.faultstring)) continue;
         if (m.status !== undefined && m.status !== fault.httpStatus) continue;
         return new GridbusError(code, rule.message ?? `${name}: back-office fault ${fault.faultcode ?? ''}: ${fault.faultstring ?? ''}`.trim(), {
           retryable: rule.retryable,
+          publicMessage: rule.message !== undefined,
           details: { operation: name, faultcode: fault.faultcode },
         });
       }

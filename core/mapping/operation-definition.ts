@@ -1,10 +1,7 @@
 import { FieldSpec } from './field-compiler';
 
-export interface Condition {
-  path: string;
-  equals?: string | number | boolean;
-  in?: Array<string | number | boolean>;
-}
+export type { ConditionSpec as Condition } from './field-compiler';
+import type { ConditionSpec as Condition } from './field-compiler';
 
 export interface RaiseRule {
   raise: string;

@@ -3,17 +3,6 @@
  * Field specs are recursive; `additionalProperties: false` everywhere so a
  * typo in a key is refused instead of silently ignored.
  */
-const condition = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['path'],
-  properties: {
-    path: { type: 'string', minLength: 1 },
-    equals: { type: ['string', 'number', 'boolean'] },
-    in: { type: 'array', items: { type: ['string', 'number', 'boolean'] }, minItems: 1 },
-  },
-  oneOf: [{ required: ['equals'] }, { required: ['in'] }],
-};
 
 import { RESILIENCE_SCHEMA } from '../resilience';
 
@@ -132,7 +121,7 @@ export const OPERATION_SCHEMA = {
       additionalProperties: false,
       required: ['map'],
       properties: {
-        success: condition,
+        success: fieldCondition,
         errors: {
           type: 'array',
           items: {
@@ -140,7 +129,7 @@ export const OPERATION_SCHEMA = {
             additionalProperties: false,
             required: ['when', 'raise'],
             properties: {
-              when: condition,
+              when: fieldCondition,
               raise: errorCode,
               message: { type: 'string' },
               retryable: { type: 'boolean' },

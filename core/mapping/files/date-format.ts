@@ -51,8 +51,12 @@ export interface CompiledDateFormat {
   readonly pattern: string;
   readonly length: number;
   readonly tokens: ReadonlySet<DateToken>;
+  /** Where each token starts in a matching text. */
+  readonly positions: Readonly<Partial<Record<DateToken, number>>>;
   /** Reads `text`; throws DateFormatError naming the format when it does not match. */
   parse(text: string): DateFields;
+  /** Like parse, into the caller's object (no allocation on the hot path). */
+  parseInto(text: string, f: DateFields): DateFields;
   /** Writes `fields` in this format. */
   format(fields: DateFields): string;
 }
@@ -87,39 +91,53 @@ export function compileDateFormat(pattern: string): CompiledDateFormat {
     throw new DateFormatError(`${JSON.stringify(text)} is not a date in the format ${pattern}`);
   }
 
+  const positions: Partial<Record<DateToken, number>> = {};
+  for (const p of pieces) if (p.token) positions[p.token] = p.pos;
+
+  function parseInto(text: string, f: DateFields): DateFields {
+    if (text.length !== length) fail(text);
+    f.year = 1970;
+    f.month = 1;
+    f.day = 1;
+    f.hour = 0;
+    f.minute = 0;
+    f.second = 0;
+    f.millis = 0;
+    for (let i = 0; i < pieces.length; i++) {
+      const p = pieces[i];
+      if (p.literal !== undefined) {
+        if (text.charCodeAt(p.pos) !== p.literal.charCodeAt(0)) fail(text);
+        continue;
+      }
+      let v = 0;
+      for (let k = p.pos, end = p.pos + p.len; k < end; k++) {
+        const d = text.charCodeAt(k) - 48;
+        if (d < 0 || d > 9) fail(text);
+        v = v * 10 + d;
+      }
+      switch (p.token) {
+        case 'yyyy': f.year = v; break;
+        case 'MM': f.month = v; break;
+        case 'dd': f.day = v; break;
+        case 'HH': f.hour = v; break;
+        case 'mm': f.minute = v; break;
+        case 'ss': f.second = v; break;
+        case 'SSS': f.millis = v; break;
+      }
+    }
+    if (f.month < 1 || f.month > 12 || f.day < 1 || f.day > daysInMonth(f.year, f.month) || f.hour > 23 || f.minute > 59 || f.second > 59) {
+      throw new DateFormatError(`${JSON.stringify(text)} is not a valid date (format ${pattern})`);
+    }
+    return f;
+  }
+
   return {
     pattern,
     length,
     tokens,
-    parse(text: string): DateFields {
-      if (text.length !== length) fail(text);
-      const f: DateFields = { year: 1970, month: 1, day: 1, hour: 0, minute: 0, second: 0, millis: 0 };
-      for (const p of pieces) {
-        if (p.literal !== undefined) {
-          if (text.charCodeAt(p.pos) !== p.literal.charCodeAt(0)) fail(text);
-          continue;
-        }
-        let v = 0;
-        for (let k = p.pos, end = p.pos + p.len; k < end; k++) {
-          const d = text.charCodeAt(k) - 48;
-          if (d < 0 || d > 9) fail(text);
-          v = v * 10 + d;
-        }
-        switch (p.token) {
-          case 'yyyy': f.year = v; break;
-          case 'MM': f.month = v; break;
-          case 'dd': f.day = v; break;
-          case 'HH': f.hour = v; break;
-          case 'mm': f.minute = v; break;
-          case 'ss': f.second = v; break;
-          case 'SSS': f.millis = v; break;
-        }
-      }
-      if (f.month < 1 || f.month > 12 || f.day < 1 || f.day > daysInMonth(f.year, f.month) || f.hour > 23 || f.minute > 59 || f.second > 59) {
-        throw new DateFormatError(`${JSON.stringify(text)} is not a valid date (format ${pattern})`);
-      }
-      return f;
-    },
+    positions,
+    parseInto,
+    parse: (text) => parseInto(text, { year: 1970, month: 1, day: 1, hour: 0, minute: 0, second: 0, millis: 0 }),
     format(f: DateFields): string {
       let out = '';
       for (const p of pieces) {
@@ -172,10 +190,24 @@ export function compileDateConversion(spec: DateConversionSpec): (text: string) 
   const out = spec.out ?? 'iso';
   if (out === 'iso') {
     if (!input.tokens.has('dd')) throw new Error(`date out 'iso' needs a full date (yyyy, MM, dd) in the input format '${spec.in}'`);
-    const withMillis = input.tokens.has('SSS');
+    // validated by parsing, written by slicing the digits out of the input
+    const p = input.positions;
+    const y = p.yyyy!;
+    const mo = p.MM!;
+    const d = p.dd!;
+    const scratch: DateFields = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0, millis: 0 };
+    const two = (text: string, at: number | undefined) => (at === undefined ? '00' : text.slice(at, at + 2));
+    const h = p.HH;
+    const mi = p.mm;
+    const se = p.ss;
+    const ms = p.SSS;
     return (text) => {
-      const f = input.parse(text);
-      return `${pad(f.year, 4)}-${pad(f.month, 2)}-${pad(f.day, 2)}T${pad(f.hour, 2)}:${pad(f.minute, 2)}:${pad(f.second, 2)}${withMillis ? `.${pad(f.millis, 3)}` : ''}${zone}`;
+      input.parseInto(text, scratch);
+      return (
+        text.slice(y, y + 4) + '-' + text.slice(mo, mo + 2) + '-' + text.slice(d, d + 2) +
+        'T' + two(text, h) + ':' + two(text, mi) + ':' + two(text, se) +
+        (ms === undefined ? '' : '.' + text.slice(ms, ms + 3)) + zone
+      );
     };
   }
   const output = compileDateFormat(out === 'date' ? 'yyyy-MM-dd' : out);
@@ -184,5 +216,6 @@ export function compileDateConversion(spec: DateConversionSpec): (text: string) 
       throw new Error(`date out '${out}' uses ${t}, which the input format '${spec.in}' does not have`);
     }
   }
-  return (text) => output.format(input.parse(text));
+  const scratch: DateFields = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0, millis: 0 };
+  return (text) => output.format(input.parseInto(text, scratch));
 }

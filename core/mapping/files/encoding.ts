@@ -1,28 +1,26 @@
 /**
- * Text decoding for file layouts. UTF-8 uses Node's StringDecoder (native);
- * GBK and GB18030 use iconv-lite's streaming decoder. Both carry a character
- * cut by a chunk boundary over to the next chunk.
+ * Text decoding for file layouts: UTF-8 by Node (native), GBK and GB18030 by
+ * iconv-lite, plain-ASCII regions by the native latin1 path whatever the
+ * declared encoding.
  *
  * Fixed widths in bytes are applied to the decoded line by counting the
  * encoded length of each character: computed for UTF-8, looked up (and
  * cached per character) for GBK / GB18030.
  */
-import { StringDecoder } from 'string_decoder';
+import { isAscii } from 'buffer';
 import * as iconv from 'iconv-lite';
 import { FileEncoding } from './layout-definition';
 
-export interface TextDecoderLike {
-  write(chunk: Buffer): string;
-  end(): string;
-}
-
-export function createDecoder(encoding: FileEncoding): TextDecoderLike {
-  if (encoding === 'utf-8') {
-    const d = new StringDecoder('utf8');
-    return { write: (b) => d.write(b), end: () => d.end() };
-  }
-  const d = iconv.getDecoder(encoding);
-  return { write: (b) => d.write(b), end: () => d.end() ?? '' };
+/**
+ * Decodes `buf[start, end)`, which must end on a whole character (the parser
+ * cuts after a line end). Plain ASCII takes the native latin1 path in every
+ * encoding. Invalid sequences come out as U+FFFD, which the parser refuses.
+ */
+export function decodeLines(buf: Buffer, start: number, end: number, encoding: FileEncoding): string {
+  const region = start === 0 && end === buf.length ? buf : buf.subarray(start, end);
+  if (isAscii(region)) return region.toString('latin1');
+  if (encoding === 'utf-8') return region.toString('utf8');
+  return iconv.decode(region, encoding, { stripBOM: false });
 }
 
 const tables = new Map<FileEncoding, Uint8Array>();

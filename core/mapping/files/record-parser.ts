@@ -12,7 +12,7 @@
 import { isAscii, isUtf8 } from 'buffer';
 import { FieldMappingError, MappingContext } from '../field-compiler';
 import { CompiledFileLayout, CompiledRecordType } from './compile-layout';
-import { TextDecoderLike, byteLengthTable, createDecoder, learnByteLength } from './encoding';
+import { byteLengthTable, decodeLines, learnByteLength } from './encoding';
 import { BadRecord, fileError } from './errors';
 import { FileNameParts } from './file-name';
 import { BadRecordPolicy } from './layout-definition';
@@ -91,7 +91,6 @@ export class FileRecordParser {
   private readonly fileNameParts: FileNameParts | undefined;
   /** fixed width in bytes of a UTF-8 file: lines are cut from the Buffer, only read columns are decoded */
   private readonly byteMode: boolean;
-  private readonly decoder: TextDecoderLike | undefined;
   private readonly byteTable: Uint8Array | undefined;
   private readonly charEnds: Int32Array;
   private readonly skipBytes: Buffer[];
@@ -102,6 +101,7 @@ export class FileRecordParser {
   private lineNo = 0;
   private seenFirst = false;
   // text mode
+  private rawCarry: Buffer | undefined;
   private carry = '';
   private suspect = false;
   private probing: boolean;
@@ -134,7 +134,6 @@ export class FileRecordParser {
     this.detailRow = layout.detail.newRow();
     this.sums = layout.sumFields.map(() => 0);
     this.byteMode = layout.format === 'fixed' && layout.unit === 'bytes' && layout.encoding === 'utf-8';
-    this.decoder = this.byteMode ? undefined : createDecoder(layout.encoding);
     this.probing = layout.encoding !== 'utf-8';
     this.byteTable = layout.format === 'fixed' && layout.unit === 'bytes' && layout.encoding !== 'utf-8' ? byteLengthTable(layout.encoding) : undefined;
     this.charEnds = new Int32Array(Math.max(layout.detail.ends.length, layout.header?.ends.length ?? 0, layout.trailer?.ends.length ?? 0));
@@ -152,8 +151,7 @@ export class FileRecordParser {
     } else if (typeof chunk === 'string') {
       this.text(chunk);
     } else {
-      if (this.probing) this.probe(chunk);
-      this.text(this.decoder!.write(chunk));
+      this.raw(chunk);
     }
     return out;
   }
@@ -176,7 +174,9 @@ export class FileRecordParser {
         this.record(this.heldNo, true);
       }
     } else {
-      this.text(this.decoder!.end());
+      const rest = this.rawCarry;
+      this.rawCarry = undefined;
+      if (rest) this.text(decodeLines(rest, 0, rest.length, this.layout.encoding));
       if (this.carry.length > 0) {
         const last = this.carry;
         this.carry = '';
@@ -196,6 +196,29 @@ export class FileRecordParser {
   }
 
   // ---- text mode: decoded chunks, lines as strings -------------------------
+
+  /**
+   * Decodes up to the last line end of the bytes so far; the bytes after it
+   * wait for the next chunk. A line end is a single 0x0A byte in every
+   * supported encoding, so each decoded region ends on a whole character and
+   * needs no decoder state (and plain ASCII regions skip iconv altogether).
+   */
+  private raw(chunk: Buffer): void {
+    if (this.probing) this.probe(chunk);
+    let buf = chunk;
+    if (this.rawCarry) {
+      buf = Buffer.concat([this.rawCarry, chunk]);
+      this.rawCarry = undefined;
+    }
+    const nl = buf.lastIndexOf(10);
+    if (nl === -1) {
+      this.rawCarry = buf;
+      if (buf.length > 4 * this.layout.maxLineLength) this.tooLong();
+      return;
+    }
+    if (nl + 1 < buf.length) this.rawCarry = Buffer.from(buf.subarray(nl + 1));
+    this.text(decodeLines(buf, 0, nl + 1, this.layout.encoding));
+  }
 
   private text(text: string): void {
     if (text.length === 0) return;
@@ -563,16 +586,47 @@ export class FileRecordParser {
 
   private fillDelimited(type: CompiledRecordType, line: string, row: Record<string, unknown>): void {
     const { names, values, needed } = type;
-    const { delimiter, quote } = this.layout;
-    const cells = quote !== undefined && line.indexOf(quote) !== -1 ? splitQuoted(line, delimiter, quote) : line.split(delimiter);
-    if (this.layout.trailingDelimiter) {
-      if (cells[cells.length - 1] !== '') throw new BadRecord(`the line does not end with the delimiter ${JSON.stringify(delimiter)}`);
-      cells.pop();
+    const { delimiter, quote, trailingDelimiter } = this.layout;
+    const n = names.length;
+    if (quote !== undefined && line.indexOf(quote) !== -1) {
+      const cells = splitQuoted(line, delimiter, quote);
+      if (trailingDelimiter) {
+        if (cells[cells.length - 1] !== '') throw new BadRecord(`the line does not end with the delimiter ${JSON.stringify(delimiter)}`);
+        cells.pop();
+      }
+      if (cells.length !== n) throw new BadRecord(`the line has ${cells.length} columns, a ${type.kind} line has ${n}`);
+      for (let i = 0; i < n; i++) if (needed[i] === 1) row[names[i]] = values[i](cells[i]);
+      return;
     }
-    if (cells.length !== names.length) {
-      throw new BadRecord(`the line has ${cells.length} columns, a ${type.kind} line has ${names.length}`);
+    // no quotes: walk the delimiters, slicing only the columns that are read
+    const dl = delimiter.length;
+    const len = line.length;
+    let pos = 0;
+    for (let i = 0; i < n; i++) {
+      const d = line.indexOf(delimiter, pos);
+      let end: number;
+      if (i < n - 1) {
+        if (d === -1) this.columnCount(type, line);
+        end = d;
+      } else if (trailingDelimiter) {
+        if (d === -1) {
+          if (line.endsWith(delimiter)) this.columnCount(type, line);
+          throw new BadRecord(`the line does not end with the delimiter ${JSON.stringify(delimiter)}`);
+        }
+        if (d + dl !== len) this.columnCount(type, line);
+        end = d;
+      } else {
+        if (d !== -1) this.columnCount(type, line);
+        end = len;
+      }
+      if (needed[i] === 1) row[names[i]] = values[i](line.slice(pos, end));
+      pos = end + dl;
     }
-    for (let i = 0; i < names.length; i++) if (needed[i] === 1) row[names[i]] = values[i](cells[i]);
+  }
+
+  private columnCount(type: CompiledRecordType, line: string): never {
+    const cells = line.split(this.layout.delimiter).length - (this.layout.trailingDelimiter ? 1 : 0);
+    throw new BadRecord(`the line has ${cells} columns, a ${type.kind} line has ${type.names.length}`);
   }
 
   /** The text of delimited column `k` (for select by column), without splitting the whole line. */

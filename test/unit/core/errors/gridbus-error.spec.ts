@@ -76,9 +76,14 @@ describe('core/errors - toErrorView', () => {
     });
   });
 
-  it('leaves details out when only retryable was in data', () => {
-    const view = toErrorView(new GridbusError('BACKEND_TIMEOUT', 'slow'));
-    expect(view).to.deep.equal({ code: 'BACKEND_TIMEOUT', status: 504, message: 'slow', details: undefined });
+  it('leaves details out when only retryable was in data, and hides a 5xx message that may name internals', () => {
+    const view = toErrorView(new GridbusError('BACKEND_TIMEOUT', 'no answer from http://10.1.2.3/ws within 300 ms'));
+    expect(view).to.deep.equal({ code: 'BACKEND_TIMEOUT', status: 504, message: 'The back-office system did not answer in time', details: undefined });
+  });
+
+  it('keeps a 5xx message written for callers (publicMessage), without the flag in details', () => {
+    const view = toErrorView(new GridbusError('BACKEND_UNAVAILABLE', 'The marketing system is in maintenance', { publicMessage: true }));
+    expect(view).to.deep.equal({ code: 'BACKEND_UNAVAILABLE', status: 503, message: 'The marketing system is in maintenance', details: undefined });
   });
 
   it('does not modify the error it describes', () => {

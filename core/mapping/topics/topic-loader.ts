@@ -1,0 +1,48 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import Ajv from 'ajv';
+import { FIELD_SPEC_SCHEMA } from '../operation-schema';
+import { DefinitionError } from '../files/compile-layout';
+import { definitionInvalid, parseYaml, schemaMessage, schemaPath } from '../files/layout-loader';
+import { CompiledTopicShape, compileTopicShape } from './compile-topic';
+import { TopicShapeDefinition } from './topic-definition';
+import { TOPIC_SHAPE_SCHEMA } from './topic-schema';
+
+const ajv = new Ajv({ allErrors: false, strict: false });
+ajv.addSchema(FIELD_SPEC_SCHEMA);
+const validateShape = ajv.compile(TOPIC_SHAPE_SCHEMA);
+
+/** Parses, validates and compiles one topic shape; errors (MAPPING_INVALID) name the file and the path inside it. */
+export function loadTopicShapeText(text: string, file: string): CompiledTopicShape {
+  const raw = parseYaml(text, file);
+  if (!validateShape(raw)) {
+    const e = validateShape.errors![0];
+    throw definitionInvalid(file, schemaPath(e.instancePath), schemaMessage(e));
+  }
+  try {
+    return compileTopicShape(raw as unknown as TopicShapeDefinition, file);
+  } catch (err) {
+    if (err instanceof DefinitionError) throw definitionInvalid(file, err.path, err.reason);
+    throw err;
+  }
+}
+
+/** Loads every `*.yaml` under `<dir>/topics`, refusing two shapes with one name. */
+export function loadTopicShapes(dir: string): Map<string, CompiledTopicShape> {
+  const topicsDir = path.join(dir, 'topics');
+  const out = new Map<string, CompiledTopicShape>();
+  if (!fs.existsSync(topicsDir)) return out;
+  for (const name of fs.readdirSync(topicsDir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+    const file = path.join(topicsDir, name);
+    const shape = loadTopicShapeText(fs.readFileSync(file, 'utf8'), path.relative(process.cwd(), file));
+    const existing = out.get(shape.name);
+    if (existing) throw definitionInvalid(shape.file, 'shape', `'${shape.name}' is already defined in ${existing.file}`);
+    out.set(shape.name, shape);
+  }
+  return out;
+}
+
+/** The shapes of one topic (several shapes may arrive on one topic during a migration). */
+export function shapesOfTopic(shapes: Map<string, CompiledTopicShape>, topic: string): CompiledTopicShape[] {
+  return [...shapes.values()].filter((s) => s.topic === topic);
+}
