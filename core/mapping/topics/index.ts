@@ -1,3 +1,3 @@
 export { CompiledTopicShape, TopicDecodeResult, TopicProblem, compileTopicShape } from './compile-topic';
-export { loadTopicShapeText, loadTopicShapes, shapesOfTopic } from './topic-loader';
+export { loadTopicShapeText, loadTopicShapes } from './topic-loader';
 export { TopicShapeDefinition, EnvelopeSpec } from './topic-definition';

@@ -41,8 +41,3 @@ export function loadTopicShapes(dir: string): Map<string, CompiledTopicShape> {
   }
   return out;
 }
-
-/** The shapes of one topic (several shapes may arrive on one topic during a migration). */
-export function shapesOfTopic(shapes: Map<string, CompiledTopicShape>, topic: string): CompiledTopicShape[] {
-  return [...shapes.values()].filter((s) => s.topic === topic);
-}

@@ -1,0 +1,24 @@
+import { ServiceBroker } from 'moleculer';
+import { GridbusConfig } from '../../../config';
+import { clusterReadiness } from '../readiness';
+import { GatewayRequest, GatewayResponse } from '../types';
+
+type Self = { broker: ServiceBroker; sendJson: (res: GatewayResponse, status: number, body: unknown) => void };
+
+/** Liveness (`/health/live`) and cluster readiness (`/health`). */
+export function healthRoute(config: GridbusConfig) {
+  return {
+    path: '/health',
+    mappingPolicy: 'restrict',
+    bodyParsers: false,
+    aliases: {
+      async 'GET /live'(this: Self, _req: GatewayRequest, res: GatewayResponse) {
+        this.sendJson(res, 200, { status: 'up', nodeId: config.nodeId });
+      },
+      async 'GET /'(this: Self, _req: GatewayRequest, res: GatewayResponse) {
+        const readiness = await clusterReadiness(this.broker);
+        this.sendJson(res, readiness.status === 'down' ? 503 : 200, readiness);
+      },
+    },
+  };
+}

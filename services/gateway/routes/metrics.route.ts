@@ -1,0 +1,18 @@
+import { GridbusConfig } from '../../../config';
+import { renderPrometheus } from '../../../core/metrics/prometheus-text';
+import { GatewayRequest, GatewayResponse } from '../types';
+
+/** Prometheus text of this gateway node's Moleculer metrics. */
+export function metricsRoute(config: GridbusConfig) {
+  return {
+    path: '/metrics',
+    mappingPolicy: 'restrict',
+    bodyParsers: false,
+    aliases: {
+      'GET /'(this: { broker: { metrics: { list: () => unknown[] } } }, _req: GatewayRequest, res: GatewayResponse) {
+        res.setHeader('Content-Type', 'text/plain; version=0.0.4; charset=utf-8');
+        res.end(renderPrometheus(this.broker.metrics.list() as never, { node: config.nodeId }));
+      },
+    },
+  };
+}
