@@ -52,8 +52,6 @@ echo "== test services: NATS $TEST_NATS_URL | PostgreSQL $db_shown | Kafka $TEST
   "SFTP $TEST_SFTP_USER@$TEST_SFTP_HOST:$TEST_SFTP_PORT:$TEST_SFTP_ROOT" \
   "(started now: ${started[*]:-none}; already running: ${kept[*]:-none})"
 
-# no arguments: every unit and integration spec
-if [[ $# -eq 0 ]]; then set -- 'test/unit/**/*.spec.ts' 'test/integration/**/*.spec.ts'; fi
 # no spec path among the arguments (none, or only options such as --grep):
 # every spec; folders are searched recursively (npm test -- test/unit)
 has_spec=0

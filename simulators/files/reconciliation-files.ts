@@ -143,7 +143,7 @@ function delimitedDetail(i: number, o: SampleFileOptions): string {
     r.paidTime,
     r.serial,
     r.bankAccount,
-    '01',
+    '缴费', // payment; Chinese so that the GBK encoding is exercised (and a wrong one detected)
     zeros(r.amountFen, 12),
     '',
     r.billMonth,

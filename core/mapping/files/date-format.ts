@@ -3,7 +3,8 @@
  *
  * Formats use the tokens `yyyy MM dd HH mm ss SSS`; every other character is a
  * literal that must appear as written (`yyyy-MM-dd HH:mm:ss`, `yyyyMMdd`,
- * `yyyy-MM-ddTHH:mm:ss`). A format is compiled once into token positions, so
+ * `yyyy-MM-ddTHH:mm:ss`). Other letters are refused (`hh`, `YYYY`, `DD` are
+ * common slips), except the literal `T`. A format is compiled once into token positions, so
  * converting a value reads digits by position: no regex, no `Date` object.
  *
  * Values are wall-clock times in one zone (default `+08:00`, China Standard
@@ -16,7 +17,6 @@
 
 export type DateToken = 'yyyy' | 'MM' | 'dd' | 'HH' | 'mm' | 'ss' | 'SSS';
 
-const TOKEN_LETTERS = new Set(['y', 'M', 'd', 'H', 'm', 's', 'S']);
 const TOKENS: ReadonlySet<string> = new Set<DateToken>(['yyyy', 'MM', 'dd', 'HH', 'mm', 'ss', 'SSS']);
 const ZONE = /^(Z|[+-](0\d|1[0-4]):[0-5]\d)$/;
 
@@ -70,7 +70,7 @@ export function compileDateFormat(pattern: string): CompiledDateFormat {
   while (i < pattern.length) {
     const ch = pattern[i];
     let j = i + 1;
-    if (TOKEN_LETTERS.has(ch)) {
+    if (/[A-Za-z]/.test(ch) && ch !== 'T') {
       while (j < pattern.length && pattern[j] === ch) j++;
       const token = pattern.slice(i, j);
       if (!TOKENS.has(token)) throw new Error(`'${token}' in date format '${pattern}' is not a token (use yyyy MM dd HH mm ss SSS)`);
