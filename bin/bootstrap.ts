@@ -1,6 +1,8 @@
 import 'reflect-metadata';
+import * as path from 'path';
 import { ServiceBroker } from 'moleculer';
 import { DataSource } from 'typeorm';
+import { loadOrCreateDevAppKeys } from '../adapters/alipay/keys';
 import { AdapterRegistry, endpointInvoker } from '../adapters/registry';
 import { GridbusConfig } from '../config';
 import { createBroker } from '../core/broker';
@@ -13,6 +15,8 @@ import { OperationRunner } from '../core/operations';
 import { SERVICE_CATALOG, resolveServiceNames } from '../services/catalog';
 import { createHealthService } from '../services/health/health.service';
 import { createMappingAgentService } from '../services/mapping/mapping-agent.service';
+import { SIMULATOR_APP_ID } from '../simulators/alipay/dataset';
+import { AlipaySimulator, startAlipaySimulator } from '../simulators/alipay/server';
 import { startMarketingSimulator } from '../simulators/marketing/server';
 import { startSmsSimulator } from '../simulators/sms/server';
 
@@ -25,6 +29,8 @@ export interface RunningBus {
   marketingWsdlUrl: string | null;
   databaseUrl: string | null;
   embeddedDatabase: boolean;
+  /** The in-process Alipay simulator, when this node started one. */
+  alipaySimulator: AlipaySimulator | null;
   stop(): Promise<void>;
 }
 
@@ -71,6 +77,36 @@ export async function startBus(config: GridbusConfig): Promise<RunningBus> {
     }
     if (systems.includes('sms') && !smsUrl) {
       throw new Error('Invalid configuration: SMS_URL must be set when the sms service runs with SIMULATORS=off');
+    }
+
+    // Alipay: the open platform, or its simulator; with nothing configured, a
+    // development app key pair under VAR_DIR and the simulator's public key.
+    let runConfig = config;
+    let alipaySim: AlipaySimulator | null = null;
+    const alipayUsed = services.includes('gateway') || services.includes('payment');
+    if (alipayUsed && (config.simulators.mode === 'on' || (config.simulators.mode === 'auto' && !config.alipay.gatewayUrl))) {
+      const dev = config.alipay.appPrivateKey ? null : loadOrCreateDevAppKeys(path.join(config.varDir, 'alipay'));
+      const appPrivateKey = dev ? dev.privateKeyPem : config.alipay.appPrivateKey!;
+      const appPublicKey = dev ? dev.publicKeyPem : config.alipay.appPublicKey!;
+      const appId = config.alipay.appId ?? SIMULATOR_APP_ID;
+      const sim = await startAlipaySimulator({ host: config.http.host, appId, appPublicKey });
+      alipaySim = sim;
+      stack.push(() => sim.close());
+      runConfig = {
+        ...config,
+        alipay: {
+          ...config.alipay,
+          gatewayUrl: config.alipay.gatewayUrl ?? sim.gatewayUrl,
+          appId,
+          appPrivateKey,
+          appPublicKey,
+          alipayPublicKey: config.alipay.alipayPublicKey ?? sim.alipayPublicKeyPem,
+        },
+      };
+      const keys = dev ? `; development app key ${dev.created ? 'generated' : 'reused'} (${dev.file}) and the simulator's public key in use, app id ${appId}` : '';
+      log.info(`Alipay open-platform simulator listening, gateway ${sim.gatewayUrl}${keys}`);
+    } else if (alipayUsed && (!config.alipay.appId || !config.alipay.alipayPublicKey)) {
+      log.warn('Alipay is not configured (ALIPAY_APP_ID, ALIPAY_PUBLIC_KEY): /alipay/* answers 503 until it is');
     }
 
     // Database: the configured server, or the embedded one under ./var.
@@ -159,7 +195,7 @@ export async function startBus(config: GridbusConfig): Promise<RunningBus> {
     });
     if (!config.kafka.brokers.length) log.info('Kafka consumers are off: no KAFKA_BROKERS configured');
 
-    const deps = { config, health, dataSource, operations };
+    const deps = { config: runConfig, health, dataSource, operations };
     broker.createService(createHealthService(deps));
     if (mappings) broker.createService(createMappingAgentService(mappings, config.nodeId));
     for (const name of services) broker.createService(SERVICE_CATALOG[name].create(deps));
@@ -170,15 +206,17 @@ export async function startBus(config: GridbusConfig): Promise<RunningBus> {
     if (services.includes('gateway')) {
       const api = broker.getLocalService('api') as unknown as { server: { address(): { port: number } } };
       gatewayUrl = `http://${config.http.host}:${api.server.address().port}`;
+      alipaySim?.setNotifyUrl(`${gatewayUrl}/alipay/notify`);
     }
     return {
       broker,
-      config,
+      config: runConfig,
       services,
       gatewayUrl,
       marketingWsdlUrl: wsdlUrl,
       databaseUrl,
       embeddedDatabase: embedded !== null,
+      alipaySimulator: alipaySim,
       stop: stopAll,
     };
   } catch (err) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
 import { ConfigError, GridbusConfig, loadConfig } from '../config';
-import { signAccessToken } from '../core/auth';
+import { signAccessToken, signOperatorToken } from '../core/auth';
 import { openDatabase } from '../core/db';
 import { HOUSEHOLDS } from '../simulators/marketing/dataset';
 import { startBus } from './bootstrap';
@@ -11,8 +11,8 @@ const USAGE = `Usage: gridbus [command] [options]
 
 Commands:
   start                 start the bus (default). Options: --services gateway,billing,...
-  token [--sub ID] [--scope admin] [--ttl S]
-                        print a demo access token (JWT) signed with JWT_SECRET
+  token [--sub ID] [--roles admin,operator] [--ttl S]
+                        print a demo user token, or with --roles an operator token, signed with the local key
   migrate               apply database migrations to DATABASE_URL and exit
   mappings <command>    validate | diff | dry-run | publish | rollback | releases (gridbus mappings help)
 
@@ -77,7 +77,11 @@ async function main(): Promise<void> {
     case 'token': {
       const config = readConfig(args);
       const ttl = Number(option(args, 'ttl') ?? 3600);
-      process.stdout.write(`${signAccessToken(config.auth, { sub: option(args, 'sub') ?? 'demo-user', scope: option(args, 'scope') }, ttl)}\n`);
+      const roles = option(args, 'roles');
+      const token = roles
+        ? signOperatorToken(config.auth, { sub: option(args, 'sub') ?? 'demo-operator', roles: roles.split(',') }, ttl)
+        : signAccessToken(config.auth, { sub: option(args, 'sub') ?? 'demo-user' }, ttl);
+      process.stdout.write(`${token}\n`);
       return;
     }
     case 'migrate': {

@@ -2,6 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import Ajv from 'ajv';
 import YAML from 'yaml';
+import { AlipayConfig, readAlipayConfig } from './alipay';
+import { GatewayPolicyConfig, readGatewayPolicyConfig } from './gateway';
 import { CONFIG_SCHEMA, ConfigKey, INTEGER_KEYS } from './schema';
 
 /** The validated, typed configuration every module receives. */
@@ -15,7 +17,9 @@ export interface GridbusConfig {
   natsUrl: string | null;
   database: { url: string | null; embeddedDir: string; embeddedPort: number };
   http: { host: string; port: number };
-  auth: { jwtSecret: string; issuer: string; audience: string };
+  auth: { jwtSecret: string; issuer: string; audience: string; adminAudience: string; keys?: Record<string, string>; activeKid?: string };
+  /** The first operator, created when none exists. */
+  adminBootstrap: { username: string; password: string | null };
   pii: { encKey: string | null; hashKey: string | null };
   marketing: { wsdlUrl: string | null };
   sms: { url: string | null };
@@ -27,6 +31,9 @@ export interface GridbusConfig {
   varDir: string;
   /** True when JWT_SECRET was not set and the development secret is in use. */
   usingDevSecret: boolean;
+  alipay: AlipayConfig;
+  /** Gateway security policies (GATEWAY_* keys; docs/security.md). */
+  gateway: GatewayPolicyConfig;
 }
 
 export class ConfigError extends Error {
@@ -82,7 +89,7 @@ function coerceIntegers(raw: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** Secrets are never echoed back, not even when they are wrong. */
-const SECRET_KEYS = new Set(['JWT_SECRET', 'PII_ENC_KEY', 'PII_HASH_KEY']);
+const SECRET_KEYS = new Set(['JWT_SECRET', 'PII_ENC_KEY', 'PII_HASH_KEY', 'ALIPAY_APP_PRIVATE_KEY', 'ALIPAY_APP_PUBLIC_KEY', 'ALIPAY_PUBLIC_KEY']);
 
 function showValue(key: string, value: unknown): string {
   if (SECRET_KEYS.has(key)) return `a value of ${String(value).length} characters, not shown`;
@@ -99,6 +106,18 @@ function describeProblem(raw: Record<string, unknown>, err: { instancePath: stri
   const def = CONFIG_SCHEMA.properties[key];
   const got = showValue(key, raw[key]);
   return new ConfigError(key, `Invalid configuration: ${key} must be ${def ? def.description : 'valid'} (got ${got})`);
+}
+
+/** JWT_KEYS `kid:secret,...` into a key ring; the active kid must be one of them. */
+function keyRing(text: string | undefined, activeKid: string | undefined): { keys?: Record<string, string>; activeKid?: string } {
+  if (!text) {
+    if (activeKid) throw new ConfigError('JWT_ACTIVE_KID', 'Invalid configuration: JWT_ACTIVE_KID needs JWT_KEYS');
+    return {};
+  }
+  const keys = Object.fromEntries(text.split(',').map((pair) => [pair.slice(0, pair.indexOf(':')), pair.slice(pair.indexOf(':') + 1)]));
+  const active = activeKid ?? Object.keys(keys)[0];
+  if (!keys[active]) throw new ConfigError('JWT_ACTIVE_KID', `Invalid configuration: JWT_ACTIVE_KID must be one of the key ids in JWT_KEYS (${Object.keys(keys).join(', ')})`);
+  return { keys, activeKid: active };
 }
 
 /**
@@ -130,7 +149,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       jwtSecret: get('JWT_SECRET', DEV_JWT_SECRET),
       issuer: get('JWT_ISSUER', 'gridbus'),
       audience: get('JWT_AUDIENCE', 'gridbus-life-number'),
+      adminAudience: `${get('JWT_AUDIENCE', 'gridbus-life-number')}-admin`,
+      ...keyRing(get<string | undefined>('JWT_KEYS', undefined), get<string | undefined>('JWT_ACTIVE_KID', undefined)),
     },
+    adminBootstrap: { username: get('ADMIN_BOOTSTRAP_USER', 'admin'), password: get<string | null>('ADMIN_BOOTSTRAP_PASSWORD', null) },
     pii: { encKey: get<string | null>('PII_ENC_KEY', null), hashKey: get<string | null>('PII_HASH_KEY', null) },
     marketing: { wsdlUrl: get<string | null>('MARKETING_WSDL_URL', null) },
     sms: { url: get<string | null>('SMS_URL', null) },
@@ -140,6 +162,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     logLevel: get('LOG_LEVEL', 'info'),
     requestTimeoutMs: get('REQUEST_TIMEOUT_MS', 10000),
     varDir,
-    usingDevSecret: raw.JWT_SECRET === undefined,
+    usingDevSecret: raw.JWT_SECRET === undefined && raw.JWT_KEYS === undefined,
+    alipay: readAlipayConfig(raw, cwd, (key, message) => {
+      throw new ConfigError(key, message);
+    }),
+    gateway: readGatewayPolicyConfig(raw, get<string | null>('NATS_URL', null), (key, message) => {
+      throw new ConfigError(key, message);
+    }),
   };
 }

@@ -1,9 +1,11 @@
 import { ServiceSchema } from 'moleculer';
 import { createAuditService } from './audit/audit.service';
+import { createAuthService } from './auth/auth.service';
 import { createBillingService } from './billing/billing.service';
 import { createGatewayService } from './gateway/gateway.service';
 import { createMappingService } from './mapping/mapping.service';
 import { createMarketingService } from './marketing/marketing.service';
+import { createPaymentService } from './payment/payment.service';
 import { ServiceDeps } from './service-deps';
 import { createSmsService } from './sms/sms.service';
 
@@ -20,8 +22,10 @@ export const SERVICE_CATALOG: Record<string, ServiceEntry> = {
   billing: { create: createBillingService },
   marketing: { create: createMarketingService, servesSystem: 'marketing' },
   audit: { create: createAuditService, needsDatabase: true },
+  auth: { create: createAuthService, needsDatabase: true },
   mapping: { create: createMappingService, needsDatabase: true },
   sms: { create: createSmsService, servesSystem: 'sms' },
+  payment: { create: createPaymentService, needsDatabase: true },
 };
 
 export function resolveServiceNames(requested: string[] | null): string[] {

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { GridbusConfig } from '../../config';
-import { signAccessToken } from '../../core/auth';
+import { signOperatorToken } from '../../core/auth';
 import { LENIENT_VARIABLES, compileMappingFiles, readMappingFiles } from '../../core/mapping';
 
 export const MAPPINGS_USAGE = `Usage: gridbus mappings <command> [options]
@@ -28,7 +28,7 @@ function readDir(opt: Opt): Record<string, string> {
 
 async function callBus(config: GridbusConfig, opt: Opt, method: 'GET' | 'POST', route: string, body?: unknown): Promise<unknown> {
   const base = opt('url') ?? process.env.GRIDBUS_URL ?? `http://${config.http.host}:${config.http.port}`;
-  const token = opt('token') ?? process.env.GRIDBUS_TOKEN ?? signAccessToken(config.auth, { sub: `cli:${os.userInfo().username}`, scope: 'admin' }, 300);
+  const token = opt('token') ?? process.env.GRIDBUS_TOKEN ?? signOperatorToken(config.auth, { sub: `cli:${os.userInfo().username}`, roles: ['admin'] }, 300);
   let res: Response;
   try {
     res = await fetch(`${base}/admin/api/${route}`, {

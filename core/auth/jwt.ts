@@ -2,9 +2,16 @@ import * as jwt from 'jsonwebtoken';
 import { GridbusError } from '../errors';
 
 export interface JwtSettings {
+  /** The signing secret when no key ring is configured (key id `default`). */
   jwtSecret: string;
   issuer: string;
+  /** Audience of the life-number users' tokens. */
   audience: string;
+  /** Audience of operators' tokens; a user token is never an operator token. */
+  adminAudience?: string;
+  /** Key ring by key id (`kid`): rotate by adding a key and making it active; old tokens verify until their key is removed. */
+  keys?: Record<string, string>;
+  activeKid?: string;
 }
 
 export interface AccessClaims {
@@ -12,32 +19,71 @@ export interface AccessClaims {
   scope?: string;
 }
 
+export interface OperatorClaims {
+  sub: string;
+  roles: string[];
+}
+
+const DEFAULT_KID = 'default';
+
+function keyRing(settings: JwtSettings): { keys: Record<string, string>; activeKid: string } {
+  if (settings.keys && Object.keys(settings.keys).length) {
+    const activeKid = settings.activeKid ?? Object.keys(settings.keys)[0];
+    return { keys: settings.keys, activeKid };
+  }
+  return { keys: { [DEFAULT_KID]: settings.jwtSecret }, activeKid: DEFAULT_KID };
+}
+
+function adminAudienceOf(settings: JwtSettings): string {
+  return settings.adminAudience ?? `${settings.audience}-admin`;
+}
+
+function sign(settings: JwtSettings, payload: Record<string, unknown>, subject: string, audience: string, ttlSeconds: number): string {
+  const { keys, activeKid } = keyRing(settings);
+  return jwt.sign(payload, keys[activeKid], { algorithm: 'HS256', keyid: activeKid, subject, issuer: settings.issuer, audience, expiresIn: ttlSeconds });
+}
+
 /**
- * Access tokens for the life-number front end. Only HS256 is accepted, so a
- * token with `alg: none` or another algorithm is refused; iss, aud and exp
- * are always checked. (Key rotation with `kid` arrives with the auth issue.)
+ * Only HS256 with a known `kid` is accepted, so `alg: none`, another
+ * algorithm, a token without `kid` or with a retired one are refused; iss,
+ * aud and exp are always checked.
  */
+function verify(settings: JwtSettings, token: string, audience: string): jwt.JwtPayload {
+  const { keys } = keyRing(settings);
+  let reason = 'token invalid';
+  try {
+    const decoded = jwt.decode(token, { complete: true });
+    const kid = decoded && typeof decoded === 'object' ? decoded.header.kid : undefined;
+    if (!kid || !Object.prototype.hasOwnProperty.call(keys, kid)) {
+      reason = 'unknown key id';
+      throw new Error(reason);
+    }
+    const payload = jwt.verify(token, keys[kid], { algorithms: ['HS256'], issuer: settings.issuer, audience }) as jwt.JwtPayload;
+    if (typeof payload.sub !== 'string' || payload.sub === '') throw new Error('token has no subject');
+    return payload;
+  } catch (err) {
+    if (err instanceof jwt.TokenExpiredError) reason = 'token expired';
+    throw new GridbusError('UNAUTHORIZED', `Authentication failed: ${reason}`, { details: { reason }, cause: err });
+  }
+}
+
+/** Access token of a life-number user (short-lived; refreshed with a refresh token). */
 export function signAccessToken(settings: JwtSettings, claims: AccessClaims, ttlSeconds = 900): string {
-  return jwt.sign({ scope: claims.scope }, settings.jwtSecret, {
-    algorithm: 'HS256',
-    subject: claims.sub,
-    issuer: settings.issuer,
-    audience: settings.audience,
-    expiresIn: ttlSeconds,
-  });
+  return sign(settings, { scope: claims.scope }, claims.sub, settings.audience, ttlSeconds);
 }
 
 export function verifyAccessToken(settings: JwtSettings, token: string): AccessClaims {
-  try {
-    const payload = jwt.verify(token, settings.jwtSecret, {
-      algorithms: ['HS256'],
-      issuer: settings.issuer,
-      audience: settings.audience,
-    }) as jwt.JwtPayload;
-    if (typeof payload.sub !== 'string' || payload.sub === '') throw new Error('token has no subject');
-    return { sub: payload.sub, scope: typeof payload.scope === 'string' ? payload.scope : undefined };
-  } catch (err) {
-    const reason = err instanceof jwt.TokenExpiredError ? 'token expired' : 'token invalid';
-    throw new GridbusError('UNAUTHORIZED', `Authentication failed: ${reason}`, { details: { reason }, cause: err });
-  }
+  const payload = verify(settings, token, settings.audience);
+  return { sub: payload.sub!, scope: typeof payload.scope === 'string' ? payload.scope : undefined };
+}
+
+/** Access token of an operator, with roles, for /admin/api only. */
+export function signOperatorToken(settings: JwtSettings, claims: OperatorClaims, ttlSeconds = 3600): string {
+  return sign(settings, { roles: claims.roles }, claims.sub, adminAudienceOf(settings), ttlSeconds);
+}
+
+export function verifyOperatorToken(settings: JwtSettings, token: string): OperatorClaims {
+  const payload = verify(settings, token, adminAudienceOf(settings));
+  const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : [];
+  return { sub: payload.sub!, roles };
 }

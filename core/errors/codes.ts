@@ -14,6 +14,10 @@ export const ERROR_CODES = {
   PAYLOAD_TOO_LARGE: { status: 413, retryable: false },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false },
   RATE_LIMITED: { status: 429, retryable: true },
+  /** The client address sent too many requests too fast and is banned for a while (Retry-After says how long). */
+  IP_BANNED: { status: 429, retryable: true },
+  /** Too many request headers, or too large (the gateway's header flood limits). */
+  REQUEST_HEADER_FIELDS_TOO_LARGE: { status: 431, retryable: false },
   // back-office problems (5xx)
   BACKEND_FAULT: { status: 502, retryable: false },
   BACKEND_BAD_RESPONSE: { status: 502, retryable: false },

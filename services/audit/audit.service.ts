@@ -7,7 +7,8 @@ import { requireDep, ServiceDeps } from '../service-deps';
  * `audit.event`; one audit instance in the cluster records each event.
  */
 export function createAuditService(deps: ServiceDeps): ServiceSchema {
-  const writer = new AuditWriter(requireDep(deps.dataSource, 'the database', 'audit'));
+  const ds = requireDep(deps.dataSource, 'the database', 'audit');
+  const writer = new AuditWriter(ds);
   return {
     name: 'audit',
     events: {
@@ -23,6 +24,26 @@ export function createAuditService(deps: ServiceDeps): ServiceSchema {
       },
     },
     actions: {
+      /** The newest entries, for auditors; filters by action prefix, actor and outcome. */
+      list: {
+        params: {
+          action: { type: 'string', max: 100, optional: true },
+          actor: { type: 'string', max: 100, optional: true },
+          outcome: { type: 'enum', values: ['success', 'denied', 'failure'], optional: true },
+          limit: { type: 'number', integer: true, min: 1, max: 500, optional: true, convert: true },
+          $$strict: true,
+        },
+        async handler(ctx: Context<{ action?: string; actor?: string; outcome?: string; limit?: number }>) {
+          const { action, actor, outcome, limit } = ctx.params;
+          return ds.query(
+            `SELECT id, at, actor, action, target, outcome, source_ip AS "sourceIp", request_id AS "requestId", node_id AS "nodeId", details
+               FROM audit_log
+              WHERE ($1::text IS NULL OR action LIKE $1 || '%') AND ($2::text IS NULL OR actor = $2) AND ($3::text IS NULL OR outcome = $3)
+              ORDER BY id DESC LIMIT $4`,
+            [action ?? null, actor ?? null, outcome ?? null, limit ?? 100],
+          );
+        },
+      },
       record: {
         visibility: 'public',
         async handler(ctx: Context<AuditEvent>) {

@@ -2,13 +2,15 @@ import { randomUUID } from 'crypto';
 import { ServiceSchema } from 'moleculer';
 import ApiGateway from 'moleculer-web';
 import { ServiceDeps } from '../service-deps';
-import { authenticateBearer, authorizeAdmin } from './auth/bearer-auth';
+import { authenticateBearer, authenticateOperator, authorizeOperator } from './auth/bearer-auth';
 import { sendError } from './error-response';
 import { requestIdFor } from './request-id';
-import { adminRoute } from './routes/admin.route';
+import { ADMIN_ACTION_ROLES, adminRoute, adminSessionRoute } from './routes/admin.route';
+import { alipayRoute } from './routes/alipay.route';
 import { apiV1Route } from './routes/api-v1.route';
 import { healthRoute } from './routes/health.route';
 import { metricsRoute } from './routes/metrics.route';
+import { userSessionRoute } from './routes/session.route';
 import { GatewayRequest as Req, GatewayResponse as Res, pathOf } from './types';
 
 /**
@@ -41,6 +43,8 @@ export function createGatewayService(deps: ServiceDeps): ServiceSchema {
       rootCallOptions(options: Record<string, unknown>, req: Req) {
         req.$requestId = requestIdFor(req);
         options.requestID = req.$requestId;
+        // Services audit with the caller's address (after trusted-proxy resolution when a policy set it).
+        options.meta = { ...((options.meta as object) ?? {}), clientIp: req.$clientIp ?? req.socket.remoteAddress ?? null };
       },
       onError(this: { logger: { error: (m: string) => void } }, req: Req, res: Res, err: unknown) {
         const view = sendError(req, res, err, req.$requestId ?? randomUUID());
@@ -48,7 +52,7 @@ export function createGatewayService(deps: ServiceDeps): ServiceSchema {
           this.logger.error(`req=${res.getHeader('X-Request-ID')} ${view.code}: ${(err as Error)?.message ?? String(err)}`);
         }
       },
-      routes: [healthRoute(config), metricsRoute(config), apiV1Route(), adminRoute()],
+      routes: [healthRoute(config), metricsRoute(config), apiV1Route(), adminSessionRoute(), adminRoute(), userSessionRoute(), alipayRoute(config)],
     },
     methods: {
       // moleculer-web's default logs a stack per failed request; onError logs one line instead.
@@ -61,7 +65,8 @@ export function createGatewayService(deps: ServiceDeps): ServiceSchema {
         res.end(JSON.stringify(body));
       },
       authenticate: authenticateBearer(config),
-      authorize: authorizeAdmin(config),
+      authenticateOperator: authenticateOperator(config),
+      authorizeOperator: authorizeOperator(config, ADMIN_ACTION_ROLES),
     },
   };
 }

@@ -50,8 +50,8 @@ export const SAMPLE_BUS_TYPE = '001';
 export const SAMPLE_PAY_TYPE = '002';
 
 const SURNAMES = ['张', '王', '李', '赵', '陈', '刘', '杨', '黄', '周', '吴', '徐', '孙', '胡', '朱', '高', '林', '何', '郭', '马', '罗', '欧阳', '司马'];
-const GIVEN = ['伟', '芳', '娜', '敏', '静', '丽', '强', '磊', '军', '洋', '勇', '艳', '杰', '娟', '涛', '明', '超', '秀英', '霞', '平', '刚', '桂英', '辉', '鑫'];
 const HEX = '0123456789abcdef';
+const GIVEN = ['伟', '芳', '娜', '敏', '静', '丽', '强', '磊', '军', '洋', '勇', '艳', '杰', '娟', '涛', '明', '超', '秀英', '霞', '平', '刚', '桂英', '辉', '鑫'];
 
 /** 32-bit hash of (seed, i, k): independent pseudo-random numbers per record and purpose. */
 export function mix(seed: number, i: number, k: number): number {
@@ -66,7 +66,7 @@ export function mix(seed: number, i: number, k: number): number {
 
 function digits(n: number, width: number): string {
   const s = String(n);
-  return s.length >= width ? s.slice(s.length - width) : '0'.repeat(width - s.length) + s;
+  return s.length >= width ? s.slice(s.length - width) : s.padStart(width, '0');
 }
 
 /** yyyyMMdd of a yyyy-MM-dd date. */

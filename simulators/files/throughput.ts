@@ -5,9 +5,10 @@
  *   node -r ts-node/register/transpile-only simulators/files/throughput.ts [lines] [fixed|delimited|both]
  *   (or node dist/simulators/files/throughput.js after npm run build)
  *
- * Writes a sample file of N lines (default 1,000,000) to the OS temp
- * directory, parses and maps it with the layout from mappings/files, prints
- * lines/s and peak RSS, and removes the file.
+ * Run from the repository root (or set MAPPINGS_DIR). Writes a sample file
+ * of N lines (default 1,000,000) to the OS temp directory, parses and maps it
+ * with the layout from mappings/files, prints lines/s and peak RSS, and
+ * removes the file.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -65,7 +66,8 @@ async function measure(kind: SampleLayout, lines: number, mappingsDir: string): 
 async function main(): Promise<void> {
   const lines = Number(process.argv[2] ?? 1_000_000);
   const which = (process.argv[3] ?? 'both') as SampleLayout | 'both';
-  const mappingsDir = path.resolve(__dirname, '../../mappings').replace(`${path.sep}dist${path.sep}`, path.sep);
+  const mappingsDir = path.resolve(process.env.MAPPINGS_DIR ?? 'mappings');
+  console.log(`RSS before: ${mb(process.memoryUsage().rss)} (node${process.execArgv.length ? ` ${process.execArgv.join(' ')}` : ''})`);
   for (const kind of which === 'both' ? (['fixed', 'delimited'] as const) : [which]) await measure(kind, lines, mappingsDir);
 }
 

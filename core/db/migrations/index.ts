@@ -4,6 +4,8 @@ import { MappingReleases1764200001000 } from './1764200001000-mapping-releases';
 import { MessageLog1764200002000 } from './1764200002000-message-log';
 import { FileRecords1764200003000 } from './1764200003000-file-records';
 import { MeterReadings1764200004000 } from './1764200004000-meter-readings';
+import { OperatorsAndSessions1764300001000 } from './1764300001000-operators-and-sessions';
+import { AlipayNotifications1764300000000 } from './1764300000000-alipay-notifications';
 
 /** In order. A migration, once on main, is never edited: add a new one. */
 export const MIGRATIONS = [
@@ -13,4 +15,6 @@ export const MIGRATIONS = [
   MessageLog1764200002000,
   FileRecords1764200003000,
   MeterReadings1764200004000,
+  AlipayNotifications1764300000000,
+  OperatorsAndSessions1764300001000,
 ];

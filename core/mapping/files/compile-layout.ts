@@ -5,22 +5,16 @@
  * file-name pattern. Everything that can be wrong in a definition is found
  * here, once, with the path inside the definition.
  */
-import { FieldSpec, ObjectMapper, compileObject } from '../field-compiler';
+import { MappingCompileError } from '../definition-errors';
+import { CompileEnv, FieldSpec, ObjectMapper } from '../field-compiler';
 import { CompiledFileName, compileFileName } from './file-name';
 import {
   BadRecordPolicy, ColumnSpec, DetailRecordDefinition, FileEncoding, FileLayoutDefinition, RecordSelect, RecordTypeDefinition,
 } from './layout-definition';
-import { DeriveSpec, ValueFn, compileDerive, compileValue, isIntegerSpec } from './value-spec';
+import { compileDeriveBlock, compileMapBlock, fieldsRead, placed } from './map-support';
+import { DeriveSpec, ValueFn, compileValue, isIntegerSpec } from './value-spec';
 
 export type RecordKind = 'header' | 'detail' | 'trailer';
-
-/** A definition problem at `path` (dotted, `[i]` for list items). */
-export class DefinitionError extends Error {
-  constructor(readonly path: string, readonly reason: string) {
-    super(`${path}: ${reason}`);
-    this.name = 'DefinitionError';
-  }
-}
 
 export interface CompiledRecordType {
   readonly kind: RecordKind;
@@ -78,26 +72,6 @@ export interface CompiledFileLayout {
   readonly definition: FileLayoutDefinition;
 }
 
-/** First path segments read by a map / derive block, or undefined when every column is output. */
-function referencedColumns(def: DetailRecordDefinition, extra: readonly string[]): Set<string> | undefined {
-  if (!def.map) return undefined;
-  const names = new Set<string>(extra);
-  const add = (path: string) => {
-    if (!path.startsWith('$')) names.add(path.split('.')[0]);
-  };
-  for (const spec of Object.values(def.map)) {
-    if (typeof spec === 'string') add(spec);
-    else {
-      if (spec.from !== undefined) add(spec.from);
-      if (spec.each !== undefined) add(spec.each);
-    }
-  }
-  for (const [name, spec] of Object.entries(def.derive ?? {})) {
-    for (const p of spec.join ?? spec.list ?? [spec.from ?? name]) add(p);
-  }
-  return names;
-}
-
 function validates(col: ColumnSpec): boolean {
   return col.required === true || col.money !== undefined || col.date !== undefined || (col.type !== undefined && col.type !== 'string');
 }
@@ -106,6 +80,7 @@ function compileRecordType(
   kind: RecordKind,
   def: RecordTypeDefinition & { map?: Record<string, FieldSpec> },
   layout: FileLayoutDefinition,
+  env: CompileEnv,
   referenced?: Set<string>,
 ): CompiledRecordType {
   const base = `records.${kind}`;
@@ -116,13 +91,14 @@ function compileRecordType(
   let width = 0;
   def.fields.forEach((col: ColumnSpec, i) => {
     const path = `${base}.fields[${i}]`;
-    if (names.includes(col.name)) throw new DefinitionError(`${path}.name`, `'${col.name}' is already a column of ${kind}`);
-    if (fixed && col.width === undefined) throw new DefinitionError(path, `'${col.name}' needs a width (format: fixed)`);
-    if (!fixed && col.width !== undefined) throw new DefinitionError(`${path}.width`, 'widths are for format: fixed (delimited columns are read in order)');
+    if (names.includes(col.name)) throw new MappingCompileError(`${path}.name`, `'${col.name}' is already a column of ${kind}`);
+    if (fixed && col.width === undefined) throw new MappingCompileError(path, `'${col.name}' needs a width (format: fixed)`);
+    if (!fixed && col.width !== undefined) throw new MappingCompileError(`${path}.width`, 'widths are for format: fixed (delimited columns are read in order)');
     try {
       values.push(compileValue(col, col.name));
     } catch (err) {
-      throw new DefinitionError(path, (err as Error).message);
+      if (err instanceof MappingCompileError) throw new MappingCompileError(path + err.where.slice(col.name.length), err.what);
+      throw err;
     }
     names.push(col.name);
     width += col.width ?? 0;
@@ -131,26 +107,14 @@ function compileRecordType(
 
   const select = def.select;
   if (select !== undefined && typeof select === 'object' && 'column' in select && fixed) {
-    throw new DefinitionError(`${base}.select`, 'select by column is for format: delimited; use prefix for fixed width');
+    throw new MappingCompileError(`${base}.select`, 'select by column is for format: delimited; use prefix for fixed width');
   }
   if (kind === 'detail' && (select === 'first' || select === 'last')) {
-    throw new DefinitionError(`${base}.select`, 'detail records are selected by prefix or column (or by default: every other line)');
+    throw new MappingCompileError(`${base}.select`, 'detail records are selected by prefix or column (or by default: every other line)');
   }
 
-  let derive: CompiledRecordType['derive'];
-  try {
-    derive = compileDerive(def.derive as Record<string, DeriveSpec> | undefined);
-  } catch (err) {
-    throw new DefinitionError(`${base}.derive`, (err as Error).message);
-  }
-  let map: ObjectMapper | undefined;
-  if (def.map) {
-    try {
-      map = compileObject(def.map);
-    } catch (err) {
-      throw new DefinitionError(`${base}.map`, (err as Error).message);
-    }
-  }
+  const derive = compileDeriveBlock(def.derive as Record<string, DeriveSpec> | undefined, `${base}.derive`);
+  const map: ObjectMapper | undefined = def.map ? compileMapBlock(def.map, `${base}.map`, env) : undefined;
   const needed = new Uint8Array(def.fields.map((col) => (referenced === undefined || referenced.has(col.name) || validates(col) ? 1 : 0)));
   const template = Object.fromEntries(names.map((n) => [n, undefined]));
   return {
@@ -177,10 +141,10 @@ function integerFields(def: RecordTypeDefinition): Map<string, boolean> {
 function compileReference(layout: FileLayoutDefinition, ref: string, path: string): { record: 'header' | 'trailer'; field: string } {
   const [record, field] = ref.split('.') as ['header' | 'trailer', string];
   const def = layout.records[record];
-  if (!def) throw new DefinitionError(path, `'${ref}': the layout has no ${record} record`);
+  if (!def) throw new MappingCompileError(path, `'${ref}': the layout has no ${record} record`);
   const known = integerFields(def);
-  if (!known.has(field)) throw new DefinitionError(path, `'${ref}': ${record} has no field '${field}'`);
-  if (!known.get(field)) throw new DefinitionError(path, `'${ref}': ${record}.${field} must be an integer (type: integer or money)`);
+  if (!known.has(field)) throw new MappingCompileError(path, `'${ref}': ${record} has no field '${field}'`);
+  if (!known.get(field)) throw new MappingCompileError(path, `'${ref}': ${record}.${field} must be an integer (type: integer or money)`);
   return { record, field };
 }
 
@@ -188,23 +152,28 @@ function positionOf(s: RecordSelect | undefined): string | undefined {
   return s === 'first' || s === 'last' ? s : undefined;
 }
 
-/** Compiles a validated definition; throws DefinitionError naming the path. */
-export function compileFileLayout(def: FileLayoutDefinition, file: string): CompiledFileLayout {
+/**
+ * Compiles a validated definition; throws MappingCompileError naming the
+ * path. `env.codes` are the code tables a `map` may use (`code: <table>`).
+ */
+export function compileFileLayout(def: FileLayoutDefinition, file: string, env: CompileEnv = {}): CompiledFileLayout {
   const fixed = def.format === 'fixed';
-  if (fixed && def.delimited) throw new DefinitionError('delimited', 'only for format: delimited');
-  if (!fixed && def.fixed) throw new DefinitionError('fixed', 'only for format: fixed');
-  if (!fixed && !def.delimited) throw new DefinitionError('delimited', 'format: delimited needs delimited.delimiter');
+  if (fixed && def.delimited) throw new MappingCompileError('delimited', 'only for format: delimited');
+  if (!fixed && def.fixed) throw new MappingCompileError('fixed', 'only for format: fixed');
+  if (!fixed && !def.delimited) throw new MappingCompileError('delimited', 'format: delimited needs delimited.delimiter');
   const delimiter = def.delimited?.delimiter ?? '';
   const quote = def.delimited?.quote;
-  if (quote !== undefined && delimiter.includes(quote)) throw new DefinitionError('delimited.quote', 'the quote must differ from the delimiter');
-  if (delimiter.includes('\n') || delimiter.includes('\r')) throw new DefinitionError('delimited.delimiter', 'a line end cannot be a delimiter');
+  if (quote !== undefined && delimiter.includes(quote)) throw new MappingCompileError('delimited.quote', 'the quote must differ from the delimiter');
+  if (delimiter.includes('\n') || delimiter.includes('\r')) throw new MappingCompileError('delimited.delimiter', 'a line end cannot be a delimiter');
 
-  const header = def.records.header ? compileRecordType('header', { select: 'first', ...def.records.header }, def) : undefined;
-  const trailer = def.records.trailer ? compileRecordType('trailer', { select: 'last', ...def.records.trailer }, def) : undefined;
-  const sums = Object.keys(def.totals?.sums ?? {});
-  const detail = compileRecordType('detail', def.records.detail, def, referencedColumns(def.records.detail, sums));
+  const header = def.records.header ? compileRecordType('header', { select: 'first', ...def.records.header }, def, env) : undefined;
+  const trailer = def.records.trailer ? compileRecordType('trailer', { select: 'last', ...def.records.trailer }, def, env) : undefined;
+  const d = def.records.detail;
+  const read = d.map ? fieldsRead(d.map, d.derive) : undefined;
+  for (const sum of Object.keys(def.totals?.sums ?? {})) read?.add(sum);
+  const detail = compileRecordType('detail', d, def, env, read);
   if (header && trailer && positionOf(header.select) && positionOf(header.select) === positionOf(trailer.select)) {
-    throw new DefinitionError('records.trailer.select', `header is already the ${positionOf(header.select)} line`);
+    throw new MappingCompileError('records.trailer.select', `header is already the ${positionOf(header.select)} line`);
   }
 
   let fileName: CompiledFileName | undefined;
@@ -212,7 +181,7 @@ export function compileFileLayout(def: FileLayoutDefinition, file: string): Comp
     try {
       fileName = compileFileName(def.fileName);
     } catch (err) {
-      throw new DefinitionError('fileName', (err as Error).message);
+      throw err instanceof MappingCompileError ? placed(err, 'fileName') : new MappingCompileError('fileName', (err as Error).message);
     }
   }
 
@@ -222,8 +191,8 @@ export function compileFileLayout(def: FileLayoutDefinition, file: string): Comp
     : undefined;
   const sumChecks = Object.entries(def.totals?.sums ?? {}).map(([field, ref]) => {
     const path = `totals.sums.${field}`;
-    if (!detailIntegers.has(field)) throw new DefinitionError(path, `detail has no field '${field}'`);
-    if (!detailIntegers.get(field)) throw new DefinitionError(path, `detail.${field} must be an integer (type: integer or money) to be summed`);
+    if (!detailIntegers.has(field)) throw new MappingCompileError(path, `detail has no field '${field}'`);
+    if (!detailIntegers.get(field)) throw new MappingCompileError(path, `detail.${field} must be an integer (type: integer or money) to be summed`);
     return { name: field, against: ref, ...compileReference(def, ref, path) };
   });
 

@@ -1,8 +1,9 @@
 /**
  * File-name patterns such as `DZ{busType}{payType}_{bankNo}{comNo}{yyyyMMdd}{seq}.txt`.
  *
- * - a token made only of date letters (`{yyyyMMdd}`, `{yyyyMM}`) is the
- *   file's date, returned as `date` in `yyyy-MM-dd` (or `yyyy-MM`) form;
+ * - a date token made of `yyyy`, `MM` and optionally `dd` (`{yyyyMMdd}`,
+ *   `{yyyyMM}`, `{ddMMyyyy}`) is the file's date, returned as `date` in
+ *   `yyyy-MM-dd` (or `yyyy-MM`) form;
  * - `{seq}` is a sequence number (digits), returned as a number and written
  *   zero-padded to its length;
  * - any other `{name}` is a text part, described under `parts:` by its
@@ -11,7 +12,7 @@
  * name could be split in more than one way (refused when the layout loads).
  */
 import { GridbusError } from '../../errors';
-import { CompiledDateFormat, DateFormatError, compileDateFormat } from './date-format';
+import { DateFormatError, compileDateReformat } from '../date-format';
 import { fileError } from './errors';
 
 export interface FileNamePartSpec {
@@ -39,7 +40,7 @@ export interface CompiledFileName {
 
 type Piece =
   | { kind: 'literal'; text: string }
-  | { kind: 'date'; format: CompiledDateFormat; out: CompiledDateFormat }
+  | { kind: 'date'; token: string; form: string; read: (v: string) => string; write: (v: string) => string }
   | { kind: 'seq'; name: 'seq'; length?: number }
   | { kind: 'part'; name: string; length?: number; chars: NonNullable<FileNamePartSpec['chars']> };
 
@@ -53,7 +54,7 @@ const TEST: Record<NonNullable<FileNamePartSpec['chars']>, RegExp> = {
   alphanumeric: /^[A-Za-z0-9]+$/,
   any: /^[^/\\]+$/,
 };
-const DATE_TOKEN = /^[yMdHms]+$/;
+const DATE_TOKEN = /^(yyyy|MM|dd)+$/;
 
 function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -73,10 +74,10 @@ export function compileFileName(spec: FileNameSpec): CompiledFileName {
     if (DATE_TOKEN.test(name)) {
       if (used.has('date')) throw new Error(`pattern has more than one date token ({${name}})`);
       used.add('date');
-      const format = compileDateFormat(name);
-      if (!format.tokens.has('yyyy') || !format.tokens.has('MM')) throw new Error(`date token {${name}} needs at least yyyy and MM`);
-      const out = compileDateFormat(format.tokens.has('dd') ? 'yyyy-MM-dd' : 'yyyy-MM');
-      pieces.push({ kind: 'date', format, out });
+      const count = (t: string) => name.split(t).length - 1;
+      if (count('yyyy') !== 1 || count('MM') !== 1 || count('dd') > 1) throw new Error(`date token {${name}} needs yyyy and MM once (and dd at most once)`);
+      const form = count('dd') === 1 ? 'yyyy-MM-dd' : 'yyyy-MM';
+      pieces.push({ kind: 'date', token: name, form, read: compileDateReformat(name, form)!, write: compileDateReformat(form, name)! });
       continue;
     }
     if (!/^[A-Za-z][A-Za-z0-9]*$/.test(name)) throw new Error(`{${name}} is not a token name`);
@@ -111,7 +112,7 @@ export function compileFileName(spec: FileNameSpec): CompiledFileName {
       throw new Error(`{${p.name}} has no length and is followed directly by another token; give parts.${p.name}.length`);
     }
     groups.push(p);
-    if (p.kind === 'date') source += `([0-9${escapeRegex(p.format.pattern.replace(/[yMdHmsS]/g, ''))}]{${p.format.length}})`;
+    if (p.kind === 'date') source += `([0-9]{${p.token.length}})`;
     else {
       const cls = p.kind === 'seq' ? CLASS.digits : CLASS[p.chars];
       source += `(${cls}${p.length === undefined ? '+' : `{${p.length}}`})`;
@@ -128,7 +129,7 @@ export function compileFileName(spec: FileNameSpec): CompiledFileName {
       const text = m[i + 1];
       if (p.kind === 'date') {
         try {
-          out.date = p.out.format(p.format.parse(text));
+          out.date = p.read(text);
         } catch (err) {
           if (err instanceof DateFormatError) return undefined;
           throw err;
@@ -160,11 +161,11 @@ export function compileFileName(spec: FileNameSpec): CompiledFileName {
         }
         if (p.kind === 'date') {
           const v = given.date;
-          if (typeof v !== 'string') throw refuse(`date is required (${p.out.pattern})`, 'date');
+          if (typeof v !== 'string') throw refuse(`date is required (${p.form})`, 'date');
           try {
-            out += p.format.format(p.out.parse(v));
+            out += p.write(v);
           } catch (err) {
-            if (err instanceof DateFormatError) throw refuse(`date ${JSON.stringify(v)} is not a date in the form ${p.out.pattern}`, 'date');
+            if (err instanceof DateFormatError) throw refuse(`date ${JSON.stringify(v)} is not a date in the form ${p.form}`, 'date');
             throw err;
           }
           continue;

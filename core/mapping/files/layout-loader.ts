@@ -4,7 +4,10 @@ import Ajv, { ErrorObject } from 'ajv';
 import YAML from 'yaml';
 import { GridbusError } from '../../errors';
 import { FIELD_SPEC_SCHEMA } from '../operation-schema';
-import { CompiledFileLayout, DefinitionError, compileFileLayout } from './compile-layout';
+import { CodeTable, loadCodeTableText } from '../code-tables';
+import { MappingCompileError } from '../definition-errors';
+import { CompileEnv } from '../field-compiler';
+import { CompiledFileLayout, compileFileLayout } from './compile-layout';
 import { FileLayoutDefinition } from './layout-definition';
 import { FILE_LAYOUT_SCHEMA } from './layout-schema';
 
@@ -44,29 +47,50 @@ export function parseYaml(text: string, file: string): unknown {
   return doc.toJS();
 }
 
-/** Parses, validates and compiles one layout; errors name the file and the path inside it. */
-export function loadFileLayoutText(text: string, file: string): CompiledFileLayout {
+/**
+ * Parses, validates and compiles one layout; errors (MAPPING_INVALID) name
+ * the file and the path inside it. `env.codes`: the code tables a `map` may
+ * use (as for operations).
+ */
+export function loadFileLayoutText(text: string, file: string, env: CompileEnv = {}): CompiledFileLayout {
   const raw = parseYaml(text, file);
   if (!validateLayout(raw)) {
     const e = validateLayout.errors![0];
     throw definitionInvalid(file, schemaPath(e.instancePath), schemaMessage(e));
   }
   try {
-    return compileFileLayout(raw as unknown as FileLayoutDefinition, file);
+    return compileFileLayout(raw as unknown as FileLayoutDefinition, file, env);
   } catch (err) {
-    if (err instanceof DefinitionError) throw definitionInvalid(file, err.path, err.reason);
+    if (err instanceof MappingCompileError) throw definitionInvalid(file, err.where, err.what);
     throw err;
   }
 }
 
-/** Loads every `*.yaml` under `<dir>/files`, refusing two layouts with one name. */
-export function loadFileLayouts(dir: string): Map<string, CompiledFileLayout> {
+/** The code tables under `<dir>/codes` (for loading definitions outside a mapping bundle). */
+export function loadCodeTables(dir: string): Map<string, CodeTable> {
+  const codes = new Map<string, CodeTable>();
+  const codesDir = path.join(dir, 'codes');
+  if (!fs.existsSync(codesDir)) return codes;
+  for (const name of fs.readdirSync(codesDir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+    const file = path.join(codesDir, name);
+    const table = loadCodeTableText(fs.readFileSync(file, 'utf8'), path.relative(process.cwd(), file));
+    codes.set(table.name, table);
+  }
+  return codes;
+}
+
+/**
+ * Loads every `*.yaml` under `<dir>/files`, refusing two layouts with one
+ * name. Code tables come from `env`, or else from `<dir>/codes`.
+ */
+export function loadFileLayouts(dir: string, env?: CompileEnv): Map<string, CompiledFileLayout> {
   const filesDir = path.join(dir, 'files');
   const out = new Map<string, CompiledFileLayout>();
   if (!fs.existsSync(filesDir)) return out;
+  const compileEnv = env ?? { codes: loadCodeTables(dir) };
   for (const name of fs.readdirSync(filesDir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
     const file = path.join(filesDir, name);
-    const layout = loadFileLayoutText(fs.readFileSync(file, 'utf8'), path.relative(process.cwd(), file));
+    const layout = loadFileLayoutText(fs.readFileSync(file, 'utf8'), path.relative(process.cwd(), file), compileEnv);
     const existing = out.get(layout.name);
     if (existing) throw definitionInvalid(layout.file, 'layout', `'${layout.name}' is already defined in ${existing.file}`);
     out.set(layout.name, layout);

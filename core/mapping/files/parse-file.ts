@@ -13,20 +13,35 @@ import { FileEvent, FileRecordParser, ParseOptions } from './record-parser';
  * GridbusError (BACKEND_BAD_RESPONSE, details.kind `totals-mismatch`).
  * Callers stage the records (a transaction, a staging table) and commit only
  * once the summary has arrived. The same holds for a bad line with the
- * `fail` policy and for a wrong encoding found part-way.
+ * `fail` policy and for a wrong encoding found part-way: the records before
+ * the bad line are yielded, then the error is thrown.
  *
  * The readable is read only as fast as the consumer iterates; breaking out
  * of the loop (or an error) destroys it.
  */
 export async function* parseFile(layout: CompiledFileLayout, readable: Readable, options: ParseOptions): AsyncGenerator<FileEvent, void, undefined> {
   const parser = new FileRecordParser(layout, options);
+  const events: FileEvent[] = [];
+  let failure: unknown;
   try {
     for await (const chunk of readable) {
-      const events = parser.push(chunk as Buffer | string);
+      events.length = 0;
+      try {
+        parser.push(chunk as Buffer | string, events);
+      } catch (err) {
+        failure = err;
+      }
       for (let i = 0; i < events.length; i++) yield events[i];
+      if (failure !== undefined) throw failure;
     }
-    const last = parser.end();
-    for (let i = 0; i < last.length; i++) yield last[i];
+    events.length = 0;
+    try {
+      parser.end(events);
+    } catch (err) {
+      failure = err;
+    }
+    for (let i = 0; i < events.length; i++) yield events[i];
+    if (failure !== undefined) throw failure;
   } finally {
     if (!readable.destroyed) readable.destroy();
   }

@@ -4,15 +4,26 @@
  * one line held back until the next arrives). parse-file.ts wraps it as an
  * async iterable over a Readable.
  *
- * Hot path per detail line: one slice per column at precomputed offsets (a
- * character walk only when a line is not plain ASCII and widths are bytes),
- * one compiled value function per column into a reused row object, then the
- * compiled `map:`. No regex per field, no intermediate arrays for fixed width.
+ * Two ways to cut lines, chosen by the layout:
+ * - byte mode (fixed width, widths in bytes, UTF-8): lines are found with
+ *   Buffer.indexOf(0x0A) and columns sliced at precomputed byte offsets
+ *   straight from the Buffer; only the columns that are read are decoded,
+ *   UTF-8 validity is checked once per chunk (line by line only if that
+ *   fails), and a column end inside a multi-byte character is refused.
+ * - text mode (everything else): the bytes up to the last line end are
+ *   decoded at once (native latin1 for plain ASCII, UTF-8 by Node, GBK and
+ *   GB18030 by iconv-lite), lines split on '\n'; fixed widths in characters
+ *   are sliced at precomputed offsets, widths in GBK bytes by a walk with a
+ *   per-character byte-length table; delimited lines by indexOf.
+ *
+ * Per detail line: one compiled value function per read column into a reused
+ * row object, then the compiled `map:`. No regex per field.
  */
 import { isAscii, isUtf8 } from 'buffer';
+import * as iconv from 'iconv-lite';
 import { FieldMappingError, MappingContext } from '../field-compiler';
 import { CompiledFileLayout, CompiledRecordType } from './compile-layout';
-import { byteLengthTable, decodeLines, learnByteLength } from './encoding';
+import { decodeLines, encodeText } from './encoding';
 import { BadRecord, fileError } from './errors';
 import { FileNameParts } from './file-name';
 import { BadRecordPolicy } from './layout-definition';
@@ -91,7 +102,9 @@ export class FileRecordParser {
   private readonly fileNameParts: FileNameParts | undefined;
   /** fixed width in bytes of a UTF-8 file: lines are cut from the Buffer, only read columns are decoded */
   private readonly byteMode: boolean;
-  private readonly byteTable: Uint8Array | undefined;
+  private readonly utf8: boolean;
+  /** GBK / GB18030 columns: one decoder, reset after each column */
+  private readonly dbcs: { write(b: Buffer): string; end(): string | undefined } | undefined;
   private readonly charEnds: Int32Array;
   private readonly skipBytes: Buffer[];
   private readonly prefixBytes = new Map<string, Buffer>();
@@ -116,6 +129,8 @@ export class FileRecordParser {
   private be = 0;
 
   private heldNo = 0;
+  /** the line number of the record being read */
+  private curNo = 0;
   private header: Record<string, unknown> | undefined;
   private headerLine = 0;
   private trailer: Record<string, unknown> | undefined;
@@ -133,19 +148,25 @@ export class FileRecordParser {
     this.holdLast = [layout.header, layout.trailer].some((t) => t?.select === 'last');
     this.detailRow = layout.detail.newRow();
     this.sums = layout.sumFields.map(() => 0);
-    this.byteMode = layout.format === 'fixed' && layout.unit === 'bytes' && layout.encoding === 'utf-8';
-    this.probing = layout.encoding !== 'utf-8';
-    this.byteTable = layout.format === 'fixed' && layout.unit === 'bytes' && layout.encoding !== 'utf-8' ? byteLengthTable(layout.encoding) : undefined;
+    this.byteMode = layout.format === 'fixed' && layout.unit === 'bytes';
+    this.utf8 = layout.encoding === 'utf-8';
+    this.probing = !this.utf8;
+    this.dbcs = this.byteMode && !this.utf8 ? iconv.getDecoder(layout.encoding, { stripBOM: false }) : undefined;
     this.charEnds = new Int32Array(Math.max(layout.detail.ends.length, layout.header?.ends.length ?? 0, layout.trailer?.ends.length ?? 0));
-    this.skipBytes = layout.skipPrefixes.map((p) => Buffer.from(p, 'utf8'));
+    this.skipBytes = layout.skipPrefixes.map((p) => encodeText(p, layout.encoding));
     const checkName = options.checkFileName ?? layout.fileName !== undefined;
     if (checkName && layout.fileName) this.fileNameParts = layout.fileName.parse(baseName(options.fileName));
   }
 
-  /** Feeds a chunk of the file; returns the events it completed. */
-  push(chunk: Buffer | string): FileEvent[] {
+  /**
+   * Feeds a chunk of the file; appends the events it completed to `out` (a
+   * new array by default) and returns it. When it throws, `out` holds the
+   * events of the lines before the failing one. Feed Buffers (or, for an
+   * already decoded file, strings), not both.
+   */
+  push(chunk: Buffer | string, out: FileEvent[] = []): FileEvent[] {
     if (this.ended) throw new Error('FileRecordParser: push after end');
-    const out: FileEvent[] = (this.out = []);
+    this.out = out;
     if (this.byteMode) {
       this.bytes(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
     } else if (typeof chunk === 'string') {
@@ -156,15 +177,16 @@ export class FileRecordParser {
     return out;
   }
 
-  /** Ends the file: the last line, required records, totals, then the summary. */
-  end(): FileEvent[] {
+  /** Ends the file: the last line, required records, totals, then the summary (same `out` contract as push). */
+  end(out: FileEvent[] = []): FileEvent[] {
     if (this.ended) throw new Error('FileRecordParser: end called twice');
-    const out: FileEvent[] = (this.out = []);
+    this.out = out;
     if (this.byteMode) {
       const last = this.carryBuf;
       this.carryBuf = undefined;
       if (last) {
-        this.checkUtf8 = true;
+        this.checkUtf8 = this.utf8;
+        if (this.probing) this.probe(last);
         this.byteLine(last, 0, last.length);
       }
       if (this.heldBuf) {
@@ -204,7 +226,6 @@ export class FileRecordParser {
    * needs no decoder state (and plain ASCII regions skip iconv altogether).
    */
   private raw(chunk: Buffer): void {
-    if (this.probing) this.probe(chunk);
     let buf = chunk;
     if (this.rawCarry) {
       buf = Buffer.concat([this.rawCarry, chunk]);
@@ -217,6 +238,7 @@ export class FileRecordParser {
       return;
     }
     if (nl + 1 < buf.length) this.rawCarry = Buffer.from(buf.subarray(nl + 1));
+    if (this.probing) this.probe(buf.subarray(0, nl));
     this.text(decodeLines(buf, 0, nl + 1, this.layout.encoding));
   }
 
@@ -280,12 +302,10 @@ export class FileRecordParser {
   /**
    * GBK / GB18030: bytes that are valid UTF-8 (and not plain ASCII) are almost
    * certainly a UTF-8 file. iconv would decode them without complaint into
-   * nonsense (涓枃 for 中文), so the first chunk with enough non-ASCII bytes
-   * is checked once.
+   * nonsense (涓枃 for 中文), so the first whole lines with enough non-ASCII
+   * bytes are checked, once.
    */
-  private probe(chunk: Buffer): void {
-    const nl = chunk.lastIndexOf(10);
-    const region = nl > 0 ? chunk.subarray(0, nl) : chunk;
+  private probe(region: Buffer): void {
     if (isAscii(region)) return;
     let high = 0;
     let first = -1;
@@ -322,15 +342,17 @@ export class FileRecordParser {
       }
       const first = Buffer.concat([this.carryBuf, buf.subarray(0, nl)]);
       this.carryBuf = undefined;
-      this.checkUtf8 = true;
+      this.checkUtf8 = this.utf8;
+      if (this.probing) this.probe(first);
       this.byteLine(first, 0, first.length);
       start = nl + 1;
       nl = buf.indexOf(10, start);
     }
     if (nl !== -1) {
       // one validity check for all complete lines of the chunk; line by line only if it fails
-      const lastNl = buf.lastIndexOf(10);
-      this.checkUtf8 = !isUtf8(buf.subarray(start, lastNl));
+      const lines = buf.subarray(start, buf.lastIndexOf(10));
+      if (this.utf8) this.checkUtf8 = !isUtf8(lines);
+      else if (this.probing) this.probe(lines);
       while (nl !== -1) {
         this.byteLine(buf, start, nl);
         start = nl + 1;
@@ -376,6 +398,7 @@ export class FileRecordParser {
   // ---- records -----------------------------------------------------------
 
   private record(lineNo: number, isLast: boolean): void {
+    this.curNo = lineNo;
     const isFirst = !this.seenFirst;
     this.seenFirst = true;
     const { header, trailer, detail } = this.layout;
@@ -393,7 +416,7 @@ export class FileRecordParser {
     if ('prefix' in s) {
       if (!this.byteMode) return this.cur.startsWith(s.prefix);
       let p = this.prefixBytes.get(s.prefix);
-      if (!p) this.prefixBytes.set(s.prefix, (p = Buffer.from(s.prefix, 'utf8')));
+      if (!p) this.prefixBytes.set(s.prefix, (p = encodeText(s.prefix, this.layout.encoding)));
       return startsWithBytes(this.buf, this.bs, this.be, p);
     }
     const cell = this.cell(this.cur, s.column);
@@ -467,13 +490,16 @@ export class FileRecordParser {
   // ---- columns -----------------------------------------------------------
 
   private fill(type: CompiledRecordType, row: Record<string, unknown>): void {
-    if (this.byteMode) this.fillFixedBytes(type, row);
+    if (this.byteMode) {
+      if (this.utf8) this.fillFixedUtf8(type, row);
+      else this.fillFixedDbcs(type, row);
+    }
     else if (this.layout.format === 'fixed') this.fillFixed(type, this.cur, row);
     else this.fillDelimited(type, this.cur, row);
   }
 
   /** UTF-8, widths in bytes: slice the Buffer at the byte offsets, decode only what is read. */
-  private fillFixedBytes(type: CompiledRecordType, row: Record<string, unknown>): void {
+  private fillFixedUtf8(type: CompiledRecordType, row: Record<string, unknown>): void {
     const { names, values, needed, ends } = type;
     const buf = this.buf;
     const s = this.bs;
@@ -496,9 +522,7 @@ export class FileRecordParser {
     const { names, values, needed } = type;
     let cut: Int32Array = type.ends;
     const len = line.length;
-    if (this.layout.unit === 'bytes') {
-      cut = this.byteWalk(type, line);
-    } else if (SURROGATE.test(line)) {
+    if (SURROGATE.test(line)) {
       cut = this.codePointWalk(type, line);
     } else if (len !== type.width) {
       this.lengthMismatch(type, len, 'characters', len < type.width);
@@ -516,43 +540,56 @@ export class FileRecordParser {
     throw new BadRecord(`the line is ${actual} ${unit}, a ${type.kind} line is ${type.width}`);
   }
 
-  /** Character offsets of the column ends when widths are bytes of GBK / GB18030. */
-  private byteWalk(type: CompiledRecordType, line: string): Int32Array {
-    const ends = type.ends;
-    const n = ends.length;
-    const out = this.charEnds;
-    const table = this.byteTable!;
-    const encoding = this.layout.encoding;
-    const len = line.length;
-    let b = 0;
-    let f = 0;
-    let i = 0;
-    for (; i < len; i++) {
-      const c = line.charCodeAt(i);
-      b += c < 0x80 ? 1 : table[c] || learnByteLength(table, encoding, c);
-      if (b >= ends[f]) {
-        if (b > ends[f] || (c & 0xfc00) === 0xd800) {
-          throw new BadRecord(`column ${type.names[f]} ends inside a multi-byte character (byte ${ends[f]}); the line is misaligned`);
-        }
-        out[f++] = i + 1;
-        if (f === n) {
-          i++;
-          break;
+  /**
+   * GBK / GB18030, widths in bytes: walk the bytes to find where characters
+   * start (a byte >= 0x81 starts a 2-byte character, or a 4-byte one in
+   * GB18030 when the next byte is a digit 0x30-0x39), refuse a column end
+   * inside one, and decode only the columns that are read: plain ASCII by the
+   * native latin1 path, the others by iconv-lite.
+   */
+  private fillFixedDbcs(type: CompiledRecordType, row: Record<string, unknown>): void {
+    const { names, values, needed, ends } = type;
+    const buf = this.buf;
+    const s = this.bs;
+    const e = this.be;
+    const len = e - s;
+    if (len !== type.width) this.lengthMismatch(type, len, 'bytes', len < type.width);
+    const four = this.layout.encoding === 'gb18030';
+    let i = s;
+    let from = s;
+    for (let f = 0; f < names.length; f++) {
+      let to = s + ends[f];
+      if (to > e) to = e;
+      let high = false;
+      while (i < to) {
+        const b = buf[i];
+        if (b < 0x80) i++;
+        else {
+          high = true;
+          if (b === 0x80 && !four) i++; // cp936: 0x80 is the euro sign, one byte
+          else if (four && i + 1 < e && buf[i + 1] >= 0x30 && buf[i + 1] <= 0x39) i += 4;
+          else i += 2;
         }
       }
-    }
-    if (i < len) {
-      for (; i < len; i++) {
-        const c = line.charCodeAt(i);
-        b += c < 0x80 ? 1 : table[c] || learnByteLength(table, encoding, c);
+      if (i > to && to < e) {
+        throw new BadRecord(`column ${names[f]} ends inside a multi-byte character (byte ${ends[f]}); the line is misaligned`);
       }
-      this.lengthMismatch(type, b, 'bytes', false);
+      if (needed[f] === 1) {
+        let text = '';
+        if (from < to) {
+          if (!high) text = buf.toString('latin1', from, to);
+          else {
+            const dec = this.dbcs!;
+            text = dec.write(buf.subarray(from, to));
+            const rest = dec.end(); // resets the decoder; a cut character would show here
+            if (rest) text += rest;
+            if (text.indexOf(REPLACEMENT) !== -1) this.badEncoding(this.curNo, `bytes in column ${names[f]} that are not valid ${this.layout.encoding}`);
+          }
+        }
+        row[names[f]] = values[f](text);
+      }
+      from = to;
     }
-    if (f < n) {
-      this.lengthMismatch(type, b, 'bytes', true);
-      for (; f < n; f++) out[f] = len;
-    }
-    return out;
   }
 
   /** Character offsets when widths count characters and the line has some outside the BMP. */
@@ -598,29 +635,34 @@ export class FileRecordParser {
       for (let i = 0; i < n; i++) if (needed[i] === 1) row[names[i]] = values[i](cells[i]);
       return;
     }
-    // no quotes: walk the delimiters, slicing only the columns that are read
+    // no quotes: find the n column ends first (a wrong column count is the reason, not a
+    // value shifted into the wrong column), then slice only the columns that are read
     const dl = delimiter.length;
     const len = line.length;
+    const cut = this.charEnds;
     let pos = 0;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < n - 1; i++) {
       const d = line.indexOf(delimiter, pos);
-      let end: number;
-      if (i < n - 1) {
-        if (d === -1) this.columnCount(type, line);
-        end = d;
-      } else if (trailingDelimiter) {
-        if (d === -1) {
-          if (line.endsWith(delimiter)) this.columnCount(type, line);
-          throw new BadRecord(`the line does not end with the delimiter ${JSON.stringify(delimiter)}`);
-        }
-        if (d + dl !== len) this.columnCount(type, line);
-        end = d;
-      } else {
-        if (d !== -1) this.columnCount(type, line);
-        end = len;
+      if (d === -1) this.columnCount(type, line);
+      cut[i] = d;
+      pos = d + dl;
+    }
+    const d = line.indexOf(delimiter, pos);
+    if (trailingDelimiter) {
+      if (d === -1) {
+        if (line.endsWith(delimiter)) this.columnCount(type, line);
+        throw new BadRecord(`the line does not end with the delimiter ${JSON.stringify(delimiter)}`);
       }
-      if (needed[i] === 1) row[names[i]] = values[i](line.slice(pos, end));
-      pos = end + dl;
+      if (d + dl !== len) this.columnCount(type, line);
+      cut[n - 1] = d;
+    } else {
+      if (d !== -1) this.columnCount(type, line);
+      cut[n - 1] = len;
+    }
+    pos = 0;
+    for (let i = 0; i < n; i++) {
+      if (needed[i] === 1) row[names[i]] = values[i](line.slice(pos, cut[i]));
+      pos = cut[i] + dl;
     }
   }
 

@@ -18,9 +18,10 @@ export const VALUE_SPEC_PROPERTIES = {
     additionalProperties: false,
     required: ['in'],
     properties: {
-      in: { type: 'string', minLength: 1 },
+      in: { type: 'string', minLength: 1, description: "'iso', 'epochMillis', 'epochSeconds' or a pattern such as yyyyMMddHHmmss" },
       out: { type: 'string', minLength: 1 },
-      zone: { type: 'string', pattern: '^(Z|[+-]\\d{2}:\\d{2})$' },
+      tz: { type: 'string', minLength: 1 },
+      outTz: { type: 'string', minLength: 1 },
     },
   },
   default: {},

@@ -1,15 +1,25 @@
 /**
  * Value specs: how one raw value (a fixed-width slice, a delimited cell, a
  * JSON property) becomes a typed value before the `map:` block sees it.
- * Same ideas as the field specs of core/mapping/field-compiler (type, money
- * in fen/yuan exact, default, required) plus `trim` and `date`, compiled
- * once into a plain function. Money and integers in text are read by a digit
+ * The keys mean what they mean in field specs (core/mapping/field-compiler:
+ * type, money exact in fen/yuan, date with the same engine and time zones,
+ * default, required), plus `trim` (on by default for columns). Compiled once
+ * into a plain function; money and integers in text are read by a digit
  * loop, not a regex: this runs for every column of every line.
  */
+import { DEFAULT_TZ, DateFormatError, assertTimeZone, compileDateReader, compileDateReformat, compileDateWriter } from '../date-format';
+import { MappingCompileError } from '../definition-errors';
 import { FieldMappingError } from '../field-compiler';
 import { MoneyFormatError, yuanToFen } from '../money';
 import { compilePath } from '../path';
-import { DateConversionSpec, DateFormatError, compileDateConversion } from './date-format';
+
+/** As in field specs: `in`/`out` are iso, epochMillis, epochSeconds or a pattern; local times in `tz` (default Asia/Shanghai). */
+export interface DateSpec {
+  in: string;
+  out?: string;
+  tz?: string;
+  outTz?: string;
+}
 
 export interface ValueSpec {
   /** strings only; `true` (default) trims both ends, also the full-width space U+3000 */
@@ -17,7 +27,7 @@ export interface ValueSpec {
   type?: 'string' | 'integer' | 'number' | 'boolean';
   /** the result is always integer fen */
   money?: { in: 'fen' | 'yuan' };
-  date?: DateConversionSpec;
+  date?: DateSpec;
   /** used when the value is missing, null or empty after trimming (not converted) */
   default?: unknown;
   required?: boolean;
@@ -70,7 +80,7 @@ function describe(v: unknown): string {
 
 function compileConversion(spec: ValueSpec, field: string): ((v: unknown) => unknown) | undefined {
   const kinds = [spec.money && 'money', spec.date && 'date', spec.type && spec.type !== 'string' && `type: ${spec.type}`].filter(Boolean);
-  if (kinds.length > 1) throw new Error(`${field}: use only one of ${kinds.join(', ')}`);
+  if (kinds.length > 1) throw new MappingCompileError(field, `use only one of ${kinds.join(', ')}`);
   if (spec.money) {
     if (spec.money.in === 'yuan') {
       return (v) => {
@@ -89,18 +99,12 @@ function compileConversion(spec: ValueSpec, field: string): ((v: unknown) => unk
     };
   }
   if (spec.date) {
-    let convert: (text: string) => string;
-    try {
-      convert = compileDateConversion(spec.date);
-    } catch (err) {
-      throw new Error(`${field}.date: ${(err as Error).message}`);
-    }
+    const convert = compileDate(spec.date, field);
     return (v) => {
-      if (typeof v !== 'string') throw new FieldMappingError(field, `${describe(v)} is not date text`);
       try {
         return convert(v);
       } catch (err) {
-        if (err instanceof DateFormatError) throw new FieldMappingError(field, err.reason);
+        if (err instanceof DateFormatError) throw new FieldMappingError(field, err.message);
         throw err;
       }
     };
@@ -132,10 +136,29 @@ function compileConversion(spec: ValueSpec, field: string): ((v: unknown) => unk
   }
 }
 
+/** The date step of field specs (same engine, same keys), compiled once. */
+function compileDate(date: DateSpec, field: string): (v: unknown) => unknown {
+  try {
+    const tz = date.tz ?? DEFAULT_TZ;
+    const outTz = date.outTz ?? tz;
+    // same zone, pattern to pattern: move the fields, no trip through epoch time
+    const reformat = tz === outTz ? compileDateReformat(date.in, date.out ?? 'iso') : null;
+    if (reformat) {
+      assertTimeZone(tz);
+      return reformat;
+    }
+    const read = compileDateReader(date.in, tz);
+    const write = compileDateWriter(date.out ?? 'iso', outTz);
+    return (v) => write(read(v));
+  } catch (err) {
+    throw new MappingCompileError(`${field}.date`, (err as Error).message);
+  }
+}
+
 /**
- * Compiles a value spec into `raw → value`. Throws Error (reason prefixed by
- * `field`) for a bad spec, FieldMappingError for a bad value. Missing values
- * come out as `undefined`.
+ * Compiles a value spec into `raw → value`. Throws MappingCompileError
+ * (where: `<field>[.key]`) for a bad spec, FieldMappingError for a bad
+ * value. Missing values come out as `undefined`.
  */
 export function compileValue(spec: ValueSpec, field: string): ValueFn {
   const convert = compileConversion(spec, field);
@@ -164,16 +187,16 @@ export function compileValue(spec: ValueSpec, field: string): ValueFn {
  * Compiles a `derive:` block into a function that adds the derived values to
  * `row` (in order, so a later entry may read an earlier one). The row is the
  * caller's own object (a parsed line or a freshly parsed message). Spec
- * errors are thrown as Error(`<name>: <reason>`); value errors as
- * FieldMappingError naming the derived field.
+ * errors are thrown as MappingCompileError (where: `<name>[.key]`); value
+ * errors as FieldMappingError naming the derived field.
  */
 export function compileDerive(specs: Record<string, DeriveSpec> | undefined): ((row: Record<string, unknown>) => void) | undefined {
   if (!specs || Object.keys(specs).length === 0) return undefined;
   const steps = Object.entries(specs).map(([name, spec]) => {
     const field = name;
     const sources = [spec.from !== undefined, spec.join !== undefined, spec.list !== undefined].filter(Boolean).length;
-    if (sources > 1) throw new Error(`${field}: use only one of from, join, list`);
-    if (spec.separator !== undefined && spec.join === undefined) throw new Error(`${field}: separator needs join`);
+    if (sources > 1) throw new MappingCompileError(field, 'use only one of from, join, list');
+    if (spec.separator !== undefined && spec.join === undefined) throw new MappingCompileError(`${field}.separator`, 'separator needs join');
     const value = compileValue(spec, field);
     if (spec.list) {
       const readers = spec.list.map((p) => compilePath(p));

@@ -6,9 +6,9 @@
 import { isUtf8 } from 'buffer';
 import * as iconv from 'iconv-lite';
 import { GridbusError } from '../../errors';
-import { FieldMappingError, MappingContext, ObjectMapper, compileObject } from '../field-compiler';
-import { DefinitionError } from '../files/compile-layout';
-import { compileDerive } from '../files/value-spec';
+import { MappingCompileError } from '../definition-errors';
+import { CompileEnv, FieldMappingError, MappingContext } from '../field-compiler';
+import { compileDeriveBlock, compileMapBlock } from '../files/map-support';
 import { compilePath } from '../path';
 import { TopicShapeDefinition } from './topic-definition';
 
@@ -49,27 +49,18 @@ function tableKey(name: string): string {
   return dot >= 0 ? upper.slice(dot + 1) : upper;
 }
 
-export function compileTopicShape(def: TopicShapeDefinition, file: string): CompiledTopicShape {
+/** Compiles a validated shape; throws MappingCompileError naming the path. `env.codes`: code tables for `map`. */
+export function compileTopicShape(def: TopicShapeDefinition, file: string, env: CompileEnv = {}): CompiledTopicShape {
   const envelope = def.envelope;
-  if (def.format === 'envelope' && !envelope) throw new DefinitionError('envelope', 'format: envelope needs an envelope block (recordPath, …)');
-  if (def.format === 'flat' && envelope) throw new DefinitionError('envelope', 'only for format: envelope');
-  if (envelope?.select?.table !== undefined && !envelope.tablePath) throw new DefinitionError('envelope.select.table', 'selecting by table needs envelope.tablePath');
+  if (def.format === 'envelope' && !envelope) throw new MappingCompileError('envelope', 'format: envelope needs an envelope block (recordPath, …)');
+  if (def.format === 'flat' && envelope) throw new MappingCompileError('envelope', 'only for format: envelope');
+  if (envelope?.select?.table !== undefined && !envelope.tablePath) throw new MappingCompileError('envelope.select.table', 'selecting by table needs envelope.tablePath');
   if (envelope?.select?.operations !== undefined && !envelope.operationPath) {
-    throw new DefinitionError('envelope.select.operations', 'selecting by operation needs envelope.operationPath');
+    throw new MappingCompileError('envelope.select.operations', 'selecting by operation needs envelope.operationPath');
   }
 
-  let derive: ((row: Record<string, unknown>) => void) | undefined;
-  try {
-    derive = compileDerive(def.derive);
-  } catch (err) {
-    throw new DefinitionError('derive', (err as Error).message);
-  }
-  let map: ObjectMapper;
-  try {
-    map = compileObject(def.map);
-  } catch (err) {
-    throw new DefinitionError('map', (err as Error).message);
-  }
+  const derive = compileDeriveBlock(def.derive, 'derive');
+  const map = compileMapBlock(def.map, 'map', env);
 
   const readRecord = envelope ? compilePath(envelope.recordPath) : undefined;
   const readOperation = envelope?.operationPath ? compilePath(envelope.operationPath) : undefined;

@@ -1,10 +1,10 @@
 import { Context } from 'moleculer';
 import { GridbusConfig } from '../../../config';
-import { verifyAccessToken } from '../../../core/auth';
+import { verifyAccessToken, verifyOperatorToken } from '../../../core/auth';
 import { GridbusError } from '../../../core/errors';
 import { GatewayRequest, pathOf } from '../types';
 
-type Ctx = Context<unknown, { user?: { id: string; scope?: string } | null }>;
+type Ctx = Context<unknown, { user?: { id: string; scope?: string; roles?: string[] } | null }>;
 
 function refusal(ctx: Ctx, req: GatewayRequest, config: GridbusConfig, action: string, details?: Record<string, unknown>) {
   ctx.emit('audit.event', {
@@ -35,12 +35,29 @@ export function authenticateBearer(config: GridbusConfig) {
   };
 }
 
-/** Admin routes: the token must carry the `admin` scope. */
-export function authorizeAdmin(config: GridbusConfig) {
-  return async function authorize(ctx: Ctx, _route: unknown, req: GatewayRequest) {
-    const scopes = (ctx.meta.user?.scope ?? '').split(' ');
-    if (scopes.includes('admin')) return;
-    refusal(ctx, req, config, 'auth.forbidden');
-    throw new GridbusError('FORBIDDEN', 'This operation needs an operator token with the admin scope');
+/** `Authorization: Bearer <operator jwt>` → ctx.meta.user with roles. */
+export function authenticateOperator(config: GridbusConfig) {
+  return async function authenticate(ctx: Ctx, _route: unknown, req: GatewayRequest) {
+    const header = req.headers.authorization;
+    const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+    try {
+      if (!token) throw new GridbusError('UNAUTHORIZED', 'Authentication required: log in at /admin/api/session and send Authorization: Bearer <token>', { details: { reason: 'token missing' } });
+      const claims = verifyOperatorToken(config.auth, token);
+      return { id: claims.sub, roles: claims.roles };
+    } catch (err) {
+      refusal(ctx, req, config, 'auth.token.rejected', { reason: (err as GridbusError).data?.reason ?? 'token invalid', audience: 'operator' });
+      throw err;
+    }
+  };
+}
+
+/** Roles per admin action (routes/admin.route.ts): `admin` may do everything. */
+export function authorizeOperator(config: GridbusConfig, actionRoles: Record<string, string[]>) {
+  return async function authorize(ctx: Ctx, _route: unknown, req: GatewayRequest, _res: unknown, alias: { action?: string }) {
+    const roles = ctx.meta.user?.roles ?? [];
+    const allowed = actionRoles[alias?.action ?? ''] ?? [];
+    if (roles.includes('admin') || roles.some((r) => allowed.includes(r))) return;
+    refusal(ctx, req, config, 'auth.forbidden', { action: alias?.action, roles });
+    throw new GridbusError('FORBIDDEN', `Your roles (${roles.join(', ') || 'none'}) may not do this`);
   };
 }

@@ -1,10 +1,28 @@
-/** Operators. Interim rule until operator accounts exist: a token with scope `admin`. */
+/**
+ * Which operator roles may call each admin action. `admin` may do all; an
+ * action missing here is refused to everyone but `admin`.
+ */
+export const ADMIN_ACTION_ROLES: Record<string, string[]> = {
+  'mappings.active': ['operator', 'auditor'],
+  'mappings.releases': ['operator', 'auditor'],
+  'mappings.release': ['operator', 'auditor'],
+  'mappings.exchanges': ['operator'],
+  'mappings.validate': ['operator'],
+  'mappings.diff': ['operator'],
+  'mappings.dryRun': ['operator'],
+  'mappings.publish': [],
+  'mappings.rollback': [],
+  'audit.list': ['auditor'],
+  'auth.createOperator': [],
+};
+
+/** Operators: an operator token (audience `<aud>-admin`) with roles checked per action. */
 export function adminRoute() {
   return {
     path: '/admin/api',
     mappingPolicy: 'restrict',
-    authentication: true,
-    authorization: true,
+    authentication: 'authenticateOperator',
+    authorization: 'authorizeOperator',
     bodyParsers: { json: { strict: true, limit: '2mb' }, urlencoded: false },
     aliases: {
       'GET mappings/active': 'mappings.active',
@@ -16,6 +34,22 @@ export function adminRoute() {
       'POST mappings/dry-run': 'mappings.dryRun',
       'POST mappings/publish': 'mappings.publish',
       'POST mappings/rollback': 'mappings.rollback',
+      'GET audit': 'audit.list',
+      'POST operators': 'auth.createOperator',
+    },
+  };
+}
+
+/** Operator log-in, refresh and log-out: no token needed to reach them. */
+export function adminSessionRoute() {
+  return {
+    path: '/admin/api/session',
+    mappingPolicy: 'restrict',
+    bodyParsers: { json: { strict: true, limit: '4kb' }, urlencoded: false },
+    aliases: {
+      'POST /': 'auth.operatorLogin',
+      'POST refresh': 'auth.operatorRefresh',
+      'POST logout': 'auth.logout',
     },
   };
 }

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { signAccessToken } from '../../../core/auth';
+import { signAccessToken, signOperatorToken } from '../../../core/auth';
 import { readMappingFiles } from '../../../core/mapping';
 import { HOUSEHOLDS } from '../../../simulators/marketing/dataset';
 import { MarketingSimulator, startMarketingSimulator } from '../../../simulators/marketing/server';
@@ -50,7 +50,7 @@ describe('cluster - a published mapping release reaches every node', function ()
     const op = 'operations/marketing.queryArrears.yaml';
     expect(fs.existsSync(path.join(REPO_ROOT, 'mappings', op))).to.equal(true);
     const draft = { ...files, [op]: files[op].replace('"01": UNPAID', '"01": OWING') };
-    const admin = signAccessToken(auth, { sub: 'operator:li', scope: 'admin' });
+    const admin = signOperatorToken(auth, { sub: 'operator:li', roles: ['admin'] });
     const res = await http(`${base}/admin/api/mappings/publish`, { method: 'POST', token: admin, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ files: draft }) });
     expect(res.status, res.text).to.equal(200);
     expect(res.json.version).to.equal(2);

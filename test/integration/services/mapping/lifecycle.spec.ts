@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { RunningBus, startBus } from '../../../../bin/bootstrap';
 import { loadConfig } from '../../../../config';
-import { signAccessToken } from '../../../../core/auth';
+import { signAccessToken, signOperatorToken } from '../../../../core/auth';
 import { readMappingFiles } from '../../../../core/mapping';
 import { HOUSEHOLDS, SPECIAL_CONS_NO } from '../../../../simulators/marketing/dataset';
 import { MarketingSimulator, startMarketingSimulator } from '../../../../simulators/marketing/server';
@@ -38,7 +38,7 @@ describe('mapping lifecycle - validate, dry-run, publish, switch, roll back (rea
       loadConfig({ DATABASE_URL: db.url, MARKETING_WSDL_URL: sim.wsdlUrl, SIMULATORS: 'off', SERVICES: 'gateway,billing,marketing,audit,mapping', HTTP_PORT: '0', MAPPINGS_DIR: dir, LOG_LEVEL: 'error', NODE_ID: 'lifecycle' }),
     );
     base = bus.gatewayUrl!;
-    admin = signAccessToken(bus.config.auth, { sub: 'operator:wang', scope: 'admin' });
+    admin = signOperatorToken(bus.config.auth, { sub: 'operator:wang', roles: ['admin'] });
     user = signAccessToken(bus.config.auth, { sub: 'user-1' });
     original = readMappingFiles(dir);
   });
@@ -59,9 +59,14 @@ describe('mapping lifecycle - validate, dry-run, publish, switch, roll back (rea
     expect(active.json.files).to.deep.equal(original);
   });
 
-  it('refuses the admin API without the admin scope (403) and without a token (401)', async () => {
-    expect((await http(`${base}/admin/api/mappings/releases`, { token: user })).json.code).to.equal('FORBIDDEN');
+  it('refuses the admin API to user tokens and missing tokens (401) and publishing to auditors (403)', async () => {
+    expect((await http(`${base}/admin/api/mappings/releases`, { token: user })).status).to.equal(401);
     expect((await http(`${base}/admin/api/mappings/releases`)).status).to.equal(401);
+    const auditor = signOperatorToken(bus.config.auth, { sub: 'auditor:zhao', roles: ['auditor'] });
+    expect((await http(`${base}/admin/api/mappings/releases`, { token: auditor })).status).to.equal(200);
+    const res = await post('mappings/publish', { files: original }, auditor);
+    expect(res.status).to.equal(403);
+    expect(res.json.code).to.equal('FORBIDDEN');
   });
 
   it('validates a draft and lists every problem with file and path', async () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import * as jwt from 'jsonwebtoken';
-import { signAccessToken, verifyAccessToken } from '../../../../core/auth/jwt';
+import { signAccessToken, signOperatorToken, verifyAccessToken, verifyOperatorToken } from '../../../../core/auth/jwt';
 import { GridbusError } from '../../../../core/errors';
 
 const SETTINGS = { jwtSecret: 'unit-test-secret-that-is-long-enough-0123', issuer: 'gridbus', audience: 'gridbus-life-number' };
@@ -27,6 +27,7 @@ function unauthorized(token: string, settings = SETTINGS): GridbusError {
 function raw(payload: Record<string, unknown>, options: jwt.SignOptions = {}, secret: string = SETTINGS.jwtSecret): string {
   return jwt.sign(payload, secret, {
     algorithm: 'HS256',
+    keyid: 'default',
     issuer: SETTINGS.issuer,
     audience: SETTINGS.audience,
     subject: 'user-1',
@@ -90,7 +91,7 @@ describe('core/auth - jwt', () => {
 
   it("refuses an expired token, saying 'token expired'", () => {
     const token = jwt.sign({ sub: 'u', exp: nowSec() - 10, iat: nowSec() - 100 }, SETTINGS.jwtSecret, {
-      algorithm: 'HS256', issuer: SETTINGS.issuer, audience: SETTINGS.audience,
+      algorithm: 'HS256', keyid: 'default', issuer: SETTINGS.issuer, audience: SETTINGS.audience,
     });
     const err = unauthorized(token);
     expect(err.data.reason).to.equal('token expired');
@@ -130,14 +131,14 @@ describe('core/auth - jwt', () => {
 
   it('refuses a token without a subject', () => {
     const token = jwt.sign({ scope: 'x' }, SETTINGS.jwtSecret, {
-      algorithm: 'HS256', issuer: SETTINGS.issuer, audience: SETTINGS.audience, expiresIn: 60,
+      algorithm: 'HS256', keyid: 'default', issuer: SETTINGS.issuer, audience: SETTINGS.audience, expiresIn: 60,
     });
     expect(unauthorized(token).data.reason).to.equal('token invalid');
   });
 
   it('refuses a token with a non-string subject', () => {
     const token = jwt.sign({ sub: 12345 }, SETTINGS.jwtSecret, {
-      algorithm: 'HS256', issuer: SETTINGS.issuer, audience: SETTINGS.audience, expiresIn: 60,
+      algorithm: 'HS256', keyid: 'default', issuer: SETTINGS.issuer, audience: SETTINGS.audience, expiresIn: 60,
     });
     unauthorized(token);
   });
@@ -158,5 +159,32 @@ describe('core/auth - jwt', () => {
     const err = unauthorized(signAccessToken({ ...SETTINGS, jwtSecret: 'x'.repeat(40) }, { sub: 'u' }));
     expect((err as { cause?: unknown }).cause).to.be.instanceOf(jwt.JsonWebTokenError);
     expect(err.message).to.equal('Authentication failed: token invalid');
+  });
+
+  it('refuses a token without a kid, and one whose kid is not in the key ring', () => {
+    const noKid = jwt.sign({}, SETTINGS.jwtSecret, { algorithm: 'HS256', issuer: SETTINGS.issuer, audience: SETTINGS.audience, subject: 'u', expiresIn: 60 });
+    expect(unauthorized(noKid).data.reason).to.equal('unknown key id');
+    expect(unauthorized(raw({}, { keyid: 'k9' })).data.reason).to.equal('unknown key id');
+  });
+
+  it('rotates keys without logging anyone out: old tokens verify while their key stays in the ring', () => {
+    const a = 'key-a-0123456789-0123456789-0123456789';
+    const b = 'key-b-0123456789-0123456789-0123456789';
+    const before = { ...SETTINGS, keys: { k1: a }, activeKid: 'k1' };
+    const during = { ...SETTINGS, keys: { k1: a, k2: b }, activeKid: 'k2' };
+    const after = { ...SETTINGS, keys: { k2: b }, activeKid: 'k2' };
+    const old = signAccessToken(before, { sub: 'u1' });
+    const fresh = signAccessToken(during, { sub: 'u2' });
+    expect(JSON.parse(Buffer.from(fresh.split('.')[0], 'base64url').toString()).kid).to.equal('k2');
+    expect(verifyAccessToken(during, old).sub).to.equal('u1');
+    expect(verifyAccessToken(after, fresh).sub).to.equal('u2');
+    expect(() => verifyAccessToken(after, old)).to.throw(/unknown key id/);
+  });
+
+  it('keeps user and operator tokens apart by audience', () => {
+    const op = signOperatorToken(SETTINGS, { sub: 'li', roles: ['auditor'] });
+    expect(verifyOperatorToken(SETTINGS, op)).to.deep.equal({ sub: 'li', roles: ['auditor'] });
+    expect(() => verifyAccessToken(SETTINGS, op)).to.throw(/Authentication failed/);
+    expect(() => verifyOperatorToken(SETTINGS, signAccessToken(SETTINGS, { sub: 'u' }))).to.throw(/Authentication failed/);
   });
 });

@@ -119,9 +119,22 @@ describe('core/mapping/files - layout loader', () => {
   });
 
   it('refuses a bad date format in a column, naming the column', () => {
-    const r = refusal(edit(FIXED_TEXT, 'date: { in: "yyyy-MM-dd HH:mm:ss", out: iso }', 'date: { in: "yyyy-MM-dd hh:mm:ss", out: iso }'));
-    expect(r.path).to.equal('records.detail.fields[8]');
-    expect(r.message).to.contain("'hh'");
+    const r = refusal(edit(FIXED_TEXT, 'date: { in: "yyyy-MM-dd HH:mm:ss", out: iso }', 'date: { in: "YYYY-MM-dd HH:mm:ss", out: iso }'));
+    expect(r.path).to.equal('records.detail.fields[8].date');
+    expect(r.message).to.contain('has no yyyy');
+    const tz = refusal(edit(FIXED_TEXT, 'out: iso, tz: Asia/Shanghai', 'out: iso, tz: Asia/Beijing'));
+    expect(tz.path).to.equal('records.header.derive.createdAt.date');
+  });
+
+  it('uses code tables in map, and refuses expr (JSONata) there', () => {
+    const withCode = edit(DELIMITED_TEXT, 'serial: { from: bankSerial, required: true }', 'serial: { from: bankSerial, required: true }\n      kind: { from: kind, code: payment-kind }');
+    expect(refusal(withCode).path).to.equal('records.detail.map.kind.code');
+    const table = { name: 'payment-kind', file: 'codes/payment-kind.yaml', values: new Map<string, unknown>([['缴费', 'PAYMENT']]) };
+    const layout = loadFileLayoutText(withCode, 'b.yaml', { codes: new Map([['payment-kind', table]]) });
+    expect(layout.detail.needed[layout.detail.names.indexOf('kind')]).to.equal(1);
+    const expr = refusal(edit(FIXED_TEXT, 'payerName: name', 'payerName: { expr: "$uppercase(name)" }'));
+    expect(expr.path).to.equal('records.detail.map.payerName.expr');
+    expect(expr.message).to.contain('expr (JSONata) is not available');
   });
 
   it('refuses two conversions on one column', () => {
@@ -132,8 +145,8 @@ describe('core/mapping/files - layout loader', () => {
 
   it('refuses a bad derive entry, a bad file-name pattern, and misplaced format blocks', () => {
     const d = refusal(edit(DELIMITED_TEXT, 'paidAt: { join: [acctDate, time],', 'paidAt: { from: acctDate, join: [acctDate, time],'));
-    expect(d.path).to.equal('records.detail.derive');
-    expect(d.message).to.contain('paidAt: use only one of from, join, list');
+    expect(d.path).to.equal('records.detail.derive.paidAt');
+    expect(d.message).to.contain('use only one of from, join, list');
     expect(refusal(edit(FIXED_TEXT, 'seq: { length: 3 }', 'sequence: { length: 3 }')).path).to.equal('fileName');
     expect(refusal(edit(FIXED_TEXT, 'onBadRecord: fail', 'onBadRecord: fail\ndelimited: { delimiter: "|" }')).path).to.equal('delimited');
     expect(refusal(edit(DELIMITED_TEXT, 'delimited:\n  delimiter: "|"\n  trailingDelimiter: false\n', '')).path).to.equal('delimited');

@@ -185,7 +185,7 @@ describe('core/mapping/files - parseFile', () => {
       const layout = loadFileLayoutText(CSV_LAYOUT, 'csv.yaml');
       const text = `id,amount\n${Array.from({ length: 5 }, (_v, i) => `${i},x${i}`).join('\n')}\n`;
       const err = failure(await collect(layout, text, { fileName: 'a.csv', onBadRecord: 'skip-and-report', maxSkipped: 3 }));
-      expect(err.data).to.include({ kind: 'too-many-bad-records', line: 6 });
+      expect(err.data).to.include({ kind: 'too-many-bad-records', line: 5 });
     });
 
     it('names the column of a bad value', async () => {
@@ -248,7 +248,7 @@ describe('core/mapping/files - parseFile', () => {
   describe('record types, widths and cells', () => {
     it('selects header by prefix and trailer as the last line, skips comment lines and blank lines', async () => {
       const layout = loadFileLayoutText(TRAILER_LAYOUT, 'trailer.yaml');
-      const text = ['# exported 2025-03-15', 'H20250315', '', 'D001  张三  000100', '# a marker in the middle', 'D002  李四  000250', 'T000002000350', '# end', ''].join('\n');
+      const text = ['# exported 2025-03-15', 'H20250315', '', 'D001张三000100', '# a marker in the middle', 'D002李四000250', 'T000002000350', '# end', ''].join('\n');
       const c = await collect(layout, text, { fileName: 't.txt' });
       expect(c.error, String(c.error)).to.equal(undefined);
       expect(c.events.map((e) => e.kind)).to.deep.equal(['header', 'detail', 'detail', 'trailer', 'summary']);
@@ -259,7 +259,7 @@ describe('core/mapping/files - parseFile', () => {
       expect(c.summary!.trailer).to.deep.equal({ type: 'T', count: 2, total: 350 });
       expect(c.summary!.checks.map((k) => k.against)).to.deep.equal(['trailer.count', 'trailer.total']);
 
-      const noTrailer = await collect(layout, 'H20250315\nD001  张三  000100\n', { fileName: 't.txt' });
+      const noTrailer = await collect(layout, 'H20250315\nD001张三000100\n', { fileName: 't.txt' });
       expect(failure(noTrailer).data).to.include({ kind: 'bad-record', line: 2 }); // the last line must be the trailer
       const two = await collect(layout, 'H20250315\nH20250316\nT000000000000\n', { fileName: 't.txt' });
       expect(failure(two).data).to.include({ kind: 'duplicate-record', line: 2 });
@@ -268,7 +268,7 @@ describe('core/mapping/files - parseFile', () => {
     });
 
     it('counts widths in characters with unit: chars (a character outside the BMP is one)', async () => {
-      const layout = loadFileLayoutText(TRAILER_LAYOUT.replace('unit: bytes', 'unit: chars').replace(/width: 6, trim/, 'width: 4, trim').replace('records:', 'onBadRecord: fail\nrecords:'), 'chars.yaml');
+      const layout = loadFileLayoutText(TRAILER_LAYOUT.replace('unit: bytes', 'unit: chars').replace(/width: 6, trim/, 'width: 4, trim'), 'chars.yaml');
       const c = await collect(layout, 'H20250315\nD001张三  000100\nD002𠮷三  000250\nT000002000350\n', { fileName: 't.txt' });
       expect(c.error, String(c.error)).to.equal(undefined);
       expect(c.details.map((d) => d.record.name)).to.deep.equal(['张三', '𠮷三']);
@@ -284,16 +284,31 @@ describe('core/mapping/files - parseFile', () => {
       expect(failure(bad).data.reason).to.equal('the line is 15 bytes, a detail line is 14');
     });
 
+    it('counts GB18030 four-byte characters, refuses misaligned GBK lines and UTF-8 bytes declared GBK', async () => {
+      const gb18030 = loadFileLayoutText(TRAILER_LAYOUT.replace('encoding: utf-8', 'encoding: gb18030').replace(/width: 6, trim/, 'width: 4, trim'), 'gb.yaml');
+      const ok = await collect(gb18030, iconv.encode('H20250315\nD001𠮷000100\nD002€三000250\nT000002000350\n', 'gb18030'), { fileName: 't.txt' });
+      expect(ok.error, String(ok.error)).to.equal(undefined);
+      expect(ok.details.map((d) => d.record.name)).to.deep.equal(['𠮷', '€三']);
+
+      const gbk = loadFileLayoutText(TRAILER_LAYOUT.replace('encoding: utf-8', 'encoding: gbk').replace(/width: 6, trim/, 'width: 4, trim'), 'gbk.yaml');
+      const shifted = await collect(gbk, iconv.encode('H20250315\nD01张三0001000\nT000001000100\n', 'gbk'), { fileName: 't.txt' });
+      expect(failure(shifted).data).to.include({ kind: 'bad-record', line: 2 });
+      expect(failure(shifted).data.reason).to.equal('column id ends inside a multi-byte character (byte 4); the line is misaligned');
+
+      const utf8 = await collect(gbk, Buffer.from('H20250315\nD001张三000100\nD002李四000100\nD003王五000100\nT000003000300\n', 'utf8'), { fileName: 't.txt' });
+      expect(failure(utf8).data).to.include({ kind: 'bad-encoding', line: 2 });
+    });
+
     it('reads missing trailing columns as empty with shortLines: pad', async () => {
       const layout = loadFileLayoutText(TRAILER_LAYOUT.replace('shortLines: refuse', 'shortLines: pad'), 'pad.yaml');
-      const c = await collect(layout, 'H20250315\nD001  张三  000100\nD002\nT000002000100\n', { fileName: 't.txt' });
+      const c = await collect(layout, 'H20250315\nD001张三000100\nD002\nT000002000100\n', { fileName: 't.txt' });
       expect(c.error, String(c.error)).to.equal(undefined);
       expect(c.details[1].record).to.deep.equal({ id: '002', amountFen: 0 });
     });
 
     it('reads quoted cells, yuan amounts and trailing tabs (Alipay-bill style)', async () => {
       const layout = loadFileLayoutText(CSV_LAYOUT, 'csv.yaml');
-      const text = 'id,amount\n"A,1","12.30"\t\n"B ""2""",0.29\n C ,100\n';
+      const text = 'id,amount\n"A,1",12.30\t\n"B ""2""",0.29\n C ,100\n';
       const c = await collect(layout, text, { fileName: 'a.csv' });
       expect(c.error, String(c.error)).to.equal(undefined);
       expect(c.details.map((d) => d.record)).to.deep.equal([
@@ -347,8 +362,11 @@ describe('core/mapping/files - parseFile', () => {
     it('yields records while the file is still being read, and stops reading when the caller stops', async () => {
       let chunksRead = 0;
       const source = sampleFileStream('fixed', { count: 100_000, linesPerChunk: 100 });
-      source.on('data', () => chunksRead++);
-      source.pause();
+      const push = source.push.bind(source);
+      source.push = (chunk: unknown) => {
+        chunksRead++;
+        return push(chunk);
+      };
       let seen = 0;
       for await (const e of parseFile(FIXED, source, { fileName: sampleFileName('fixed') })) {
         if (e.kind === 'detail' && ++seen === 250) break;
@@ -361,9 +379,12 @@ describe('core/mapping/files - parseFile', () => {
       const layout = loadFileLayoutText(COLUMN_LAYOUT, 'col.yaml');
       const p = new FileRecordParser(layout, { fileName: 'c.txt' });
       expect(p.push('1|2025|\n2|a|')).to.deep.equal([{ kind: 'header', lineNo: 1, record: { type: '1', year: 2025 } }]);
-      expect(p.push(Buffer.from('5|\n9|1|5|\n'))).to.deep.equal([{ kind: 'detail', lineNo: 2, record: { key: 'a', n: 5 } }]);
+      expect(p.push(Buffer.from('5|\n9|1|5|\n'))).to.deep.equal([
+        { kind: 'detail', lineNo: 2, record: { key: 'a', n: 5 } },
+        { kind: 'trailer', lineNo: 3, record: { type: '9', count: 1, total: 5 } },
+      ]);
       const end = p.end();
-      expect(end.map((e) => e.kind)).to.deep.equal(['trailer', 'summary']);
+      expect(end.map((e) => e.kind)).to.deep.equal(['summary']);
       expect(() => p.push('x')).to.throw(/after end/);
     });
   });
@@ -380,7 +401,7 @@ records:
     select: { prefix: H }
     fields:
       - { name: type, width: 1 }
-      - { name: date, width: 8, date: { in: yyyyMMdd, out: date } }
+      - { name: date, width: 8, date: { in: yyyyMMdd, out: yyyy-MM-dd } }
   detail:
     select: { prefix: D }
     fields:

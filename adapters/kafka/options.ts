@@ -1,0 +1,250 @@
+import { GridbusError } from '../../core/errors';
+
+/** A librdkafka property value, as node-rdkafka accepts it. */
+export type RdkafkaValue = string | number | boolean;
+
+/** What every Kafka client of the adapter needs to reach the cluster. */
+export interface KafkaClientOptions {
+  /** Bootstrap brokers, `host:port`, as a list or a comma-separated string. */
+  brokers: string | string[];
+  /** `client.id` sent to the brokers (shows in broker logs and quotas). */
+  clientId?: string;
+  /**
+   * Extra librdkafka properties (security.protocol, sasl.*, ssl.*, fetch
+   * tuning...). Applied after the adapter's defaults; the properties the
+   * adapter's guarantees depend on (see OWNED_CONSUMER_KEYS / OWNED_PRODUCER_KEYS)
+   * cannot be overridden.
+   */
+  rdkafka?: Record<string, RdkafkaValue>;
+  /** Time allowed for the first connection and metadata request (default 10000). */
+  connectTimeoutMs?: number;
+}
+
+export interface KafkaProducerOptions extends KafkaClientOptions {
+  /** librdkafka `message.timeout.ms`: a produce() rejects after this (default 30000). */
+  deliveryTimeoutMs?: number;
+  /** librdkafka `linger.ms` (default 5). */
+  lingerMs?: number;
+  /** How long stop() waits for queued messages to be delivered (default 10000). */
+  flushTimeoutMs?: number;
+  /** How often delivery reports are polled (default 50). */
+  pollIntervalMs?: number;
+}
+
+export interface RetryOptions {
+  /**
+   * Attempts per record (or batch) for retryable failures, the first one
+   * included (default 3); then the record is dead-lettered. 0 = retry
+   * without end: the partition waits (and backpressure pauses the consumer)
+   * until the cause is gone, nothing goes to the DLT for a retryable error.
+   */
+  maxAttempts?: number;
+  /** Backoff before the second attempt; doubles each time (default 200). */
+  backoffMs?: number;
+  /** Upper bound of the backoff (default 10000). */
+  maxBackoffMs?: number;
+  /** Whether an error that carries no `retryable` flag is retried (default true). */
+  retryUnknownErrors?: boolean;
+}
+
+export interface KafkaConsumerOptions extends KafkaClientOptions {
+  /** Consumer group (`group.id`). */
+  groupId: string;
+  topics: string[];
+  /** Where a group without a committed offset starts (default 'earliest': nothing is skipped). */
+  autoOffsetReset?: 'earliest' | 'latest';
+  /** How record values are given to the handler (default 'json'; 'raw' gives the Buffer). */
+  format?: 'json' | 'raw';
+  /** Upper bound of records taken from Kafka and not yet done (default 1000). */
+  maxInFlight?: number;
+  /** In-flight count at or below which paused partitions resume (default maxInFlight / 2). */
+  resumeAt?: number;
+  /** Most records one poll returns (default 500, never more than the free in-flight room). */
+  maxPollRecords?: number;
+  /** Most records given to one handleBatch() call (default 500). */
+  batchSize?: number;
+  /** How often handled offsets are committed; 0 = right after each completion (default 1000). */
+  commitIntervalMs?: number;
+  /** How long a poll waits for records (default 100). */
+  pollTimeoutMs?: number;
+  /** How long a revocation or stop() waits for running handlers (default 30000). */
+  drainTimeoutMs?: number;
+  retry?: RetryOptions;
+  /** Dead-letter topic for a source topic (default `<topic>.DLT`). */
+  deadLetterTopic?: string | ((topic: string) => string);
+  /** Producer settings for the dead-letter producer (brokers and rdkafka are inherited). */
+  deadLetterProducer?: Omit<KafkaProducerOptions, 'brokers'>;
+  /** librdkafka `session.timeout.ms` (default 45000). */
+  sessionTimeoutMs?: number;
+  /** librdkafka `max.poll.interval.ms` (default 300000). */
+  maxPollIntervalMs?: number;
+}
+
+export interface ResolvedRetry {
+  maxAttempts: number;
+  backoffMs: number;
+  maxBackoffMs: number;
+  retryUnknownErrors: boolean;
+}
+
+export interface ResolvedConsumerOptions {
+  brokers: string;
+  clientId: string;
+  groupId: string;
+  topics: string[];
+  autoOffsetReset: 'earliest' | 'latest';
+  format: 'json' | 'raw';
+  maxInFlight: number;
+  resumeAt: number;
+  maxPollRecords: number;
+  batchSize: number;
+  commitIntervalMs: number;
+  pollTimeoutMs: number;
+  drainTimeoutMs: number;
+  connectTimeoutMs: number;
+  retry: ResolvedRetry;
+  deadLetterTopic: (topic: string) => string;
+  rdkafka: Record<string, RdkafkaValue>;
+  sessionTimeoutMs: number;
+  maxPollIntervalMs: number;
+}
+
+export interface ResolvedProducerOptions {
+  brokers: string;
+  clientId: string;
+  deliveryTimeoutMs: number;
+  lingerMs: number;
+  flushTimeoutMs: number;
+  pollIntervalMs: number;
+  connectTimeoutMs: number;
+  rdkafka: Record<string, RdkafkaValue>;
+}
+
+/** Properties the consumer's at-least-once guarantee depends on. */
+export const OWNED_CONSUMER_KEYS = [
+  'metadata.broker.list',
+  'bootstrap.servers',
+  'group.id',
+  'enable.auto.commit',
+  'enable.auto.offset.store',
+  'rebalance_cb',
+  'offset_commit_cb',
+] as const;
+
+/** Properties the producer's delivery guarantee depends on. */
+export const OWNED_PRODUCER_KEYS = ['metadata.broker.list', 'bootstrap.servers', 'dr_cb', 'dr_msg_cb', 'enable.idempotence', 'acks', 'request.required.acks'] as const;
+
+function invalid(message: string): GridbusError {
+  return new GridbusError('CONFIG_INVALID', `kafka: ${message}`);
+}
+
+function positiveInt(name: string, value: number | undefined, fallback: number, min = 1): number {
+  const v = value ?? fallback;
+  if (!Number.isInteger(v) || v < min) throw invalid(`${name} must be an integer >= ${min} (got ${String(value)})`);
+  return v;
+}
+
+export function brokerList(brokers: string | string[]): string {
+  const list = (Array.isArray(brokers) ? brokers : brokers.split(','))
+    .map((b) => b.trim())
+    .filter(Boolean);
+  if (!list.length) throw invalid('brokers is empty');
+  for (const b of list) if (!/^[^\s:/]+:\d+$/.test(b)) throw invalid(`broker '${b}' is not host:port`);
+  return list.join(',');
+}
+
+function checkOwned(rdkafka: Record<string, RdkafkaValue> | undefined, owned: readonly string[]): Record<string, RdkafkaValue> {
+  const extra = { ...(rdkafka ?? {}) };
+  for (const key of Object.keys(extra)) {
+    if (owned.includes(key)) throw invalid(`rdkafka property '${key}' is set by the adapter and cannot be overridden`);
+  }
+  return extra;
+}
+
+export function resolveConsumerOptions(o: KafkaConsumerOptions): ResolvedConsumerOptions {
+  if (!o.groupId || typeof o.groupId !== 'string') throw invalid('groupId is required');
+  if (!Array.isArray(o.topics) || !o.topics.length || o.topics.some((t) => typeof t !== 'string' || !t)) {
+    throw invalid('topics must be a non-empty list of topic names');
+  }
+  const maxInFlight = positiveInt('maxInFlight', o.maxInFlight, 1000);
+  const resumeAt = positiveInt('resumeAt', o.resumeAt, Math.floor(maxInFlight / 2), 0);
+  if (resumeAt >= maxInFlight) throw invalid(`resumeAt (${resumeAt}) must be below maxInFlight (${maxInFlight})`);
+  const dlt = o.deadLetterTopic ?? ((topic: string) => `${topic}.DLT`);
+  const deadLetterTopic = typeof dlt === 'string' ? () => dlt : dlt;
+  for (const t of o.topics) {
+    if (deadLetterTopic(t) === t) throw invalid(`the dead-letter topic of '${t}' is the topic itself`);
+  }
+  const maxAttempts = positiveInt('retry.maxAttempts', o.retry?.maxAttempts, 3, 0);
+  const backoffMs = positiveInt('retry.backoffMs', o.retry?.backoffMs, 200, 0);
+  return {
+    brokers: brokerList(o.brokers),
+    clientId: o.clientId ?? 'gridbus',
+    groupId: o.groupId,
+    topics: [...o.topics],
+    autoOffsetReset: o.autoOffsetReset ?? 'earliest',
+    format: o.format ?? 'json',
+    maxInFlight,
+    resumeAt,
+    maxPollRecords: positiveInt('maxPollRecords', o.maxPollRecords, 500),
+    batchSize: positiveInt('batchSize', o.batchSize, 500),
+    commitIntervalMs: positiveInt('commitIntervalMs', o.commitIntervalMs, 1000, 0),
+    pollTimeoutMs: positiveInt('pollTimeoutMs', o.pollTimeoutMs, 100),
+    drainTimeoutMs: positiveInt('drainTimeoutMs', o.drainTimeoutMs, 30000, 0),
+    connectTimeoutMs: positiveInt('connectTimeoutMs', o.connectTimeoutMs, 10000),
+    retry: {
+      maxAttempts,
+      backoffMs,
+      maxBackoffMs: positiveInt('retry.maxBackoffMs', o.retry?.maxBackoffMs, 10000, backoffMs),
+      retryUnknownErrors: o.retry?.retryUnknownErrors ?? true,
+    },
+    deadLetterTopic,
+    rdkafka: checkOwned(o.rdkafka, OWNED_CONSUMER_KEYS),
+    sessionTimeoutMs: positiveInt('sessionTimeoutMs', o.sessionTimeoutMs, 45000),
+    maxPollIntervalMs: positiveInt('maxPollIntervalMs', o.maxPollIntervalMs, 300000),
+  };
+}
+
+export function resolveProducerOptions(o: KafkaProducerOptions): ResolvedProducerOptions {
+  return {
+    brokers: brokerList(o.brokers),
+    clientId: o.clientId ?? 'gridbus',
+    deliveryTimeoutMs: positiveInt('deliveryTimeoutMs', o.deliveryTimeoutMs, 30000),
+    lingerMs: positiveInt('lingerMs', o.lingerMs, 5, 0),
+    flushTimeoutMs: positiveInt('flushTimeoutMs', o.flushTimeoutMs, 10000, 0),
+    pollIntervalMs: positiveInt('pollIntervalMs', o.pollIntervalMs, 50),
+    connectTimeoutMs: positiveInt('connectTimeoutMs', o.connectTimeoutMs, 10000),
+    rdkafka: checkOwned(o.rdkafka, OWNED_PRODUCER_KEYS),
+  };
+}
+
+/** librdkafka global config of the consumer: manual commits only, our own rebalance handling. */
+export function consumerConfig(o: ResolvedConsumerOptions): Record<string, RdkafkaValue> {
+  return {
+    'client.id': o.clientId,
+    'session.timeout.ms': o.sessionTimeoutMs,
+    'max.poll.interval.ms': o.maxPollIntervalMs,
+    // A resumed partition is fetched again only after the fetch outstanding
+    // at the log end returns: 100 ms instead of librdkafka's 500 keeps each
+    // pause/resume cycle short (costs at most 10 empty fetches/s per broker when idle).
+    'fetch.wait.max.ms': 100,
+    ...o.rdkafka,
+    'metadata.broker.list': o.brokers,
+    'group.id': o.groupId,
+    // at-least-once: nothing is committed except the offsets we hand over explicitly
+    'enable.auto.commit': false,
+    'enable.auto.offset.store': false,
+  };
+}
+
+export function producerConfig(o: ResolvedProducerOptions): Record<string, RdkafkaValue> {
+  return {
+    'client.id': o.clientId,
+    'message.timeout.ms': o.deliveryTimeoutMs,
+    'linger.ms': o.lingerMs,
+    ...o.rdkafka,
+    'metadata.broker.list': o.brokers,
+    'enable.idempotence': true,
+    acks: 'all',
+    dr_cb: true,
+  };
+}

@@ -1,0 +1,78 @@
+import { GatewayRequest } from '../types';
+import { Refusal, refusal } from './refusal';
+
+/**
+ * Request hygiene: cheap checks that refuse malformed or abusive requests
+ * with a clear 4xx before any service sees them. Body size is body-parser's
+ * `limit` (413 PAYLOAD_TOO_LARGE); header bytes are Node's `maxHeaderSize`
+ * (431, see header-limits.ts).
+ */
+
+/** More header lines than allowed → 431. (Node keeps at most `maxHeadersCount`, set one above the limit.) */
+export function checkHeaderCount(req: GatewayRequest, maxHeaders: number): Refusal | null {
+  const count = req.rawHeaders.length / 2;
+  if (count <= maxHeaders) return null;
+  return refusal('REQUEST_HEADER_FIELDS_TOO_LARGE', `Too many request headers (at most ${maxHeaders})`);
+}
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+// eslint-disable-next-line no-control-regex
+const QUERY_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+/**
+ * Path segments (hence every path parameter) must decode, and must not
+ * carry a path separator, a dot segment or a control character once
+ * decoded: `..%2F..%2Fetc%2Fpasswd`, `%00`, `%5C`. Query values must not
+ * carry control characters other than tab and line breaks.
+ */
+export function checkPathAndQuery(req: GatewayRequest): Refusal | null {
+  const raw = (req.originalUrl ?? req.url ?? '').split('?')[0];
+  for (const segment of raw.split('/')) {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(segment);
+    } catch {
+      return refusal('MALFORMED_REQUEST', 'The request path is not valid percent-encoding');
+    }
+    if (decoded === '.' || decoded === '..' || /[/\\]/.test(decoded) || CONTROL.test(decoded)) {
+      return refusal('MALFORMED_REQUEST', 'The request path holds a path separator, a dot segment or a control character', { details: { reason: 'path traversal or control character in the path' } });
+    }
+  }
+  if (hasControl((req as { query?: unknown }).query, 0)) {
+    return refusal('MALFORMED_REQUEST', 'A query parameter holds a control character');
+  }
+  return null;
+}
+
+function hasControl(value: unknown, depth: number): boolean {
+  if (typeof value === 'string') return QUERY_CONTROL.test(value);
+  if (depth > 8 || value === null || typeof value !== 'object') return false;
+  for (const [k, v] of Object.entries(value)) if (QUERY_CONTROL.test(k) || hasControl(v, depth + 1)) return true;
+  return false;
+}
+
+/** A request carrying a body must say it is one of `allowed` (`type/*` allowed) → else 415. */
+export function checkContentType(req: GatewayRequest, allowed: readonly string[]): Refusal | null {
+  const length = req.headers['content-length'];
+  const hasBody = (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
+  if (!hasBody) return null;
+  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  const ok = type !== '' && allowed.some((a) => a === type || (a.endsWith('/*') && type.startsWith(a.slice(0, -1))));
+  if (ok) return null;
+  return refusal('UNSUPPORTED_MEDIA_TYPE', `The request body must be ${allowed.join(' or ')}`, { details: { allowed: [...allowed] } });
+}
+
+/** Nesting deeper than `maxDepth` (objects and arrays) → 400; walked without recursion. */
+export function checkJsonDepth(body: unknown, maxDepth: number): Refusal | null {
+  if (body === null || typeof body !== 'object') return null;
+  const stack: Array<[unknown, number]> = [[body, 1]];
+  while (stack.length) {
+    const [value, depth] = stack.pop()!;
+    if (depth > maxDepth) return refusal('MALFORMED_REQUEST', `The request body is nested too deeply (at most ${maxDepth} levels)`);
+    for (const child of Object.values(value as object)) {
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    }
+  }
+  return null;
+}

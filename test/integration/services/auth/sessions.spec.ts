@@ -1,0 +1,129 @@
+import { expect } from 'chai';
+import { RunningBus, startBus } from '../../../../bin/bootstrap';
+import { loadConfig } from '../../../../config';
+import { signAccessToken } from '../../../../core/auth';
+import { createFreshDatabase, query } from '../../../helpers/db';
+import { http } from '../../../helpers/http';
+
+const PASSWORD = 'first-admin-password-123';
+
+describe('auth - operator accounts, roles, lock-out and rotating refresh tokens (real PostgreSQL)', function () {
+  this.timeout(30000);
+  let db: { url: string; drop(): Promise<void> };
+  let bus: RunningBus;
+  let base: string;
+
+  const post = (path: string, body: unknown, token?: string) =>
+    http(`${base}${path}`, { method: 'POST', token, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const login = (username: string, password: string) => post('/admin/api/session', { username, password });
+
+  before(async () => {
+    db = await createFreshDatabase();
+    bus = await startBus(
+      loadConfig({
+        DATABASE_URL: db.url,
+        SERVICES: 'gateway,auth,audit,mapping',
+        HTTP_PORT: '0',
+        LOG_LEVEL: 'error',
+        ADMIN_BOOTSTRAP_USER: 'root',
+        ADMIN_BOOTSTRAP_PASSWORD: PASSWORD,
+      }),
+    );
+    base = bus.gatewayUrl!;
+  });
+
+  after(async () => {
+    await bus?.stop();
+    await db?.drop();
+  });
+
+  it('creates the first operator from the bootstrap settings and stores only a slow hash', async () => {
+    const [row] = await query<{ username: string; roles: string[]; password_hash: string }>(db.url, 'SELECT username, roles, password_hash FROM operator');
+    expect(row.username).to.equal('root');
+    expect(row.roles).to.deep.equal(['admin']);
+    expect(row.password_hash).to.match(/^scrypt\$32768\$8\$1\$/);
+    expect(row.password_hash).to.not.contain(PASSWORD);
+  });
+
+  it('logs an operator in and lets the token reach admin actions', async () => {
+    const res = await login('root', PASSWORD);
+    expect(res.status).to.equal(200);
+    expect(res.json).to.include({ tokenType: 'Bearer', expiresIn: 3600 });
+    expect(res.json.roles).to.deep.equal(['admin']);
+    const releases = await http(`${base}/admin/api/mappings/releases`, { token: res.json.accessToken });
+    expect(releases.status).to.equal(200);
+  });
+
+  it('checks roles per action: an auditor reads the audit log but may not create operators', async () => {
+    const admin = (await login('root', PASSWORD)).json.accessToken;
+    const created = await post('/admin/api/operators', { username: 'zhao.audit', password: 'auditor-password-456', roles: ['auditor'] }, admin);
+    expect(created.status).to.equal(200);
+    const auditor = (await login('zhao.audit', 'auditor-password-456')).json.accessToken;
+    const audit = await http(`${base}/admin/api/audit?action=auth.operator`, { token: auditor });
+    expect(audit.status).to.equal(200);
+    expect(audit.json.some((e: { action: string; actor: string }) => e.action === 'auth.operator.login' && e.actor === 'root')).to.equal(true);
+    const refused = await post('/admin/api/operators', { username: 'eve', password: 'whatever-password', roles: ['admin'] }, auditor);
+    expect(refused.status).to.equal(403);
+    expect(refused.json.code).to.equal('FORBIDDEN');
+  });
+
+  it('keeps user and operator tokens apart', async () => {
+    const user = signAccessToken(bus.config.auth, { sub: '2088000000000001' });
+    expect((await http(`${base}/admin/api/mappings/releases`, { token: user })).status).to.equal(401);
+  });
+
+  it('locks an account after five wrong passwords, refusing even the right one, and audits every refusal', async () => {
+    const admin = (await login('root', PASSWORD)).json.accessToken;
+    await post('/admin/api/operators', { username: 'wang.ops', password: 'operator-password-789', roles: ['operator'] }, admin);
+    for (let i = 0; i < 5; i++) {
+      const r = await login('wang.ops', `wrong-${i}`);
+      expect(r.status).to.equal(401);
+    }
+    const locked = await login('wang.ops', 'operator-password-789');
+    expect(locked.status).to.equal(401);
+    expect(locked.json.message).to.match(/locked/);
+    const rows = await query<{ n: number }>(db.url, "SELECT count(*)::int AS n FROM audit_log WHERE action = 'auth.operator.login' AND actor = 'wang.ops' AND outcome = 'denied'");
+    expect(rows[0].n).to.equal(6);
+  });
+
+  it('answers an unknown user name exactly like a wrong password', async () => {
+    const unknown = await login('nobody', 'some-password-000');
+    const wrong = await login('root', 'some-password-000');
+    expect(unknown.status).to.equal(wrong.status);
+    expect(unknown.json.message).to.equal(wrong.json.message);
+  });
+
+  it('rotates refresh tokens on use and revokes the whole session when a spent one comes back', async () => {
+    const first = (await login('root', PASSWORD)).json.refreshToken;
+    const second = await post('/admin/api/session/refresh', { refreshToken: first });
+    expect(second.status).to.equal(200);
+    expect(second.json.refreshToken).to.not.equal(first);
+    const replay = await post('/admin/api/session/refresh', { refreshToken: first });
+    expect(replay.status).to.equal(401);
+    expect(replay.json.details.reason).to.match(/reused/);
+    const afterTheft = await post('/admin/api/session/refresh', { refreshToken: second.json.refreshToken });
+    expect(afterTheft.status).to.equal(401);
+    expect(afterTheft.json.details.reason).to.equal('refresh token revoked');
+  });
+
+  it('revokes a session on log-out', async () => {
+    const token = (await login('root', PASSWORD)).json.refreshToken;
+    expect((await post('/admin/api/session/logout', { refreshToken: token })).json).to.deep.equal({ revoked: true });
+    expect((await post('/admin/api/session/refresh', { refreshToken: token })).status).to.equal(401);
+  });
+
+  it('refreshes users’ sessions with their own kind of refresh token only', async () => {
+    const session = (await bus.broker.call('auth.issueUserSession', { userId: '2088000000000002' })) as { refreshToken: string };
+    const next = await post('/api/v1/session/refresh', { refreshToken: session.refreshToken });
+    expect(next.status).to.equal(200);
+    expect(next.json.accessToken.split('.')).to.have.length(3);
+    const operatorRefresh = (await login('root', PASSWORD)).json.refreshToken;
+    expect((await post('/api/v1/session/refresh', { refreshToken: operatorRefresh })).status).to.equal(401);
+  });
+
+  it('refuses unknown fields in a login body', async () => {
+    const res = await post('/admin/api/session', { username: 'root', password: PASSWORD, isAdmin: true });
+    expect(res.status).to.equal(422);
+    expect(res.json.code).to.equal('VALIDATION_FAILED');
+  });
+});
