@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, KeyObject } from 'crypto';
+import { createPrivateKey, createPublicKey, KeyObject, sign, verify } from 'crypto';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
@@ -64,6 +64,15 @@ function parseKey(text: string, kind: 'private' | 'public'): KeyObject | null {
   return null;
 }
 
+function signsConsistently(key: KeyObject): boolean {
+  try {
+    const probe = Buffer.from('gridbus key check');
+    return verify('sha256', probe, createPublicKey(key), sign('sha256', probe, key));
+  } catch {
+    return false;
+  }
+}
+
 function keyPem(raw: Record<string, unknown>, key: string, kind: 'private' | 'public', cwd: string, fail: Fail): string | null {
   const text = inlineOrFile(raw, key, cwd, fail);
   if (text === null) return null;
@@ -74,6 +83,10 @@ function keyPem(raw: Record<string, unknown>, key: string, kind: 'private' | 'pu
   }
   const bits = parsed!.asymmetricKeyDetails?.modulusLength ?? 0;
   if (bits < 2048) fail(source, `Invalid configuration: ${source} must be an RSA key of at least 2048 bits for RSA2 (got ${bits} bits)`);
+  // A damaged key (a bad copy and paste) may still parse: sign once and check it.
+  if (kind === 'private' && !signsConsistently(parsed!)) {
+    fail(source, `Invalid configuration: ${source} is a damaged RSA private key: its signatures do not verify with its own public key`);
+  }
   return kind === 'private'
     ? (parsed!.export({ type: 'pkcs8', format: 'pem' }) as string)
     : (parsed!.export({ type: 'spki', format: 'pem' }) as string);

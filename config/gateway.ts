@@ -189,7 +189,7 @@ const OVERRIDES = {
       additionalProperties: false,
       properties: {
         bodyLimit: { type: 'string', pattern: '^[0-9]+(b|kb|mb)$' },
-        allowedContentTypes: { type: 'array', items: { type: 'string', pattern: '^[a-z0-9.+-]+/[a-z0-9.+*-]+$' } },
+        allowedContentTypes: { type: 'array', items: { type: 'string', pattern: '^([a-z0-9.+-]+/[a-z0-9.+*-]+|\\*/\\*)$' } },
         maxJsonDepth: { type: 'integer', minimum: 1, maximum: 1000 },
       },
     },

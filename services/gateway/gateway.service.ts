@@ -1,9 +1,11 @@
 import { randomUUID } from 'crypto';
-import { ServiceSchema } from 'moleculer';
+import type { RequestListener } from 'http';
+import { ServiceBroker, ServiceSchema } from 'moleculer';
 import ApiGateway from 'moleculer-web';
 import { ServiceDeps } from '../service-deps';
 import { authenticateBearer, authenticateOperator, authorizeOperator } from './auth/bearer-auth';
 import { sendError } from './error-response';
+import { GatewayPolicies, translateFrameworkError } from './policies';
 import { requestIdFor } from './request-id';
 import { ADMIN_ACTION_ROLES, adminRoute, adminSessionRoute } from './routes/admin.route';
 import { alipayRoute } from './routes/alipay.route';
@@ -15,10 +17,12 @@ import { GatewayRequest as Req, GatewayResponse as Res, pathOf } from './types';
 
 /**
  * The only entrance from the dedicated line. Route groups live in routes/,
- * authentication in auth/; every failure leaves as `{ code, message, requestId }`.
+ * authentication in auth/, security policies in policies/ (docs/security.md);
+ * every failure leaves as `{ code, message, requestId }`.
  */
 export function createGatewayService(deps: ServiceDeps): ServiceSchema {
   const { config } = deps;
+  const policies = new GatewayPolicies(config);
 
   return {
     name: 'api',
@@ -43,18 +47,38 @@ export function createGatewayService(deps: ServiceDeps): ServiceSchema {
       rootCallOptions(options: Record<string, unknown>, req: Req) {
         req.$requestId = requestIdFor(req);
         options.requestID = req.$requestId;
+        // X-Forwarded-For believed only from GATEWAY_TRUSTED_PROXIES
+        req.$clientIp = policies.clientIp(req);
         // Services audit with the caller's address (after trusted-proxy resolution when a policy set it).
         options.meta = { ...((options.meta as object) ?? {}), clientIp: req.$clientIp ?? req.socket.remoteAddress ?? null };
       },
       onError(this: { logger: { error: (m: string) => void } }, req: Req, res: Res, err: unknown) {
-        const view = sendError(req, res, err, req.$requestId ?? randomUUID());
+        const view = sendError(req, res, translateFrameworkError(err), req.$requestId ?? randomUUID());
         if (view.status >= 500) {
           this.logger.error(`req=${res.getHeader('X-Request-ID')} ${view.code}: ${(err as Error)?.message ?? String(err)}`);
         }
       },
-      routes: [healthRoute(config), metricsRoute(config), apiV1Route(), adminSessionRoute(), adminRoute(), userSessionRoute(), alipayRoute(config)],
+      routes: [healthRoute(config), metricsRoute(config), apiV1Route(config), adminSessionRoute(config), adminRoute(config), userSessionRoute(config), alipayRoute(config)].map((route) =>
+        policies.route(route),
+      ),
+    },
+    // Breakers of every node: the gateway refuses at once while an operation a route depends on is open.
+    events: policies.circuitEvents(),
+    created(this: { broker: ServiceBroker; logger: { info: (m: string) => void; warn: (m: string) => void } }) {
+      policies.open(this.broker, this.logger, deps.health);
+    },
+    async stopped() {
+      await policies.close();
     },
     methods: {
+      // moleculer-web's server, with the header flood limits (GATEWAY_MAX_HEADERS, GATEWAY_MAX_HEADER_BYTES).
+      createServer(this: { server: unknown; isHTTPS: boolean; httpHandler: RequestListener; settings: { httpServerTimeout?: number | null; requestTimeout: number } }) {
+        const server = policies.createServer(this.httpHandler);
+        if (this.settings.httpServerTimeout) server.setTimeout(this.settings.httpServerTimeout);
+        server.requestTimeout = this.settings.requestTimeout;
+        this.server = server;
+        this.isHTTPS = false;
+      },
       // moleculer-web's default logs a stack per failed request; onError logs one line instead.
       errorHandler(this: { sendError: (req: Req, res: Res, err: unknown) => void }, req: Req, res: Res, err: unknown) {
         this.sendError(req, res, err);
@@ -64,8 +88,9 @@ export function createGatewayService(deps: ServiceDeps): ServiceSchema {
         res.setHeader('Content-Type', 'application/json; charset=utf-8');
         res.end(JSON.stringify(body));
       },
-      authenticate: authenticateBearer(config),
-      authenticateOperator: authenticateOperator(config),
+      // rate limits and the circuit gate run once the caller is known
+      authenticate: policies.afterAuthentication(authenticateBearer(config)),
+      authenticateOperator: policies.afterAuthentication(authenticateOperator(config)),
       authorizeOperator: authorizeOperator(config, ADMIN_ACTION_ROLES),
     },
   };

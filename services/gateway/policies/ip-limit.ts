@@ -67,7 +67,8 @@ export class BanBook {
   }
 }
 
-export type IpLimit = (clientIp: string) => Promise<Refusal | null>;
+/** `onBan` hears of a ban this request caused. */
+export type IpLimit = (clientIp: string, onBan?: (event: BanEvent) => void) => Promise<Refusal | null>;
 
 function bannedRefusal(untilMs: number, now: number): Refusal {
   return refusal('IP_BANNED', 'Too many requests from your address: it is blocked for a while', {
@@ -87,10 +88,10 @@ function bannedRefusal(untilMs: number, now: number): Refusal {
 export function createIpLimit(
   options: IpLimitOptions,
   scope: string,
-  deps: { store: () => SharedStore; bans: BanBook; clock: Clock; onBan: (event: BanEvent) => void },
+  deps: { store: () => SharedStore; bans: BanBook; clock: Clock },
 ): IpLimit {
   const windowMs = options.window * 1000;
-  return async (clientIp) => {
+  return async (clientIp, onBan) => {
     const until = await deps.bans.bannedUntil(clientIp);
     if (until) return bannedRefusal(until, deps.clock.now());
     const counted = await deps.store().incr(`hf:${scope}:${clientIp}`, windowMs);
@@ -98,7 +99,7 @@ export function createIpLimit(
     const count = slidingCount(counted, now);
     if (count <= options.threshold) return null;
     const ban = await deps.bans.ban(clientIp, options);
-    deps.onBan({ ip: clientIp, banSeconds: ban.banSeconds, offences: ban.offences, count: Math.round(count), threshold: options.threshold, window: options.window, scope });
+    onBan?.({ ip: clientIp, banSeconds: ban.banSeconds, offences: ban.offences, count: Math.round(count), threshold: options.threshold, window: options.window, scope });
     return bannedRefusal(ban.until, now);
   };
 }

@@ -1,3 +1,5 @@
+import { GridbusConfig } from '../../../config';
+
 /**
  * Which operator roles may call each admin action. `admin` may do all; an
  * action missing here is refused to everyone but `admin`.
@@ -17,9 +19,11 @@ export const ADMIN_ACTION_ROLES: Record<string, string[]> = {
 };
 
 /** Operators: an operator token (audience `<aud>-admin`) with roles checked per action. */
-export function adminRoute() {
+export function adminRoute(config: GridbusConfig) {
   return {
     path: '/admin/api',
+    // operators' networks only (GATEWAY_ADMIN_ALLOW)
+    policies: { group: 'admin', ipRestriction: { allow: config.gateway.adminAllow } },
     mappingPolicy: 'restrict',
     authentication: 'authenticateOperator',
     authorization: 'authorizeOperator',
@@ -41,9 +45,15 @@ export function adminRoute() {
 }
 
 /** Operator log-in, refresh and log-out: no token needed to reach them. */
-export function adminSessionRoute() {
+export function adminSessionRoute(config: GridbusConfig) {
   return {
     path: '/admin/api/session',
+    // operators' networks only; log-in attempts per address bounded (accounts also lock out)
+    policies: {
+      group: 'admin',
+      ipRestriction: { allow: config.gateway.adminAllow },
+      routes: { 'POST /': { rateLimiting: { minute: 30, limitBy: 'ip' as const } } },
+    },
     mappingPolicy: 'restrict',
     bodyParsers: { json: { strict: true, limit: '4kb' }, urlencoded: false },
     aliases: {

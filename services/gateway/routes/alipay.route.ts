@@ -244,6 +244,9 @@ export function alipayRoute(config: GridbusConfig) {
     path: '/alipay',
     mappingPolicy: 'restrict',
     bodyParsers: false,
+    // Gateway policies: the allow-list (GATEWAY_ALIPAY_ALLOW) and the form media type are checked
+    // above, answered in Alipay's own `fail` protocol; no IP ban (Alipay's notifiers retry in bursts).
+    policies: { group: 'alipay', ipLimit: false as const, hygiene: { allowedContentTypes: ['*/*'] } },
     aliases: {
       async 'POST notify'(this: Self, req: GatewayRequest, res: GatewayResponse) {
         let fields: Record<string, string> = {};

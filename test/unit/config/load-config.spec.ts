@@ -120,7 +120,7 @@ describe('config - loadConfig', () => {
       expect(c.nodeId).to.equal('node-1.a_b');
       expect(c.natsUrl).to.equal('nats://127.0.0.1:4222');
       expect(c.database.url).to.equal('postgres://u:p@127.0.0.1:5432/gridbus');
-      expect(c.auth).to.deep.equal({ jwtSecret: GOOD_SECRET, issuer: 'iss-x', audience: 'aud-x' });
+      expect(c.auth).to.deep.equal({ jwtSecret: GOOD_SECRET, issuer: 'iss-x', audience: 'aud-x', adminAudience: 'aud-x-admin' });
       expect(c.pii).to.deep.equal({ encKey: HEX64, hashKey: HEX64.toUpperCase() });
       expect(c.marketing.wsdlUrl).to.equal('https://mk.example/ws?wsdl');
       expect(c.simulators.mode).to.equal('off');

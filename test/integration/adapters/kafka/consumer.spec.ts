@@ -300,13 +300,19 @@ describe('adapters/kafka - consumer on a real broker', function () {
       const b = consumer(topic, groupId, handler, options);
       await a.start();
       await waitFor('some progress', () => counts.size >= 20);
+      const t0 = Date.now();
+      b.events.on('assigned', (x) => console.log('B assigned', Date.now() - t0, x.length));
+      a.events.on('assigned', (x) => console.log('A assigned', Date.now() - t0, x.length));
+      a.events.on('revoked', (x) => console.log('A revoked', Date.now() - t0, x.length));
       await b.start();
       secondStarted = true;
       await waitFor('all records', () => counts.size === 300, 40000);
+      console.log('all', Date.now() - t0);
       await sleep(500);
       expect(b.metrics().handled, 'the second member took part').to.be.greaterThan(0);
       expect(a.metrics().rebalances).to.be.greaterThan(1);
       await Promise.all([a.stop(), b.stop()]);
+      console.log('stopped', Date.now() - t0);
 
       const twice = [...counts.entries()].filter(([, n]) => n > 1);
       expect(twice, 'handled more than once').to.deep.equal([]);
