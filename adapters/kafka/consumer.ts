@@ -342,7 +342,11 @@ export class KafkaConsumerAdapter<T = unknown> implements Adapter {
     if (consumer && partitions.length) {
       try {
         if (change === 'pause') consumer.pause(partitions);
-        else consumer.resume(partitions);
+        else {
+          consumer.resume(partitions);
+          if (process.env.WAKE === '1') consumer.queryWatermarkOffsets(partitions[0].topic, partitions[0].partition, 1000, () => undefined);
+          if (process.env.WAKE === '2') for (const l of this.lanes.values()) if (l.doneOffset !== null) consumer.seek({ topic: l.topic, partition: l.partition, offset: l.doneOffset + l.queued + (l.running ? this.unitSize : 0) }, 0, () => undefined);
+        }
       } catch (err) {
         this.warn(translateKafkaError(err, change));
       }

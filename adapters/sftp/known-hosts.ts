@@ -109,17 +109,22 @@ export function verifyHostKey(entries: KnownHostEntry[], host: string, port: num
   };
 }
 
+/** ssh2's own default order of host-key algorithms. */
+const DEFAULT_HOST_KEY_ALGORITHMS = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
+
 /**
  * The host-key algorithms to offer, most preferred first: those of the keys
- * known for this host (as OpenSSH does), so that a server with several host
- * keys shows the one we can check. Undefined when nothing is known.
+ * known for this host first (as OpenSSH does), so that a server with several
+ * host keys shows one we can check; then the usual others. Undefined when
+ * nothing is known for the host (ssh2's default order is kept).
  */
 export function hostKeyAlgorithmsFor(entries: KnownHostEntry[], host: string, port: number): string[] | undefined {
   const types = new Set(entries.filter((e) => !e.marker && hostFieldMatches(e.hosts, host, port)).map((e) => e.keyType));
-  const algorithms: string[] = [];
+  const preferred: string[] = [];
   for (const t of types) {
-    if (t === 'ssh-rsa') algorithms.push('rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa');
-    else if (['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'ssh-dss'].includes(t)) algorithms.push(t);
+    if (t === 'ssh-rsa') preferred.push('rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa');
+    else if (DEFAULT_HOST_KEY_ALGORITHMS.includes(t) || t === 'ssh-dss') preferred.push(t);
   }
-  return algorithms.length ? [...new Set(algorithms)] : undefined;
+  if (!preferred.length) return undefined;
+  return [...new Set([...preferred, ...DEFAULT_HOST_KEY_ALGORITHMS])];
 }

@@ -1,6 +1,6 @@
 import Ajv from 'ajv';
 import { ErrorCode, GridbusError, isErrorCode } from '../errors';
-import { ResilienceOptions, mergeResilience, parseResilience } from '../resilience';
+import { ResilienceOptions, mergeResilience, parseDuration, parseResilience } from '../resilience';
 import { MappingCompileError } from './definition-errors';
 import { CompileEnv, FieldMappingError, MappingContext, compileCondition, compileObject, isPromise } from './field-compiler';
 import { Condition, Endpoint, OperationDefinition, RaiseRule } from './operation-definition';
@@ -28,6 +28,8 @@ export interface CompiledOperation {
   endpoint: Endpoint;
   /** The endpoint's timeoutMs/retries shorthand under the `resilience:` block. */
   resilience: ResilienceOptions;
+  /** In-memory answer cache, when the definition asks for one. */
+  cache?: { ttlMs: number; maxEntries: number };
   validateInput(params: unknown): void;
   /** Synchronous unless the mapping uses `expr` (JSONata); callers `await` either way. */
   buildRequest(params: unknown, ctx: MappingContext): Record<string, unknown> | Promise<Record<string, unknown>>;
@@ -78,6 +80,11 @@ export function compileOperation(def: OperationDefinition, file: string, env: Co
     { timeout: def.endpoint.timeoutMs, retries: def.endpoint.retries !== undefined ? { max: def.endpoint.retries } : undefined },
     declared,
   );
+  let cache: CompiledOperation['cache'];
+  if (def.cache) {
+    if (def.idempotent !== true) throw new MappingCompileError('cache', 'only an operation marked idempotent: true may be cached');
+    cache = { ttlMs: parseDuration(def.cache.ttl, 'cache.ttl'), maxEntries: def.cache.maxEntries ?? 10_000 };
+  }
   const buildRequest = compileBlock(def.request, 'request', env);
   const mapResponse = compileBlock(def.response.map, 'response.map', env);
   const success = def.response.success ? compileCondition(def.response.success) : () => true;
@@ -97,6 +104,7 @@ export function compileOperation(def: OperationDefinition, file: string, env: Co
     idempotent: def.idempotent === true,
     endpoint: def.endpoint,
     resilience,
+    cache,
     validateInput(params) {
       if (!validate(params)) {
         const e = validate.errors![0];

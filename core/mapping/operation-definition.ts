@@ -38,6 +38,8 @@ export interface OperationDefinition {
   input?: Record<string, unknown>;
   /** timeout, retries, breaker, bulkhead (see core/resilience/options.ts). */
   resilience?: unknown;
+  /** Answers kept in memory per node (idempotent operations only). */
+  cache?: { ttl: number | string; maxEntries?: number };
   endpoint: Endpoint;
   request: Record<string, FieldSpec>;
   response: {

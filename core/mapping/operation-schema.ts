@@ -96,6 +96,16 @@ export const OPERATION_SCHEMA = {
     idempotent: { type: 'boolean' },
     input: { type: 'object', description: 'JSON Schema of the canonical request' },
     resilience: RESILIENCE_SCHEMA,
+    cache: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['ttl'],
+      description: 'answers kept in memory on each node; only for idempotent operations',
+      properties: {
+        ttl: { anyOf: [{ type: 'integer', minimum: 1 }, { type: 'string', pattern: '^[0-9]+(ms|s|m)$' }] },
+        maxEntries: { type: 'integer', minimum: 1, maximum: 1000000 },
+      },
+    },
     endpoint: {
       type: 'object',
       required: ['adapter'],

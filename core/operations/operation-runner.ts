@@ -1,6 +1,7 @@
 import { GridbusError, toErrorView } from '../errors';
 import { CompiledOperation, Endpoint, FaultInfo } from '../mapping';
 import { CircuitState, ResilienceOptions, ResiliencePolicy, createResiliencePolicy, mergeResilience } from '../resilience';
+import { AnswerCache, requestKey } from './answer-cache';
 
 /** What the runner needs from the adapter layer (wired in at start-up). */
 export interface EndpointInvoker {
@@ -52,6 +53,8 @@ export const DEFAULT_RESILIENCE: ResilienceOptions = { timeout: 10_000, breaker:
 export class OperationRunner {
   /** Policies live across publishes (a breaker must not forget on every release) unless their settings change. */
   private readonly policies = new Map<string, { settings: string; policy: ResiliencePolicy }>();
+  /** Per operation, tied to the compiled version: a publish starts with an empty cache. */
+  private readonly caches = new WeakMap<CompiledOperation, AnswerCache>();
 
   constructor(
     private readonly source: OperationSource,
@@ -72,6 +75,15 @@ export class OperationRunner {
     const active = this.source.current();
     const op = active.bundle.operations.get(name);
     if (!op) throw new GridbusError('NOT_FOUND', `no mapping defines the operation '${name}'`, { details: { operation: name } });
+    let cache: AnswerCache | undefined;
+    let key = '';
+    if (op.cache) {
+      cache = this.caches.get(op);
+      if (!cache) this.caches.set(op, (cache = new AnswerCache(op.cache.ttlMs, op.cache.maxEntries)));
+      key = requestKey(params);
+      const hit = cache.get(key);
+      if (hit) return hit;
+    }
     const started = Date.now();
     const event: ExchangeEvent = { operation: name, mappingVersion: String(active.version), requestId: ctx.requestId, outcome: 'ok', durationMs: 0, canonicalRequest: params };
     try {
@@ -90,6 +102,7 @@ export class OperationRunner {
         return op.interpretResponse(exchange.body, mctx);
       });
       event.canonicalResponse = response;
+      cache?.set(key, response);
       return response;
     } catch (err) {
       event.outcome = toErrorView(err).code;

@@ -40,8 +40,7 @@ export interface SampleFileOptions extends SampleDataOptions {
   linesPerChunk?: number;
 }
 
-export interface SampleFileInfo {
-  fileName: string;
+export interface SampleTotals {
   /** details written (including a malformed one) */
   count: number;
   /** the true sum of the amounts, fen */
@@ -51,12 +50,15 @@ export interface SampleFileInfo {
   headerSumFen: number;
 }
 
+export interface SampleFileInfo extends SampleTotals {
+  fileName: string;
+}
+
 /** The true totals of a sample, and what the header will claim. */
-export function sampleTotals(options: SampleFileOptions): SampleFileInfo & { fileName: string } {
+export function sampleTotals(options: SampleFileOptions): SampleTotals {
   let sum = 0;
   for (let i = 0; i < options.count; i++) sum += sampleAmountFen(i, options.seed ?? 1);
   return {
-    fileName: '',
     count: options.count,
     sumFen: sum,
     headerCount: options.count + (options.faults?.wrongCount ? 1 : 0),
@@ -90,7 +92,7 @@ function bytes(s: string, width: number): string {
   return s + ' '.repeat(width - n);
 }
 
-function fixedHeader(o: SampleFileOptions, info: SampleFileInfo): string {
+function fixedHeader(o: SampleFileOptions, info: SampleTotals): string {
   const ymd = compactDate(o.date ?? '2025-03-15');
   const check = createHash('md5').update(`${ymd}|${info.headerCount}|${info.headerSumFen}`).digest('hex');
   return (
@@ -162,7 +164,7 @@ function fixedDetailInto(buf: Buffer, off: number, i: number, o: SampleFileOptio
   return end + 1;
 }
 
-function delimitedHeader(o: SampleFileOptions, info: SampleFileInfo): string {
+function delimitedHeader(o: SampleFileOptions, info: SampleTotals): string {
   const ymd = compactDate(o.date ?? '2025-03-15');
   return `${ymd}|${info.headerCount}|${info.headerSumFen}|B${ymd}${zeros(o.seq ?? 1, 3)}`;
 }

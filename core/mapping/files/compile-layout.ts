@@ -9,7 +9,7 @@ import { MappingCompileError } from '../definition-errors';
 import { CompileEnv, FieldSpec, ObjectMapper } from '../field-compiler';
 import { CompiledFileName, compileFileName } from './file-name';
 import {
-  BadRecordPolicy, ColumnSpec, DetailRecordDefinition, FileEncoding, FileLayoutDefinition, RecordSelect, RecordTypeDefinition,
+  BadRecordPolicy, ColumnSpec, FileEncoding, FileLayoutDefinition, RecordSelect, RecordTypeDefinition,
 } from './layout-definition';
 import { compileDeriveBlock, compileMapBlock, fieldsRead, placed } from './map-support';
 import { DeriveSpec, ValueFn, compileValue, isIntegerSpec } from './value-spec';

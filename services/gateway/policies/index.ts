@@ -52,7 +52,28 @@ interface Compiled {
   dependsOn: Record<string, string[]>;
 }
 
-const jsonParser = (ApiGateway as unknown as { bodyParser: { json(options: Record<string, unknown>): Connect } }).bodyParser.json;
+type ParserKind = 'json' | 'urlencoded';
+/** body-parser, as moleculer-web exports it (the parsers its `bodyParsers` option would build). */
+const bodyParsers = (ApiGateway as unknown as { bodyParser: Record<ParserKind, (options: Record<string, unknown>) => Connect> }).bodyParser;
+const MEDIA_TYPES: Record<ParserKind, string> = { json: 'application/json', urlencoded: 'application/x-www-form-urlencoded' };
+
+/** The parsers a route's `bodyParsers` asks for, as moleculer-web reads it (none given = JSON). */
+function wantedParsers(option: PolicyRoute['bodyParsers']): Array<[ParserKind, Record<string, unknown>]> {
+  if (option === false) return [];
+  if (option === undefined || option === true) return [['json', {}]];
+  return (['json', 'urlencoded'] as const)
+    .filter((kind) => option[kind] !== undefined && option[kind] !== false)
+    .map((kind) => [kind, typeof option[kind] === 'object' ? (option[kind] as Record<string, unknown>) : {}]);
+}
+
+/** Runs parsers one after the other, as connect would. */
+function chain(parsers: Connect[]): Connect | null {
+  if (!parsers.length) return null;
+  return (req, res, done) => {
+    const step = (i: number, err?: unknown): void => (err || i === parsers.length ? done(err) : parsers[i](req, res, (e) => step(i + 1, e)));
+    step(0);
+  };
+}
 
 /**
  * The gateway's security policies, composed: each route group gets, in
@@ -141,15 +162,14 @@ export class GatewayPolicies {
     const keys = this.groups.get(declaration.group) ?? new Set<string>();
     for (const alias of Object.keys(def.aliases ?? {})) keys.add(normalizeRouteKey(alias));
     this.groups.set(declaration.group, keys);
-    const json = def.bodyParsers === false ? false : def.bodyParsers === true || def.bodyParsers === undefined ? true : (def.bodyParsers.json ?? true);
-    const jsonOptions = json === false ? null : json === true ? {} : json;
-    const defaultLimit = jsonOptions ? String(jsonOptions.limit ?? '100kb') : null;
+    const parsers = wantedParsers(def.bodyParsers);
+    const defaultLimit = parsers.length ? String(parsers[0][1].limit ?? '100kb') : null;
     const byKey = new Map<string, Compiled>();
     const compile = (key: string | null): Compiled => {
       const k = key ?? '';
       let c = byKey.get(k);
       if (!c) {
-        c = this.compile(declaration, key, defaultLimit, jsonOptions);
+        c = this.compile(declaration, key, defaultLimit, parsers);
         byKey.set(k, c);
       }
       return c;
@@ -172,7 +192,8 @@ export class GatewayPolicies {
   private async beforeBody(c: Compiled, req: GatewayRequest, res: GatewayResponse, next: Next): Promise<void> {
     const ip = clientIpOf(req, this.trustedProxies);
     let refused = c.ipRestriction?.(ip) ?? null;
-    if (!refused && c.ipLimit) refused = await c.ipLimit(ip, (ban) => this.audit(ban, req));
+    // a trusted proxy's own address is infrastructure: counting it would ban every client behind it
+    if (!refused && c.ipLimit && !this.trustedProxies.has(ip)) refused = await c.ipLimit(ip, (ban) => this.audit(ban, req));
     refused ??= checkHeaderCount(req, this.config.gateway.maxHeaders) ?? checkPathAndQuery(req) ?? checkContentType(req, c.effective.hygiene.allowedContentTypes);
     if (refused) return sendRefusal(req, res, refused);
     if (!c.bodyParser) return next();
@@ -198,15 +219,16 @@ export class GatewayPolicies {
     }
   }
 
-  private compile(declaration: RoutePolicyDeclaration, key: string | null, defaultLimit: string | null, jsonOptions: Record<string, unknown> | null): Compiled {
-    const effective = effectivePolicies(this.config.gateway, declaration, key, defaultLimit);
+  private compile(declaration: RoutePolicyDeclaration, key: string | null, defaultLimit: string | null, parsers: Array<[ParserKind, Record<string, unknown>]>): Compiled {
+    const mediaTypes = parsers.length ? parsers.map(([kind]) => MEDIA_TYPES[kind]) : ['application/json'];
+    const effective = effectivePolicies(this.config.gateway, declaration, key, defaultLimit, mediaTypes);
     const deps = { store: () => this.store(), clock: this.clock };
     return {
       effective,
       ipRestriction: effective.ipRestriction ? createIpRestriction(effective.ipRestriction) : null,
       ipLimit: effective.ipLimit ? createIpLimit(effective.ipLimit.options, effective.ipLimit.scope, { ...deps, bans: this.bans }) : null,
       rateLimiting: effective.rateLimiting ? createRateLimiting(effective.rateLimiting.options, effective.rateLimiting.scope, deps) : null,
-      bodyParser: jsonOptions ? jsonParser({ ...jsonOptions, limit: effective.hygiene.bodyLimit ?? jsonOptions.limit }) : null,
+      bodyParser: chain(parsers.map(([kind, options]) => bodyParsers[kind]({ ...options, limit: effective.hygiene.bodyLimit ?? options.limit }))),
       dependsOn: declaration.dependsOn ?? {},
     };
   }

@@ -72,13 +72,14 @@ export function effectivePolicies(
   declaration: RoutePolicyDeclaration,
   key: string | null,
   defaultBodyLimit: string | null,
+  defaultMediaTypes: string[] = ['application/json'],
 ): EffectivePolicies {
   const group = declaration.group;
   let p: EffectivePolicies = {
     ipRestriction: null,
     ipLimit: config.ipLimit ? { options: config.ipLimit, scope: 'gateway' } : null,
     rateLimiting: null,
-    hygiene: { bodyLimit: defaultBodyLimit, allowedContentTypes: ['application/json'], maxJsonDepth: config.maxJsonDepth },
+    hygiene: { bodyLimit: defaultBodyLimit, allowedContentTypes: [...defaultMediaTypes], maxJsonDepth: config.maxJsonDepth },
   };
   const configured = config.policies[group];
   p = applyLevel(p, declaration, group, config);

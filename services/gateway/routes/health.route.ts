@@ -11,8 +11,8 @@ export function healthRoute(config: GridbusConfig) {
     path: '/health',
     mappingPolicy: 'restrict',
     bodyParsers: false,
-    // monitoring networks only (GATEWAY_OPS_ALLOW)
-    policies: { group: 'ops', ipRestriction: { allow: config.gateway.opsAllow } },
+    // monitoring networks only (GATEWAY_OPS_ALLOW); never banned: load balancers probe here
+    policies: { group: 'ops', ipRestriction: { allow: config.gateway.opsAllow }, ipLimit: false as const },
     aliases: {
       async 'GET /live'(this: Self, _req: GatewayRequest, res: GatewayResponse) {
         this.sendJson(res, 200, { status: 'up', nodeId: config.nodeId });

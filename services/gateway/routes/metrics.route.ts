@@ -8,8 +8,8 @@ export function metricsRoute(config: GridbusConfig) {
     path: '/metrics',
     mappingPolicy: 'restrict',
     bodyParsers: false,
-    // monitoring networks only (GATEWAY_OPS_ALLOW)
-    policies: { group: 'ops', ipRestriction: { allow: config.gateway.opsAllow } },
+    // monitoring networks only (GATEWAY_OPS_ALLOW); never banned: load balancers probe here
+    policies: { group: 'ops', ipRestriction: { allow: config.gateway.opsAllow }, ipLimit: false as const },
     aliases: {
       'GET /'(this: { broker: { metrics: { list: () => unknown[] } } }, _req: GatewayRequest, res: GatewayResponse) {
         res.setHeader('Content-Type', 'text/plain; version=0.0.4; charset=utf-8');
