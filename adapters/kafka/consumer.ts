@@ -1,7 +1,7 @@
 import { EventEmitter } from 'events';
 import { CODES, KafkaConsumer, LibrdKafkaError, Message, TopicPartition, TopicPartitionOffset } from 'node-rdkafka';
 import { Adapter, AdapterHealth } from '../adapter';
-import { BackpressureController, FlowChange } from './backpressure';
+import { BackpressureController, FlowChanges } from './backpressure';
 import { DeadLetterPublisher } from './dead-letter';
 import { translateKafkaError } from './kafka-errors';
 import { KafkaConsumerCounters, KafkaConsumerMetrics, zeroCounters } from './metrics';
@@ -16,7 +16,7 @@ const REVOKE = CODES.ERRORS.ERR__REVOKE_PARTITIONS;
 
 /**
  * Events (on `consumer.events`), for logging and for the lead to broadcast:
- * - `paused` / `resumed` `{ inFlight }`: backpressure changed the flow
+ * - `paused` / `resumed` `{ partitions, inFlight }`: backpressure changed the flow
  * - `dead-lettered` DeadLetterNotice
  * - `assigned` / `revoked` `TopicPartition[]`
  * - `committed` `TopicPartitionOffset[]`
@@ -73,6 +73,9 @@ export class KafkaConsumerAdapter<T = unknown> implements Adapter {
   private commitImmediate: NodeJS.Immediate | null = null;
   private lastError: string | null = null;
   private degradedReason: string | null = null;
+  /** Leader broker of each assigned partition, to wake its fetcher after a resume. */
+  private readonly leaders = new Map<string, number>();
+  private readonly waking = new Set<string>();
 
   constructor(options: KafkaConsumerOptions, handler: KafkaHandler<T>, deps: KafkaConsumerAdapterDeps = {}) {
     this.options = resolveConsumerOptions(options);
@@ -183,6 +186,7 @@ export class KafkaConsumerAdapter<T = unknown> implements Adapter {
       inFlight: this.bp.inFlight,
       maxInFlightObserved: this.bp.maxObserved,
       paused: this.bp.paused,
+      pausedPartitions: this.bp.pausedPartitions(),
       pausedCount: this.bp.pauseCount,
       resumedCount: this.bp.resumeCount,
       assignedPartitions: this.lanes.size,
@@ -248,7 +252,9 @@ export class KafkaConsumerAdapter<T = unknown> implements Adapter {
         }
       });
       await this.rebalanceChain;
+      this.bp.revoke([...this.lanes.keys()]);
       this.lanes.clear();
+      this.leaders.clear();
     }
     if (this.ownsProducer) await this.producer.stop();
     this.state = 'idle';
@@ -260,8 +266,7 @@ export class KafkaConsumerAdapter<T = unknown> implements Adapter {
     this.polling = true;
     // Never ask for more than the free room. When full, every partition is
     // paused and the poll only serves rebalances and commit callbacks.
-    const room = this.bp.capacity;
-    const n = room > 0 ? Math.min(this.options.maxPollRecords, room) : 1;
+    const n = this.bp.pollSize(this.options.maxPollRecords) || 1;
     consumer.consume(n, (err, messages) => {
       this.polling = false;
       if (err) {
@@ -279,8 +284,7 @@ export class KafkaConsumerAdapter<T = unknown> implements Adapter {
 
   private accept(consumer: KafkaConsumer, messages: Message[]): void {
     if (this.consumer !== consumer || this.state !== 'running') return;
-    const touched = new Set<PartitionLane>();
-    let accepted = 0;
+    const touched = new Map<PartitionLane, number>();
     for (const m of messages) {
       const lane = this.lanes.get(laneKey(m.topic, m.partition));
       if (!lane || lane.closed) {
@@ -288,12 +292,13 @@ export class KafkaConsumerAdapter<T = unknown> implements Adapter {
         continue;
       }
       lane.enqueue(m);
-      touched.add(lane);
-      accepted++;
+      touched.set(lane, (touched.get(lane) ?? 0) + 1);
     }
-    this.counters.consumed += accepted;
-    this.applyFlow(this.bp.acquire(accepted));
-    for (const lane of touched) void this.drive(lane);
+    for (const [lane, n] of touched) {
+      this.counters.consumed += n;
+      this.applyFlow(this.bp.acquire(lane.key, n));
+    }
+    for (const lane of touched.keys()) void this.drive(lane);
   }
 
   /** Works through one lane's queue, one unit at a time. */
@@ -308,18 +313,18 @@ export class KafkaConsumerAdapter<T = unknown> implements Adapter {
           await this.processor.process(unit, lane.sleeper);
           failures = 0;
           if (lane.markDone(unit[unit.length - 1].offset)) this.scheduleCommit();
-          this.applyFlow(this.bp.release(unit.length));
+          this.applyFlow(this.bp.release(lane.key, unit.length));
         } catch (err) {
           if (err instanceof AbandonedError) {
             this.counters.dropped += unit.length;
-            this.applyFlow(this.bp.release(unit.length));
+            this.applyFlow(this.bp.release(lane.key, unit.length));
             break;
           }
           // not expected (the processor handles handler errors): keep the unit, try again later
           this.warn(translateKafkaError(err, `processing ${lane.topic}[${lane.partition}]`));
           if (lane.closed) {
             this.counters.dropped += unit.length;
-            this.applyFlow(this.bp.release(unit.length));
+            this.applyFlow(this.bp.release(lane.key, unit.length));
             break;
           }
           lane.putBack(unit);
@@ -335,23 +340,58 @@ export class KafkaConsumerAdapter<T = unknown> implements Adapter {
     }
   }
 
-  private applyFlow(change: FlowChange): void {
-    if (!change) return;
+  private applyFlow(changes: FlowChanges): void {
+    if (!changes.pause.length && !changes.resume.length) return;
     const consumer = this.consumer;
-    const partitions = [...this.lanes.values()].filter((l) => !l.closed).map((l) => ({ topic: l.topic, partition: l.partition }));
-    if (consumer && partitions.length) {
+    const toTps = (keys: string[]) =>
+      keys
+        .map((k) => this.lanes.get(k))
+        .filter((l): l is PartitionLane => !!l && !l.closed)
+        .map((l) => ({ topic: l.topic, partition: l.partition }));
+    const pause = toTps(changes.pause);
+    const resume = toTps(changes.resume);
+    if (consumer) {
       try {
-        if (change === 'pause') consumer.pause(partitions);
-        else {
-          consumer.resume(partitions);
-          if (process.env.WAKE === '1') consumer.queryWatermarkOffsets(partitions[0].topic, partitions[0].partition, 1000, () => undefined);
-          if (process.env.WAKE === '2') for (const l of this.lanes.values()) if (l.doneOffset !== null) consumer.seek({ topic: l.topic, partition: l.partition, offset: l.doneOffset + l.queued + (l.running ? this.unitSize : 0) }, 0, () => undefined);
+        if (pause.length) consumer.pause(pause);
+        if (resume.length) {
+          consumer.resume(resume);
+          this.wakeFetchers(consumer, resume);
         }
       } catch (err) {
-        this.warn(translateKafkaError(err, change));
+        this.warn(translateKafkaError(err, 'pause/resume'));
       }
     }
-    this.events.emit(change === 'pause' ? 'paused' : 'resumed', { inFlight: this.bp.inFlight });
+    if (pause.length) this.events.emit('paused', { partitions: pause, inFlight: this.bp.inFlight });
+    if (resume.length) this.events.emit('resumed', { partitions: resume, inFlight: this.bp.inFlight });
+  }
+
+  /**
+   * librdkafka fetches a resumed partition only when its broker thread next
+   * wakes up, up to a second later when every partition of that broker was
+   * paused. A small request to each leader concerned (a watermark query)
+   * wakes it at once; one at a time per leader.
+   */
+  private wakeFetchers(consumer: KafkaConsumer, partitions: TopicPartition[]): void {
+    const seen = new Set<string>();
+    for (const tp of partitions) {
+      const key = laneKey(tp.topic, tp.partition);
+      const leader = this.leaders.get(key);
+      const wakeKey = leader === undefined ? `p:${key}` : `b:${leader}`;
+      if (seen.has(wakeKey) || this.waking.has(wakeKey)) continue;
+      seen.add(wakeKey);
+      this.waking.add(wakeKey);
+      consumer.queryWatermarkOffsets(tp.topic, tp.partition, 2000, () => this.waking.delete(wakeKey));
+    }
+  }
+
+  /** Remembers partition leaders from metadata (best effort; used only to wake fetchers). */
+  private learnLeaders(consumer: KafkaConsumer, topics: string[]): void {
+    for (const topic of new Set(topics)) {
+      consumer.getMetadata({ topic, timeout: 5000 }, (err, md) => {
+        if (err || !md) return;
+        for (const t of md.topics) for (const p of t.partitions) this.leaders.set(laneKey(t.name, p.id), p.leader);
+      });
+    }
   }
 
   // ------------------------------------------------------------ commits
@@ -443,9 +483,12 @@ export class KafkaConsumerAdapter<T = unknown> implements Adapter {
   /** Closes lanes, lets their running units finish (bounded), commits what is done. */
   private async drainAndCommit(consumer: KafkaConsumer, lanes: PartitionLane[]): Promise<void> {
     let dropped = 0;
-    for (const lane of lanes) dropped += lane.close();
+    for (const lane of lanes) {
+      const n = lane.close();
+      dropped += n;
+      this.applyFlow(this.bp.release(lane.key, n));
+    }
     this.counters.dropped += dropped;
-    this.applyFlow(this.bp.release(dropped));
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       Promise.all(lanes.map((l) => l.whenIdle())),
@@ -483,12 +526,10 @@ export class KafkaConsumerAdapter<T = unknown> implements Adapter {
         const lane = new PartitionLane(tp.topic, tp.partition);
         this.lanes.set(lane.key, lane);
       }
-      // librdkafka keeps an application pause across re-assignment: set the state we want explicitly
-      if (assignment.length) {
-        const tps = assignment.map((tp) => ({ topic: tp.topic, partition: tp.partition }));
-        if (this.bp.paused) consumer.pause(tps);
-        else consumer.resume(tps);
-      }
+      // librdkafka keeps an application pause across re-assignment: the new
+      // partitions always come back in the changes, so their state is set explicitly
+      this.applyFlow(this.bp.assign(assignment.map((tp) => laneKey(tp.topic, tp.partition))));
+      this.learnLeaders(consumer, assignment.map((tp) => tp.topic));
       this.events.emit('assigned', assignment);
       return;
     }
@@ -500,7 +541,7 @@ export class KafkaConsumerAdapter<T = unknown> implements Adapter {
       for (const lane of revoked) {
         const dropped = lane.close();
         this.counters.dropped += dropped;
-        this.applyFlow(this.bp.release(dropped));
+        this.applyFlow(this.bp.release(lane.key, dropped));
         lane.seal();
       }
     }
@@ -511,6 +552,7 @@ export class KafkaConsumerAdapter<T = unknown> implements Adapter {
       if (consumer.isConnected()) this.warn(translateKafkaError(e, 'unassign'));
     }
     for (const lane of revoked) if (this.lanes.get(lane.key) === lane) this.lanes.delete(lane.key);
+    if (current) this.applyFlow(this.bp.revoke(revoked.map((l) => l.key)));
     this.events.emit('revoked', assignment);
   }
 

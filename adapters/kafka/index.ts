@@ -4,7 +4,7 @@ export { KafkaHandler, RecordHandler, BatchHandler, DeadLetterNotice } from './r
 export { KafkaRecord, headersToRecord, recordToHeaders } from './records';
 export { KafkaConsumerOptions, KafkaProducerOptions, KafkaClientOptions, RetryOptions } from './options';
 export { KafkaConsumerMetrics, KafkaConsumerCounters } from './metrics';
-export { BackpressureController, BackpressureOptions, FlowChange } from './backpressure';
+export { BackpressureController, BackpressureOptions, FlowChanges } from './backpressure';
 export { buildDeadLetterHeaders, DeadLetterInfo, DEAD_LETTER_HEADERS, MAX_ERROR_MESSAGE_LENGTH } from './dead-letter';
 export { translateKafkaError, classifyFailure, FailureView, MALFORMED_RECORD_CODE } from './kafka-errors';
 export { createTopics, deleteTopics, fetchCommittedOffsets, fetchWatermarks, peekTopic, PeekedRecord, TopicSpec } from './admin';

@@ -30,8 +30,11 @@ export interface KafkaConsumerMetrics extends KafkaConsumerCounters {
   inFlight: number;
   /** Highest in-flight count seen. */
   maxInFlightObserved: number;
+  /** The overall bound is reached: every partition is paused. */
   paused: boolean;
-  /** Times the consumer paused its partitions (backpressure). */
+  /** Assigned partitions paused right now (their share or the overall bound is used up). */
+  pausedPartitions: number;
+  /** Times a partition was paused by backpressure (each partition counts). */
   pausedCount: number;
   resumedCount: number;
   assignedPartitions: number;

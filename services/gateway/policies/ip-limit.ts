@@ -16,13 +16,20 @@ export interface BanEvent {
   scope: string;
 }
 
+/** A client IP's record: banned until (epoch ms; past = not banned) and its offences so far. */
+export interface BanRecord {
+  until: number;
+  offences: number;
+}
+
 /**
- * The bans of every client IP, in the shared store (`ban:<ip>` → epoch ms
- * until, `offences:<ip>` → count), with a small local cache so that a
- * banned client hammering this node costs no store round trip.
+ * The bans of every client IP, in the shared store (`ban:<ip>` →
+ * `<until>:<offences>`, kept `forgetAfter` so repeat offences are known),
+ * with a small local cache so that a banned client hammering this node costs
+ * no store round trip.
  */
 export class BanBook {
-  private readonly cache = new Map<string, number>();
+  private readonly cache = new Map<string, BanRecord>();
 
   constructor(
     private readonly store: () => SharedStore,
@@ -30,40 +37,37 @@ export class BanBook {
     private readonly maxCached = 10_000,
   ) {}
 
-  /** Epoch ms until which `ip` is banned; 0 when it is not. */
-  async bannedUntil(ip: string): Promise<number> {
+  /** The IP's record ({ until: 0, offences: 0 } when it has none). */
+  async record(ip: string): Promise<BanRecord> {
     const now = this.clock.now();
     const cached = this.cache.get(ip);
-    if (cached !== undefined) {
-      if (cached > now) return cached;
+    if (cached) {
+      if (cached.until > now) return cached;
       this.cache.delete(ip);
     }
-    const until = Number(await this.store().get(`ban:${ip}`)) || 0;
-    if (until > now) this.remember(ip, until);
-    return until > now ? until : 0;
+    const [until, offences] = String((await this.store().get(`ban:${ip}`)) ?? '0:0').split(':').map((n) => Number(n) || 0);
+    const record = { until, offences };
+    if (until > now) this.remember(ip, record);
+    return record;
   }
 
   /** Bans `ip`: `banSeconds` doubled per earlier offence, at most `maxBanSeconds`. */
-  async ban(ip: string, options: IpLimitOptions): Promise<{ until: number; banSeconds: number; offences: number }> {
-    const store = this.store();
-    const offences = (Number(await store.get(`offences:${ip}`)) || 0) + 1;
+  async ban(ip: string, previous: BanRecord, options: IpLimitOptions): Promise<BanRecord & { banSeconds: number }> {
+    const offences = previous.offences + 1;
     const banSeconds = Math.min(options.banSeconds * 2 ** Math.min(offences - 1, 30), options.maxBanSeconds);
     const until = this.clock.now() + banSeconds * 1000;
-    await Promise.all([
-      store.set(`offences:${ip}`, String(offences), options.forgetAfter * 1000),
-      store.set(`ban:${ip}`, String(until), banSeconds * 1000),
-    ]);
-    this.remember(ip, until);
-    return { until, banSeconds, offences };
+    await this.store().set(`ban:${ip}`, `${until}:${offences}`, Math.max(options.forgetAfter, banSeconds) * 1000);
+    this.remember(ip, { until, offences });
+    return { until, offences, banSeconds };
   }
 
-  private remember(ip: string, until: number): void {
+  private remember(ip: string, record: BanRecord): void {
     if (this.cache.size >= this.maxCached) {
       const now = this.clock.now();
-      for (const [k, v] of this.cache) if (v <= now) this.cache.delete(k);
+      for (const [k, v] of this.cache) if (v.until <= now) this.cache.delete(k);
       if (this.cache.size >= this.maxCached) this.cache.clear();
     }
-    this.cache.set(ip, until);
+    this.cache.set(ip, record);
   }
 }
 
@@ -82,7 +86,7 @@ function bannedRefusal(untilMs: number, now: number): Refusal {
  * `threshold` in `window` seconds the IP is banned for `banSeconds`,
  * doubling on each repeat offence (remembered `forgetAfter` seconds) up to
  * `maxBanSeconds`. Banned requests are answered 429 IP_BANNED with
- * Retry-After and are not counted. Counters live in the shared store, so
+ * Retry-After and are not counted; after a ban the count starts afresh. Counters live in the shared store, so
  * the limit and the ban hold on every gateway node.
  */
 export function createIpLimit(
@@ -92,13 +96,14 @@ export function createIpLimit(
 ): IpLimit {
   const windowMs = options.window * 1000;
   return async (clientIp, onBan) => {
-    const until = await deps.bans.bannedUntil(clientIp);
-    if (until) return bannedRefusal(until, deps.clock.now());
-    const counted = await deps.store().incr(`hf:${scope}:${clientIp}`, windowMs);
+    const record = await deps.bans.record(clientIp);
+    if (record.until > deps.clock.now()) return bannedRefusal(record.until, deps.clock.now());
+    // counted afresh after each ban: a client that served its ban starts from zero
+    const counted = await deps.store().incr(`hf:${scope}:${clientIp}:${record.offences}`, windowMs);
     const now = deps.clock.now();
     const count = slidingCount(counted, now);
     if (count <= options.threshold) return null;
-    const ban = await deps.bans.ban(clientIp, options);
+    const ban = await deps.bans.ban(clientIp, record, options);
     onBan?.({ ip: clientIp, banSeconds: ban.banSeconds, offences: ban.offences, count: Math.round(count), threshold: options.threshold, window: options.window, scope });
     return bannedRefusal(ban.until, now);
   };

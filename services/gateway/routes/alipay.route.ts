@@ -1,11 +1,12 @@
 import { createPrivateKey, createPublicKey, KeyObject } from 'crypto';
-import * as net from 'net';
 import * as iconv from 'iconv-lite';
 import { Context, ServiceBroker } from 'moleculer';
 import { GridbusConfig } from '../../../config';
 import { publicKeyBase64 } from '../../../adapters/alipay/keys';
 import { NOTIFY_OMIT, REQUEST_OMIT, RSA2, rsa2Sign, verifyParams } from '../../../adapters/alipay/signature';
 import { toErrorView } from '../../../core/errors';
+import { normalizeIp } from '../policies/ip-address';
+import { createIpRestriction } from '../policies/ip-restriction';
 import { GatewayRequest, GatewayResponse, pathOf } from '../types';
 
 /**
@@ -24,7 +25,9 @@ import { GatewayRequest, GatewayResponse, pathOf } from '../types';
  *   (`alipay.mobile.public.message.notify`: follow, unfollow, click, enter)
  *   are emitted as `lifenumber.user.event` and acknowledged.
  *
- * Both are limited to GATEWAY_ALIPAY_ALLOW (loopback by default).
+ * Both are limited to GATEWAY_ALIPAY_ALLOW (loopback by default), checked
+ * with the gateway's ip-restriction policy on the trusted-proxy-aware client
+ * address, but answered `fail` and audited like every other refusal here.
  */
 
 /**
@@ -53,60 +56,6 @@ class Refusal extends Error {
   ) {
     super(reason);
   }
-}
-
-// ---------------------------------------------------------------- addresses
-
-/**
- * Minimal CIDR allow-list for this route group. The gateway's generic
- * ip-restriction policy (services/gateway/policies) is meant to replace it.
- */
-type Block = { family: 4 | 6; base: bigint; bits: number };
-
-function toBig(ip: string): { family: 4 | 6; value: bigint } | null {
-  const family = net.isIP(ip);
-  if (family === 4) return { family: 4, value: ip.split('.').reduce((acc, part) => (acc << 8n) | BigInt(Number(part)), 0n) };
-  if (family !== 6) return null;
-  let text = ip;
-  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (v4) {
-    const n = toBig(v4[1])!.value;
-    text = `${text.slice(0, -v4[1].length)}${(n >> 16n).toString(16)}:${(n & 0xffffn).toString(16)}`;
-  }
-  const [head, tail] = text.split('::');
-  const h = head ? head.split(':') : [];
-  const t = tail !== undefined && tail ? tail.split(':') : [];
-  const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
-  return { family: 6, value: groups.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g || '0', 16)), 0n) };
-}
-
-/** `::ffff:127.0.0.1` (IPv4 on a dual-stack socket) → `127.0.0.1`. */
-export function normaliseIp(ip: string | undefined | null): string {
-  if (!ip) return '';
-  const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  return m ? m[1] : ip;
-}
-
-function parseBlocks(entries: string[]): Block[] {
-  return entries.map((entry) => {
-    const [ip, bits] = entry.split('/');
-    const parsed = toBig(ip)!;
-    const width = parsed.family === 4 ? 32 : 128;
-    const prefix = bits === undefined ? width : Number(bits);
-    const mask = prefix === 0 ? 0n : ((1n << BigInt(prefix)) - 1n) << BigInt(width - prefix);
-    return { family: parsed.family, base: parsed.value & mask, bits: prefix };
-  });
-}
-
-function allowed(blocks: Block[], ip: string): boolean {
-  const parsed = toBig(ip);
-  if (!parsed) return false;
-  return blocks.some((b) => {
-    if (b.family !== parsed.family) return false;
-    const width = b.family === 4 ? 32 : 128;
-    const mask = b.bits === 0 ? 0n : ((1n << BigInt(b.bits)) - 1n) << BigInt(width - b.bits);
-    return (parsed.value & mask) === b.base;
-  });
 }
 
 // ---------------------------------------------------------------- forms
@@ -183,7 +132,8 @@ interface AlipayKeys {
 
 export function alipayRoute(config: GridbusConfig) {
   const settings = config.alipay;
-  const blocks = parseBlocks(settings.allow);
+  // Kong's ip-restriction from the gateway policies, answered here in Alipay's `fail` protocol and audited.
+  const ipRestriction = createIpRestriction({ allow: settings.allow });
   const keys: AlipayKeys | null = settings.alipayPublicKey
     ? {
         alipayPublic: createPublicKey(settings.alipayPublicKey),
@@ -192,7 +142,8 @@ export function alipayRoute(config: GridbusConfig) {
       }
     : null;
 
-  const clientIp = (req: GatewayRequest) => normaliseIp(req.$clientIp ?? req.socket.remoteAddress);
+  // req.$clientIp: resolved by the gateway policies (X-Forwarded-For only from GATEWAY_TRUSTED_PROXIES)
+  const clientIp = (req: GatewayRequest) => req.$clientIp ?? normalizeIp(req.socket.remoteAddress) ?? '';
 
   function send(req: GatewayRequest, res: GatewayResponse, status: number, body: string, type = 'text/plain; charset=utf-8') {
     if (res.headersSent) return res.end();
@@ -219,7 +170,7 @@ export function alipayRoute(config: GridbusConfig) {
 
   /** Address, media type, body, keys: what both endpoints check first. */
   async function receive(req: GatewayRequest): Promise<{ fields: Record<string, string>; keys: AlipayKeys }> {
-    if (!allowed(blocks, clientIp(req))) throw new Refusal(403, 'ip not allowed');
+    if (ipRestriction(clientIp(req))) throw new Refusal(403, 'ip not allowed');
     const contentType = String(req.headers['content-type'] ?? '');
     if (!FORM.test(contentType)) throw new Refusal(415, 'content type is not application/x-www-form-urlencoded');
     const body = await readBody(req);

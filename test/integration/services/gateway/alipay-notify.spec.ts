@@ -360,13 +360,13 @@ describe('gateway - /alipay/notify with notifications signed by openssl (real Po
   });
 });
 
-describe('gateway - /alipay allow-list (GATEWAY_ALIPAY_ALLOW without 127.0.0.1)', () => {
+describe('gateway - /alipay allow-list (GATEWAY_ALIPAY_ALLOW without 127.0.0.1; the test runner is a trusted proxy)', () => {
   let db: { url: string; drop(): Promise<void> };
   let bus: RunningBus;
 
   before(async () => {
     db = await createFreshDatabase();
-    bus = await startBus(busConfig(db.url, { GATEWAY_ALIPAY_ALLOW: '110.75.0.0/16,10.0.0.0/8', NODE_ID: `alipay-allow-${process.pid}` }));
+    bus = await startBus(busConfig(db.url, { GATEWAY_ALIPAY_ALLOW: '110.75.0.0/16,10.0.0.0/8', GATEWAY_TRUSTED_PROXIES: '127.0.0.1', NODE_ID: `alipay-allow-${process.pid}` }));
   });
 
   after(async () => {
@@ -382,7 +382,25 @@ describe('gateway - /alipay allow-list (GATEWAY_ALIPAY_ALLOW without 127.0.0.1)'
     const [row] = await auditRows(db.url, `ip-${n.notify_id}`);
     expect(row).to.deep.include({ actor: 'alipay', action: 'alipay.notify.rejected', outcome: 'denied' });
     expect(row.details.reason).to.equal('ip not allowed');
-    expect(await storedCount(db.url, 'true', [])).to.equal(0);
+    expect(await storedCount(db.url, 'notify_id = $1', [n.notify_id])).to.equal(0);
+  });
+
+  it('takes the client address from X-Forwarded-For only through a trusted proxy: an allowed Alipay address gets in, another does not', async () => {
+    const send = (n: Record<string, string>, forwardedFor: string) =>
+      http(`${bus.gatewayUrl}/alipay/notify`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Forwarded-For': forwardedFor, 'X-Request-ID': `xff-${n.notify_id}` },
+        body: new URLSearchParams(n).toString(),
+      });
+    const ok = notification();
+    expect((await send(ok, '110.75.3.4')).text).to.equal('success');
+    expect(await storedCount(db.url, 'notify_id = $1', [ok.notify_id])).to.equal(1);
+    const [row] = await query<{ source_ip: string }>(db.url, 'SELECT source_ip FROM alipay_notifications WHERE notify_id = $1', [ok.notify_id]);
+    expect(row.source_ip).to.equal('110.75.3.4');
+    const other = notification();
+    const refused = await send(other, '110.75.3.4, 8.8.8.8');
+    expect(refused.status).to.equal(403);
+    expect((await auditRows(db.url, `xff-${other.notify_id}`))[0].details.reason).to.equal('ip not allowed');
   });
 
   it('refuses the life-number gateway from there too', async () => {

@@ -1,0 +1,138 @@
+/**
+ * Which files a consumer has taken, so that a restart never takes a file
+ * twice and never forgets one (Camel's `idempotentRepository`). A file is
+ * known by endpoint id + directory + name + size + mtime: a file of the same
+ * name with a new size or mtime is a new file.
+ *
+ * Life of a record:
+ *
+ *   begin()   → in-progress        (taken; `location` says where it sits)
+ *   decide()  → in-progress + outcome done|failed + target
+ *               (the handler has answered; the move is about to happen)
+ *   finish()  → done | failed     (the move is complete)
+ *   release()   the record is deleted (the file could not be taken after all:
+ *               it stays where it is and is tried again by a later poll)
+ *
+ * An in-progress record without an outcome after a crash or a dropped
+ * connection means the handler may or may not have seen the file: it is
+ * handed over again (at-least-once). One with an outcome only needs its
+ * move finished: it is not handed over again.
+ */
+export interface FileKey {
+  endpointId: string;
+  directory: string;
+  name: string;
+  size: number;
+  /** ms since the epoch. */
+  mtime: number;
+}
+
+export type FileState = 'in-progress' | 'done' | 'failed';
+export type FileOutcome = 'done' | 'failed';
+
+export interface FileRecord extends FileKey {
+  state: FileState;
+  /** The consumer instance that took it last. */
+  owner: string;
+  attempts: number;
+  /** Where the file sits while in progress (its path, or the preMove target). */
+  location: string | null;
+  outcome: FileOutcome | null;
+  /** Where it is (being) moved once decided; null with noop. */
+  targetPath: string | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+}
+
+export interface IdempotentRepository {
+  /**
+   * Of these files of one directory, the keys (see fileKeyString) that a
+   * poll must not take: everything recorded, except failed files that were
+   * moved to moveFailed and have since been put back (an operator's retry).
+   */
+  settled(endpointId: string, directory: string, files: Array<Pick<FileKey, 'name' | 'size' | 'mtime'>>): Promise<Set<string>>;
+  /** Records the file as taken. `taken: false` when it is recorded already (another poll or node has it). */
+  begin(key: FileKey, owner: string, location: string): Promise<{ taken: boolean; attempt: number }>;
+  /** Takes over an in-progress record left by a crash or a dropped connection. */
+  resume(key: FileKey, owner: string, location: string): Promise<{ taken: boolean; attempt: number }>;
+  setLocation(key: FileKey, location: string): Promise<void>;
+  decide(key: FileKey, outcome: FileOutcome, targetPath: string | null, error?: { code: string; message: string }): Promise<void>;
+  finish(key: FileKey): Promise<void>;
+  release(key: FileKey): Promise<void>;
+  inProgress(endpointId: string, directory: string): Promise<FileRecord[]>;
+  get(key: FileKey): Promise<FileRecord | undefined>;
+}
+
+/** A Set-friendly form of name + size + mtime. */
+export function fileKeyString(f: Pick<FileKey, 'name' | 'size' | 'mtime'>): string {
+  return `${f.size}:${f.mtime}:${f.name}`;
+}
+
+function recordId(k: FileKey): string {
+  return JSON.stringify([k.endpointId, k.directory, k.name, k.size, k.mtime]);
+}
+
+/**
+ * In memory: for unit tests and throw-away setups only (a restart forgets
+ * everything, which is what the PostgreSQL repository exists to prevent).
+ */
+export class MemoryIdempotentRepository implements IdempotentRepository {
+  readonly records = new Map<string, FileRecord>();
+
+  async settled(endpointId: string, directory: string, files: Array<Pick<FileKey, 'name' | 'size' | 'mtime'>>): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (const f of files) {
+      const r = this.records.get(recordId({ endpointId, directory, ...f }));
+      if (r && !(r.state === 'failed' && r.targetPath)) out.add(fileKeyString(f));
+    }
+    return out;
+  }
+
+  async begin(key: FileKey, owner: string, location: string): Promise<{ taken: boolean; attempt: number }> {
+    const id = recordId(key);
+    const r = this.records.get(id);
+    if (r && !(r.state === 'failed' && r.targetPath)) return { taken: false, attempt: r.attempts };
+    const attempts = (r?.attempts ?? 0) + 1;
+    this.records.set(id, { ...key, state: 'in-progress', owner, attempts, location, outcome: null, targetPath: null, errorCode: null, errorMessage: null });
+    return { taken: true, attempt: attempts };
+  }
+
+  async resume(key: FileKey, owner: string, location: string): Promise<{ taken: boolean; attempt: number }> {
+    const r = this.records.get(recordId(key));
+    if (!r || r.state !== 'in-progress') return { taken: false, attempt: r?.attempts ?? 0 };
+    r.owner = owner;
+    r.attempts++;
+    r.location = location;
+    return { taken: true, attempt: r.attempts };
+  }
+
+  async setLocation(key: FileKey, location: string): Promise<void> {
+    const r = this.records.get(recordId(key));
+    if (r) r.location = location;
+  }
+
+  async decide(key: FileKey, outcome: FileOutcome, targetPath: string | null, error?: { code: string; message: string }): Promise<void> {
+    const r = this.records.get(recordId(key));
+    if (!r) return;
+    Object.assign(r, { outcome, targetPath, errorCode: error?.code ?? null, errorMessage: error?.message ?? null });
+  }
+
+  async finish(key: FileKey): Promise<void> {
+    const r = this.records.get(recordId(key));
+    if (r && r.outcome) r.state = r.outcome;
+  }
+
+  async release(key: FileKey): Promise<void> {
+    const id = recordId(key);
+    if (this.records.get(id)?.state === 'in-progress') this.records.delete(id);
+  }
+
+  async inProgress(endpointId: string, directory: string): Promise<FileRecord[]> {
+    return [...this.records.values()].filter((r) => r.endpointId === endpointId && r.directory === directory && r.state === 'in-progress');
+  }
+
+  async get(key: FileKey): Promise<FileRecord | undefined> {
+    const r = this.records.get(recordId(key));
+    return r ? { ...r } : undefined;
+  }
+}
