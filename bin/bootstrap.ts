@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import * as path from 'path';
 import { ServiceBroker } from 'moleculer';
 import { DataSource } from 'typeorm';
+import { AlipayAdapter } from '../adapters/alipay/alipay-adapter';
 import { loadOrCreateDevAppKeys } from '../adapters/alipay/keys';
 import { AdapterRegistry, endpointInvoker } from '../adapters/registry';
 import { GridbusConfig } from '../config';
@@ -83,7 +84,7 @@ export async function startBus(config: GridbusConfig): Promise<RunningBus> {
     // development app key pair under VAR_DIR and the simulator's public key.
     let runConfig = config;
     let alipaySim: AlipaySimulator | null = null;
-    const alipayUsed = services.includes('gateway') || services.includes('payment');
+    const alipayUsed = services.includes('gateway') || services.includes('payment') || services.includes('alipay');
     if (alipayUsed && (config.simulators.mode === 'on' || (config.simulators.mode === 'auto' && !config.alipay.gatewayUrl))) {
       const dev = config.alipay.appPrivateKey ? null : loadOrCreateDevAppKeys(path.join(config.varDir, 'alipay'));
       const appPrivateKey = dev ? dev.privateKeyPem : config.alipay.appPrivateKey!;
@@ -195,7 +196,16 @@ export async function startBus(config: GridbusConfig): Promise<RunningBus> {
     });
     if (!config.kafka.brokers.length) log.info('Kafka consumers are off: no KAFKA_BROKERS configured');
 
-    const deps = { config: runConfig, health, dataSource, operations };
+    // The Alipay OpenAPI client, for the alipay service (identity calls).
+    let alipay: AlipayAdapter | null = null;
+    const a = runConfig.alipay;
+    if (services.includes('alipay') && a.gatewayUrl && a.appId && a.appPrivateKey && a.alipayPublicKey) {
+      const adapter = new AlipayAdapter({ gatewayUrl: a.gatewayUrl, appId: a.appId, appPrivateKey: a.appPrivateKey, alipayPublicKey: a.alipayPublicKey });
+      alipay = adapter;
+      health.register(`adapter ${adapter.id}`, () => adapter.health());
+    }
+
+    const deps = { config: runConfig, health, dataSource, operations, alipay };
     broker.createService(createHealthService(deps));
     if (mappings) broker.createService(createMappingAgentService(mappings, config.nodeId));
     for (const name of services) broker.createService(SERVICE_CATALOG[name].create(deps));

@@ -1,4 +1,5 @@
 import { ServiceSchema } from 'moleculer';
+import { createAlipayService } from './alipay/alipay.service';
 import { createAuditService } from './audit/audit.service';
 import { createAuthService } from './auth/auth.service';
 import { createBillingService } from './billing/billing.service';
@@ -23,6 +24,7 @@ export const SERVICE_CATALOG: Record<string, ServiceEntry> = {
   marketing: { create: createMarketingService, servesSystem: 'marketing' },
   audit: { create: createAuditService, needsDatabase: true },
   auth: { create: createAuthService, needsDatabase: true },
+  alipay: { create: createAlipayService },
   mapping: { create: createMappingService, needsDatabase: true },
   sms: { create: createSmsService, servesSystem: 'sms' },
   payment: { create: createPaymentService, needsDatabase: true },

@@ -3,6 +3,11 @@ import { GridbusConfig } from '../config';
 import { HealthRegistry } from '../core/health';
 import { OperationRunner } from '../core/operations';
 
+/** The Alipay open platform as services see it (the adapter, wired at start-up). */
+export interface AlipayClient {
+  call(method: string, params: Record<string, string | number | undefined>): Promise<{ ok: boolean; body: { code: string; msg: string; sub_code?: string; sub_msg?: string; [k: string]: unknown } }>;
+}
+
 /** What the composition root hands to each service factory. */
 export interface ServiceDeps {
   config: GridbusConfig;
@@ -11,6 +16,8 @@ export interface ServiceDeps {
   dataSource: DataSource | null;
   /** Present when this node runs an integration (canonical operation) service. */
   operations: OperationRunner | null;
+  /** Present when this node runs the alipay service and Alipay is configured. */
+  alipay?: AlipayClient | null;
 }
 
 export function requireDep<T>(value: T | null, what: string, service: string): T {

@@ -340,7 +340,8 @@ export class KafkaConsumerAdapter<T = unknown> implements Adapter {
     }
   }
 
-  private applyFlow(changes: FlowChanges): void {
+  /** Pauses / resumes in librdkafka; `quiet` partitions (just assigned) get their state without an event. */
+  private applyFlow(changes: FlowChanges, quiet: ReadonlySet<string> = new Set()): void {
     if (!changes.pause.length && !changes.resume.length) return;
     const consumer = this.consumer;
     const toTps = (keys: string[]) =>
@@ -361,8 +362,9 @@ export class KafkaConsumerAdapter<T = unknown> implements Adapter {
         this.warn(translateKafkaError(err, 'pause/resume'));
       }
     }
-    if (pause.length) this.events.emit('paused', { partitions: pause, inFlight: this.bp.inFlight });
-    if (resume.length) this.events.emit('resumed', { partitions: resume, inFlight: this.bp.inFlight });
+    const loud = (tps: TopicPartition[]) => tps.filter((tp) => !quiet.has(laneKey(tp.topic, tp.partition)));
+    if (loud(pause).length) this.events.emit('paused', { partitions: loud(pause), inFlight: this.bp.inFlight });
+    if (loud(resume).length) this.events.emit('resumed', { partitions: loud(resume), inFlight: this.bp.inFlight });
   }
 
   /**
@@ -528,7 +530,8 @@ export class KafkaConsumerAdapter<T = unknown> implements Adapter {
       }
       // librdkafka keeps an application pause across re-assignment: the new
       // partitions always come back in the changes, so their state is set explicitly
-      this.applyFlow(this.bp.assign(assignment.map((tp) => laneKey(tp.topic, tp.partition))));
+      const keys = assignment.map((tp) => laneKey(tp.topic, tp.partition));
+      this.applyFlow(this.bp.assign(keys), new Set(keys));
       this.learnLeaders(consumer, assignment.map((tp) => tp.topic));
       this.events.emit('assigned', assignment);
       return;

@@ -68,6 +68,21 @@ export function createAuthService(deps: ServiceDeps): ServiceSchema {
           return operatorSession(next.subject, roles, next.refreshToken);
         },
       },
+      /** A life-number user signs in with the auth code the mini program got from Alipay. */
+      userLogin: {
+        params: { authCode: { type: 'string', min: 1, max: 128 }, $$strict: true },
+        async handler(ctx: Context<{ authCode: string }, Meta>) {
+          let userId: string;
+          try {
+            ({ userId } = (await ctx.call('alipay.exchangeAuthCode', { authCode: ctx.params.authCode })) as { userId: string });
+          } catch (err) {
+            audit(ctx, 'anonymous', 'auth.user.login', 'denied', { reason: (err as GridbusError).data?.reason ?? (err as Error).name });
+            throw err;
+          }
+          audit(ctx, userId, 'auth.user.login', 'success');
+          return ctx.call('auth.issueUserSession', { userId });
+        },
+      },
       /** Starts a user session (after the Alipay auth code was exchanged). Internal: not routed. */
       issueUserSession: {
         visibility: 'public',

@@ -1,6 +1,6 @@
 import { GridbusConfig } from '../../../config';
 
-/** Users' sessions: refresh (rotating) and log-out; no access token needed to reach them. */
+/** Users' sessions: sign-in with an Alipay auth code, refresh (rotating) and log-out; no access token needed to reach them. */
 export function userSessionRoute(config: GridbusConfig) {
   return {
     path: '/api/v1/session',
@@ -13,6 +13,7 @@ export function userSessionRoute(config: GridbusConfig) {
     mappingPolicy: 'restrict',
     bodyParsers: { json: { strict: true, limit: '4kb' }, urlencoded: false },
     aliases: {
+      'POST /': 'auth.userLogin',
       'POST refresh': 'auth.userRefresh',
       'POST logout': 'auth.logout',
     },

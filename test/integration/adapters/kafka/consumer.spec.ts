@@ -274,7 +274,8 @@ describe('adapters/kafka - consumer on a real broker', function () {
     expect(m.maxInFlightObserved).to.be.within(9, 10);
     expect(m.pausedCount).to.be.greaterThan(0);
     expect(m.resumedCount).to.be.greaterThan(0);
-    expect(flow.slice(0, 2)).to.deep.equal(['paused', 'resumed']);
+    expect(flow[0]).to.equal('paused');
+    expect(flow).to.include('resumed');
     expect(m.handled).to.equal(150);
     expect(m.consumed).to.equal(150);
   });

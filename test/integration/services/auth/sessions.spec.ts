@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { RunningBus, startBus } from '../../../../bin/bootstrap';
 import { loadConfig } from '../../../../config';
 import { signAccessToken } from '../../../../core/auth';
+import { ALIPAY_USERS } from '../../../../simulators/alipay/dataset';
 import { createFreshDatabase, query } from '../../../helpers/db';
 import { http } from '../../../helpers/http';
 
@@ -22,7 +23,7 @@ describe('auth - operator accounts, roles, lock-out and rotating refresh tokens 
     bus = await startBus(
       loadConfig({
         DATABASE_URL: db.url,
-        SERVICES: 'gateway,auth,audit,mapping',
+        SERVICES: 'gateway,auth,audit,mapping,alipay',
         HTTP_PORT: '0',
         LOG_LEVEL: 'error',
         ADMIN_BOOTSTRAP_USER: 'root',
@@ -125,5 +126,20 @@ describe('auth - operator accounts, roles, lock-out and rotating refresh tokens 
     const res = await post('/admin/api/session', { username: 'root', password: PASSWORD, isAdmin: true });
     expect(res.status).to.equal(422);
     expect(res.json.code).to.equal('VALIDATION_FAILED');
+  });
+
+  it('signs a life-number user in with an Alipay auth code (real signatures both ways), once per code', async () => {
+    const userId = ALIPAY_USERS[0].userId;
+    const authCode = bus.alipaySimulator!.issueAuthCode(userId);
+    const res = await post('/api/v1/session', { authCode });
+    expect(res.status, res.text).to.equal(200);
+    expect(res.json).to.include({ tokenType: 'Bearer', expiresIn: 900 });
+    const claims = JSON.parse(Buffer.from(res.json.accessToken.split('.')[1], 'base64url').toString());
+    expect(claims.sub).to.equal(userId);
+    const again = await post('/api/v1/session', { authCode });
+    expect(again.status).to.equal(401);
+    expect(again.json.code).to.equal('UNAUTHORIZED');
+    const rows = await query<{ actor: string; outcome: string }>(db.url, "SELECT actor, outcome FROM audit_log WHERE action = 'auth.user.login' ORDER BY id");
+    expect(rows).to.deep.equal([{ actor: userId, outcome: 'success' }, { actor: 'anonymous', outcome: 'denied' }]);
   });
 });

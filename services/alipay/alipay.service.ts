@@ -1,0 +1,37 @@
+import { Context, ServiceSchema } from 'moleculer';
+import { GridbusError } from '../../core/errors';
+import { ServiceDeps } from '../service-deps';
+
+/**
+ * The Alipay open platform's identity calls, for the auth and binding
+ * services: exchange an auth code, read the authorised real-name data.
+ * Alipay's business codes become the bus's typed errors here.
+ */
+export function createAlipayService(deps: ServiceDeps): ServiceSchema {
+  const client = () => {
+    if (!deps.alipay) throw new GridbusError('SERVICE_UNAVAILABLE', 'Alipay is not configured on this node (ALIPAY_APP_ID, keys)');
+    return deps.alipay;
+  };
+
+  return {
+    name: 'alipay',
+    actions: {
+      exchangeAuthCode: {
+        visibility: 'public',
+        params: { authCode: { type: 'string', min: 1, max: 128 } },
+        async handler(ctx: Context<{ authCode: string }>) {
+          const r = await client().call('alipay.system.oauth.token', { grant_type: 'authorization_code', code: ctx.params.authCode });
+          if (!r.ok) {
+            if (r.body.code === '40002' || r.body.sub_code?.startsWith('isv.code')) {
+              throw new GridbusError('UNAUTHORIZED', 'The Alipay auth code is invalid, expired or already used', { details: { reason: 'auth code refused' } });
+            }
+            throw new GridbusError('BACKEND_UNAVAILABLE', `alipay.system.oauth.token answered ${r.body.code} ${r.body.sub_code ?? ''}`.trim(), { retryable: r.body.code === '20000' });
+          }
+          const b = r.body as { user_id?: string; open_id?: string; access_token?: string; expires_in?: string | number };
+          if (!b.user_id && !b.open_id) throw new GridbusError('BACKEND_BAD_RESPONSE', 'alipay.system.oauth.token answered without user_id or open_id');
+          return { userId: b.user_id ?? b.open_id, accessToken: b.access_token, expiresIn: Number(b.expires_in ?? 0) };
+        },
+      },
+    },
+  };
+}
