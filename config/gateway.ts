@@ -231,8 +231,8 @@ function policies(raw: Record<string, unknown>, fail: Fail): Record<string, Grou
     const what =
       e.keyword === 'additionalProperties'
         ? `has no option ${JSON.stringify(e.params.additionalProperty)}`
-        : e.keyword === 'propertyNames'
-          ? `has a bad name ${JSON.stringify(e.params.propertyName)} (route groups: lower-case names; routes: "METHOD path" as in the route's aliases)`
+        : e.keyword === 'propertyNames' || (e as { propertyName?: string }).propertyName !== undefined
+          ? `has a bad name ${JSON.stringify((e as { propertyName?: string }).propertyName ?? e.params.propertyName)} (route groups: lower-case names; routes: "METHOD path" as in the route's aliases)`
           : e.keyword === 'format'
             ? 'must be an IP address or CIDR block such as 10.0.0.0/8'
             : e.keyword === 'type' && e.params.type === 'object'

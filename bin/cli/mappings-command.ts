@@ -61,7 +61,7 @@ export async function mappingsCommand(args: string[], config: GridbusConfig, opt
         out(`${problems.length} problem(s) in ${Object.keys(files).length} file(s)`);
         return 1;
       }
-      out(`✓ ${Object.keys(files).length} file(s) valid: ${bundle.operations.size} operation(s) [${[...bundle.operations.keys()].join(', ')}], ${bundle.codes.size} code table(s)`);
+      out(`✓ ${Object.keys(files).length} file(s) valid: ${bundle.operations.size} operation(s) [${[...bundle.operations.keys()].join(', ')}], ${bundle.fileLayouts.size} file layout(s), ${bundle.topicShapes.size} topic shape(s), ${bundle.codes.size} code table(s)`);
       return 0;
     }
     case 'diff': {

@@ -5,6 +5,10 @@ import { GridbusError } from '../errors';
 import { CodeTable, loadCodeTableText } from './code-tables';
 import { CompiledOperation } from './compile-operation';
 import { loadOperationText } from './operation-loader';
+import { CompiledFileLayout } from './files/compile-layout';
+import { loadFileLayoutText } from './files/layout-loader';
+import { CompiledTopicShape } from './topics/compile-topic';
+import { loadTopicShapeText } from './topics/topic-loader';
 
 /**
  * A mapping set as operators edit it: every definition file under the
@@ -16,6 +20,8 @@ export type MappingFiles = Record<string, string>;
 export interface CompiledBundle {
   operations: Map<string, CompiledOperation>;
   codes: Map<string, CodeTable>;
+  fileLayouts: Map<string, CompiledFileLayout>;
+  topicShapes: Map<string, CompiledTopicShape>;
 }
 
 export interface MappingProblem {
@@ -99,10 +105,26 @@ export function compileMappingFiles(files: MappingFiles, variables: Record<strin
       problems.push(problemOf(err, file));
     }
   }
+  const fileLayouts = new Map<string, CompiledFileLayout>();
+  const topicShapes = new Map<string, CompiledTopicShape>();
+  const named = <T extends { name: string; file: string }>(prefix: string, into: Map<string, T>, load: (text: string, file: string) => T, what: string) => {
+    for (const file of names.filter((f) => f.startsWith(prefix))) {
+      try {
+        const item = load(files[file], file);
+        const existing = into.get(item.name);
+        if (existing) problems.push({ file, path: what, message: `'${item.name}' is already defined in ${existing.file}` });
+        else into.set(item.name, item);
+      } catch (err) {
+        problems.push(problemOf(err, file));
+      }
+    }
+  };
+  named('files/', fileLayouts, (t, f) => loadFileLayoutText(t, f, { codes }), 'layout');
+  named('topics/', topicShapes, (t, f) => loadTopicShapeText(t, f, { codes }), 'shape');
   for (const file of names.filter((f) => !/^(codes|operations|files|topics)\//.test(f))) {
     problems.push({ file, path: '', message: 'is not under operations/, files/, topics/ or codes/' });
   }
-  return { bundle: { operations, codes }, problems };
+  return { bundle: { operations, codes, fileLayouts, topicShapes }, problems };
 }
 
 /** Like compileMappingFiles, but a set with any problem is refused as a whole. */

@@ -83,7 +83,7 @@ export function createMappingService(deps: ServiceDeps): ServiceSchema {
         params: { files: filesParam },
         handler(ctx: Context<{ files: MappingFiles }>) {
           const { bundle, problems } = validateDraft(ctx.params.files);
-          return { valid: problems.length === 0, problems, operations: [...bundle.operations.keys()], codeTables: [...bundle.codes.keys()] };
+          return { valid: problems.length === 0, problems, operations: [...bundle.operations.keys()], fileLayouts: [...bundle.fileLayouts.keys()], topicShapes: [...bundle.topicShapes.keys()], codeTables: [...bundle.codes.keys()] };
         },
       },
       diff: {
