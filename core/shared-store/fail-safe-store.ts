@@ -135,9 +135,13 @@ export class FailSafeStore implements SharedStore {
 
   private markDown(err: unknown): void {
     this.reason = (err as Error)?.message ?? String(err);
-    if (this.state === 'down') return;
-    if (this.state === 'starting' && this.clock.now() - this.startedAt < this.startGraceMs) {
+    if (this.state === 'down') {
       this.scheduleProbe(this.probeIntervalMs);
+      return;
+    }
+    if (this.state === 'starting' && this.clock.now() - this.startedAt < this.startGraceMs) {
+      // still connecting: look again soon
+      this.scheduleProbe(Math.min(this.probeIntervalMs, 200));
       return;
     }
     this.state = 'down';
@@ -169,7 +173,6 @@ export class FailSafeStore implements SharedStore {
       if (!this.closed) this.markUp();
     } catch (err) {
       this.markDown(err);
-      this.scheduleProbe(this.probeIntervalMs);
     } finally {
       this.probing = false;
     }

@@ -13,7 +13,7 @@ export interface NatsKvStoreOptions {
   requestTimeoutMs?: number;
   /** Wait between connection attempts, ms. Default 1000. */
   reconnectWaitMs?: number;
-  /** Compare-and-set attempts per increment before settling for an estimate. Default 10. */
+  /** Compare-and-set attempts per update before giving up (the fail-safe store then counts locally). Default 25. */
   maxCasAttempts?: number;
   clock?: Clock;
 }
@@ -33,7 +33,8 @@ const decoder = new TextDecoder();
  * Counters and entries in NATS JetStream KV, shared by every gateway node.
  *
  * - `incr`: one key per window (`<ns>.<key>.w<index>`), incremented with
- *   compare-and-set (`kv.update(key, value, revision)`), retried on conflict.
+ *   compare-and-set (`kv.update(key, value, revision)`), retried on conflict;
+ *   concurrent increments of a key on one node are coalesced into one update.
  *   Counter buckets are grouped by TTL class (twice the window, rounded up to
  *   a power of two seconds, in memory storage) so old windows vanish by
  *   themselves.
@@ -55,6 +56,9 @@ export class NatsKvStore implements SharedStore {
   /** The connection was handed in (`over`): `close` leaves it open. */
   private borrowed = false;
   private readonly buckets = new Map<string, Promise<KV>>();
+  /** Counter key → increments waiting for the update in flight. */
+  private readonly queued = new Map<string, Array<{ resolve: (r: { count: number; previous: number }) => void; reject: (err: unknown) => void }>>();
+  private readonly inflight = new Set<string>();
   private readonly clock: Clock;
   private readonly ns: string;
 
@@ -86,36 +90,70 @@ export class NatsKvStore implements SharedStore {
   }
 
   async incr(key: string, windowMs: number): Promise<WindowCount> {
-    const now = this.clock.now();
-    const start = windowStart(now, windowMs);
+    const start = windowStart(this.clock.now(), windowMs);
     const index = Math.floor(start / windowMs);
-    const kv = await this.bucket(counterBucket(windowMs));
     const base = `${this.ns}.${encodeKey(key)}`;
-    const previousP = kv.get(`${base}.w${index - 1}`).then(countOf, () => 0);
-    const k = `${base}.w${index}`;
-    const attempts = this.options.maxCasAttempts ?? 10;
-    let count = 0;
-    for (let attempt = 1; ; attempt++) {
-      const entry = await this.guard(counterBucket(windowMs), () => kv.get(k));
-      const n = countOf(entry);
-      try {
-        if (entry && entry.operation === 'PUT') await kv.update(k, encoder.encode(String(n + 1)), entry.revision);
-        else await kv.create(k, encoder.encode('1'));
-        count = n + 1;
-        break;
-      } catch (err) {
-        if (!isCasConflict(err)) {
-          this.forget(counterBucket(windowMs));
-          throw unavailable(err);
-        }
-        // Heavy contention: settle for a close estimate rather than queue.
-        if (attempt >= attempts) {
-          count = n + 1;
-          break;
+    const { count, previous } = await this.enqueue(counterBucket(windowMs), `${base}.w${index}`, `${base}.w${index - 1}`);
+    return { count, previous, resetAt: start + windowMs, windowMs };
+  }
+
+  /**
+   * Increments of one key made on this node while an update of it is in
+   * flight are coalesced into the next single update (+k): a flood from one
+   * client costs one compare-and-set at a time per node, and contention is
+   * only ever between nodes.
+   */
+  private enqueue(bucket: string, k: string, previousKey: string): Promise<{ count: number; previous: number }> {
+    return new Promise((resolve, reject) => {
+      let batch = this.queued.get(k);
+      if (!batch) {
+        batch = [];
+        this.queued.set(k, batch);
+      }
+      batch.push({ resolve, reject });
+      if (!this.inflight.has(k)) void this.flush(bucket, k, previousKey);
+    });
+  }
+
+  private async flush(bucket: string, k: string, previousKey: string): Promise<void> {
+    this.inflight.add(k);
+    try {
+      for (let batch = this.queued.get(k); batch; batch = this.queued.get(k)) {
+        this.queued.delete(k);
+        try {
+          const kv = await this.bucket(bucket);
+          const previousP = kv.get(previousKey).then(countOf, () => 0);
+          const before = await this.casAdd(kv, bucket, k, batch.length);
+          const previous = await previousP;
+          batch.forEach((w, i) => w.resolve({ count: before + i + 1, previous }));
+        } catch (err) {
+          for (const w of batch) w.reject(err);
         }
       }
+    } finally {
+      this.inflight.delete(k);
     }
-    return { count, previous: await previousP, resetAt: start + windowMs, windowMs };
+  }
+
+  /** Adds `n` with compare-and-set, retrying on conflict with a short jittered pause; answers the value before. */
+  private async casAdd(kv: KV, bucket: string, k: string, n: number): Promise<number> {
+    const attempts = this.options.maxCasAttempts ?? 25;
+    for (let attempt = 1; ; attempt++) {
+      const entry = await this.guard(bucket, () => kv.get(k));
+      const before = countOf(entry);
+      try {
+        if (entry && entry.operation === 'PUT') await kv.update(k, encoder.encode(String(before + n)), entry.revision);
+        else await kv.create(k, encoder.encode(String(n)));
+        return before;
+      } catch (err) {
+        if (!isCasConflict(err)) {
+          this.forget(bucket);
+          throw unavailable(err);
+        }
+        if (attempt >= attempts) throw new SharedStoreUnavailableError(`NATS KV: ${k} still contended after ${attempts} attempts`, { cause: err });
+        await new Promise<void>((resolve) => this.clock.setTimer(Math.random() * 2 * attempt, resolve));
+      }
+    }
   }
 
   async get(key: string): Promise<string | null> {

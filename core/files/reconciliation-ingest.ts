@@ -1,0 +1,101 @@
+import type { Readable, Writable } from 'stream';
+import { once } from 'events';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { DataSource } from 'typeorm';
+import { CompiledFileLayout, FileEvent, parseFile } from '../mapping/files';
+import { copyTextRow } from './copy-text';
+
+export interface InboundFileMeta {
+  name: string;
+  size: number;
+  mtime: number;
+}
+
+export interface IngestResult {
+  fileId: string | null;
+  /** True when this exact file (layout, name, size, mtime) was loaded before: nothing was written. */
+  duplicate: boolean;
+  lines: number;
+  records: number;
+  skipped: number;
+}
+
+const COLUMNS = ['file_id', 'line_no', 'serial', 'account_no', 'bill_month', 'amount_fen', 'paid_at'];
+/** Lines handed to COPY per write: big enough to amortise, small enough to keep memory flat. */
+const BATCH = 1000;
+
+interface Detail {
+  serial: string;
+  accountNo: string;
+  billMonth?: string;
+  amountFen: number;
+  paidAt?: string;
+}
+
+/**
+ * Streams a reconciliation file into PostgreSQL: parse (layout from the
+ * mapping set) → map to canonical details → COPY, in one transaction with the
+ * file's own row. The totals check arrives after the last record; if it (or
+ * any line) fails, the transaction rolls back and nothing of the file is kept.
+ * Memory does not grow with the file: records flow through in batches.
+ */
+export async function ingestReconciliationFile(ds: DataSource, layout: CompiledFileLayout, input: Readable, meta: InboundFileMeta): Promise<IngestResult> {
+  const pool = (ds.driver as unknown as { master: { connect(): Promise<PoolClient> } }).master;
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const inserted = await client.query(
+      `INSERT INTO inbound_file (layout, name, size, mtime) VALUES ($1, $2, $3, $4) ON CONFLICT (layout, name, size, mtime) DO NOTHING RETURNING id`,
+      [layout.name, meta.name, meta.size, meta.mtime],
+    );
+    if (!inserted.rows.length) {
+      await client.query('ROLLBACK');
+      input.resume();
+      return { fileId: null, duplicate: true, lines: 0, records: 0, skipped: 0 };
+    }
+    const fileId = String(inserted.rows[0].id);
+    const copy = client.query(copyFrom(`COPY reconciliation_record (${COLUMNS.join(', ')}) FROM STDIN`)) as unknown as Writable;
+    const copied = new Promise<void>((resolve, reject) => {
+      copy.on('finish', resolve);
+      copy.on('error', reject);
+    });
+    let batch = '';
+    let inBatch = 0;
+    let records = 0;
+    let summary: Extract<FileEvent, { kind: 'summary' }> | undefined;
+    const flush = async () => {
+      if (!batch) return;
+      if (!copy.write(batch)) await once(copy, 'drain');
+      batch = '';
+      inBatch = 0;
+    };
+    try {
+      for await (const event of parseFile(layout, input, { fileName: meta.name })) {
+        if (event.kind === 'detail') {
+          const d = event.record as unknown as Detail;
+          batch += copyTextRow([fileId, event.lineNo, d.serial, d.accountNo, d.billMonth ?? null, d.amountFen, d.paidAt ?? null]);
+          records++;
+          if (++inBatch >= BATCH) await flush();
+        } else if (event.kind === 'summary') {
+          summary = event;
+        }
+      }
+      await flush();
+      copy.end();
+      await copied;
+    } catch (err) {
+      copy.destroy();
+      await copied.catch(() => undefined);
+      throw err;
+    }
+    await client.query('UPDATE inbound_file SET lines = $2, records = $3 WHERE id = $1', [fileId, summary?.lines ?? null, records]);
+    await client.query('COMMIT');
+    return { fileId, duplicate: false, lines: summary?.lines ?? 0, records, skipped: summary?.skipped ?? 0 };
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
