@@ -102,6 +102,12 @@ export class KafkaConsumerAdapter<T = unknown> implements Adapter {
         this.degradedReason = typed.message;
         this.warn(typed);
       },
+      onRetry: (failure, attempt) => {
+        this.degradedReason = `handler failing (${failure.code}, attempt ${attempt}): ${failure.message}`;
+      },
+      onHandled: () => {
+        if (this.degradedReason?.startsWith('handler failing')) this.degradedReason = null;
+      },
     });
   }
 

@@ -35,6 +35,16 @@ export interface DeadLetterNotice {
   attempts: number;
 }
 
+export interface ProcessorHooks {
+  onDeadLettered?(notice: DeadLetterNotice): void;
+  /** Publishing to the dead-letter topic failed (it is retried). */
+  onError?(err: unknown): void;
+  /** The handler failed and will be called again after a backoff. */
+  onRetry?(failure: FailureView, attempt: number): void;
+  /** The handler succeeded. */
+  onHandled?(): void;
+}
+
 type Outcome = { ok: true; attempts: number } | { ok: false; attempts: number; failure: FailureView };
 
 /**
@@ -55,7 +65,7 @@ export class RecordProcessor<T = unknown> {
     private readonly retry: ResolvedRetry,
     private readonly deadLetter: DeadLetterPublisher,
     private readonly counters: KafkaConsumerCounters,
-    private readonly hooks: { onDeadLettered?(n: DeadLetterNotice): void; onError?(err: unknown): void } = {},
+    private readonly hooks: ProcessorHooks = {},
   ) {}
 
   async process(unit: Message[], sleeper: AbortableSleeper): Promise<void> {
@@ -109,6 +119,7 @@ export class RecordProcessor<T = unknown> {
       if (sleeper.isAborted) throw new AbandonedError();
       try {
         await run();
+        this.hooks.onHandled?.();
         return { ok: true, attempts: attempt };
       } catch (err) {
         if (err instanceof AbandonedError) throw err;
@@ -116,6 +127,7 @@ export class RecordProcessor<T = unknown> {
         const exhausted = this.retry.maxAttempts > 0 && attempt >= this.retry.maxAttempts;
         if (!failure.retryable || exhausted) return { ok: false, attempts: attempt, failure };
         this.counters.retries++;
+        this.hooks.onRetry?.(failure, attempt);
         await sleeper.sleep(backoffDelay(attempt, this.retry));
       }
     }

@@ -81,9 +81,14 @@ export class SftpConnection {
     if (this.closing) throw new GridbusError('BACKEND_UNAVAILABLE', `${this.endpoint}: the adapter is stopped`, { details: { reason: 'NOT_CONNECTED' } });
     const wait = this.nextAttemptAt - Date.now();
     if (wait > 0) {
-      throw new GridbusError('BACKEND_UNAVAILABLE', `${this.endpoint}: not connected (next attempt in ${wait} ms); last error: ${this.lastError?.message ?? 'none'}`, {
-        details: { reason: 'NOT_CONNECTED', endpoint: this.endpoint },
-        cause: this.lastError,
+      // fail fast with what went wrong last time (its code and reason), not a vaguer error
+      const last = this.lastError;
+      const details = { ...((last?.data as Record<string, unknown> | undefined) ?? {}), endpoint: this.endpoint, nextAttemptInMs: wait };
+      delete details.retryable;
+      throw new GridbusError(last?.errorCode ?? 'BACKEND_UNAVAILABLE', `${this.endpoint}: not connected (next attempt in ${wait} ms); last error: ${last?.message ?? 'none'}`, {
+        details: { reason: 'NOT_CONNECTED', ...details },
+        retryable: last ? last.retryable : true,
+        cause: last,
       });
     }
     this.connecting = this.open()

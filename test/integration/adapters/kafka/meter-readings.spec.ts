@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { randomBytes } from 'crypto';
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { createTopics, deleteTopics, KafkaConsumerAdapter, KafkaProducerAdapter, KafkaRecord, peekTopic } from '../../../../adapters/kafka';
 import { openDatabase } from '../../../../core/db';
@@ -90,11 +91,20 @@ describe('adapters/kafka - batch handler storing meter readings in PostgreSQL', 
   let brokers: string;
   let dataSource: DataSource;
   let producer: KafkaProducerAdapter;
+  let admin: Client;
+  const database = `gridbus_kafka_${randomBytes(4).toString('hex')}`;
   const topics: string[] = [];
 
   before(async () => {
     brokers = requireEnv('TEST_KAFKA_BROKERS');
-    ({ dataSource } = await openDatabase(requireEnv('TEST_DATABASE_URL')));
+    // a throw-away database: every migration runs here, whatever the shared one has seen
+    const adminUrl = requireEnv('TEST_DATABASE_URL');
+    admin = new Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${database}`);
+    const url = new URL(adminUrl);
+    url.pathname = `/${database}`;
+    ({ dataSource } = await openDatabase(url.toString()));
     producer = new KafkaProducerAdapter({ brokers });
     await producer.start();
   });
@@ -102,6 +112,10 @@ describe('adapters/kafka - batch handler storing meter readings in PostgreSQL', 
   after(async () => {
     await producer?.stop();
     await dataSource?.destroy();
+    if (admin) {
+      await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await admin.end();
+    }
     if (topics.length) await deleteTopics(brokers, topics).catch(() => undefined);
   });
 
@@ -133,10 +147,11 @@ describe('adapters/kafka - batch handler storing meter readings in PostgreSQL', 
     // a precise value to check numeric(14,4) keeps it exactly
     readings[0].r = '12345.6789';
     for (const r of readings) await producer.produceJson(topic, r, { key: r.id });
-    // the collection system re-sends a few readings unchanged
-    for (const r of readings.slice(10, 15)) await producer.produceJson(topic, r, { key: r.id });
+    // a record that is not JSON, and one the database refuses, amid good ones of the same partition
     await producer.produce(topic, '{"id": "broken', { key: `${mp}-3` });
     await producer.produceJson(topic, { id: `${mp}-bad`, datadate: '2026-11-24', r: 'not-a-number' }, { key: `${mp}-3` });
+    // the collection system re-sends a few readings unchanged (mp-3 among them: same partition as the bad ones)
+    for (const r of readings.slice(9, 14)) await producer.produceJson(topic, r, { key: r.id });
     const total = readings.length + 5 + 2;
 
     const count = async () => Number((await dataSource.query('SELECT count(*)::int AS n FROM meter_daily_reading WHERE mp_id LIKE $1', [`${mp}-%`]))[0].n);
