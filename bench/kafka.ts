@@ -6,20 +6,24 @@
  *   npx ts-node --transpile-only bench/kafka.ts
  *
  * Environment: TEST_KAFKA_BROKERS, TEST_DATABASE_URL (required);
- * BENCH_RECORDS (200000), BENCH_PARTITIONS (6), BENCH_BATCH (2000),
- * BENCH_MAX_IN_FLIGHT (20000).
+ * BENCH_RECORDS (200000), BENCH_PARTITIONS (6), BENCH_BATCH (5000),
+ * BENCH_MAX_IN_FLIGHT (2 × batch × partitions: every partition has its next
+ * batch fetched while the current one is stored).
  *
  * Steps, each with a fresh consumer group:
  *   produce   N flat meter-reading records (JSON, ~200 bytes)
  *   (a0)      bare node-rdkafka consume(n) loop, no adapter: the ceiling
  *   (a)       the adapter, raw values, a batch handler that does nothing
- *   (b)       the adapter, JSON parse + map to a row + multi-row upsert
- *             (INSERT … SELECT FROM unnest(…) ON CONFLICT) per batch
+ *   (b)       the adapter, JSON parse + map to a row + one multi-row upsert
+ *             per batch (INSERT … SELECT FROM json_to_recordset($1) ON
+ *             CONFLICT (mp_id, data_date) DO UPDATE …); the rows travel as
+ *             one JSON parameter, cheaper to build in Node than 14 arrays
  * Rates are measured from the first record received to the last one done,
  * so the group join (a few seconds) is left out.
  */
 import 'reflect-metadata';
 import { randomBytes } from 'crypto';
+import { performance } from 'perf_hooks';
 import { KafkaConsumer, Message } from 'node-rdkafka';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
@@ -50,8 +54,8 @@ const BROKERS = env('TEST_KAFKA_BROKERS');
 const DATABASE_URL = env('TEST_DATABASE_URL');
 const RECORDS = Number(env('BENCH_RECORDS', '200000'));
 const PARTITIONS = Number(env('BENCH_PARTITIONS', '6'));
-const BATCH = Number(env('BENCH_BATCH', '2000'));
-const MAX_IN_FLIGHT = Number(env('BENCH_MAX_IN_FLIGHT', '20000'));
+const BATCH = Number(env('BENCH_BATCH', '5000'));
+const MAX_IN_FLIGHT = Number(env('BENCH_MAX_IN_FLIGHT', String(2 * BATCH * PARTITIONS)));
 const DAYS = ['2026-11-21', '2026-11-22', '2026-11-23', '2026-11-24'];
 
 function reading(i: number): FlatReading {
@@ -78,7 +82,7 @@ const COLUMNS = ['mp_id', 'data_date', 'cons_no', 'org_no', 'r_total', 'r1', 'r2
 const TYPES = ['text', 'date', 'text', 'text', 'numeric', 'numeric', 'numeric', 'numeric', 'numeric', 'text', 'timestamptz', 'text', 'int', 'bigint'];
 const UPSERT = `
   INSERT INTO meter_daily_reading (${COLUMNS.join(', ')})
-  SELECT * FROM unnest(${TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})
+  SELECT ${COLUMNS.join(', ')} FROM json_to_recordset($1::json) AS x(${COLUMNS.map((c, i) => `${c} ${TYPES[i]}`).join(', ')})
   ON CONFLICT (mp_id, data_date) DO UPDATE SET
     ${COLUMNS.slice(2).map((c) => `${c} = EXCLUDED.${c}`).join(', ')}, received_at = now()
   WHERE (meter_daily_reading.source_topic, meter_daily_reading.source_partition, meter_daily_reading.source_offset)
@@ -89,14 +93,46 @@ function collTime(v: string): string {
   return `${v.replace(' ', 'T')}+08:00`;
 }
 
+interface Row {
+  mp_id: string;
+  data_date: string;
+  cons_no: string;
+  org_no: string;
+  r_total: string;
+  r1: string;
+  r2: string;
+  r3: string;
+  r4: string;
+  status: string;
+  coll_time: string;
+  source_topic: string;
+  source_partition: number;
+  source_offset: number;
+}
+
+/** Maps a batch, keeps the last reading per (mp_id, data_date) (ON CONFLICT touches a row once per statement), upserts it. */
 async function storeBatch(dataSource: DataSource, records: KafkaRecord<FlatReading>[]): Promise<void> {
-  const latest = new Map<string, unknown[]>();
+  const latest = new Map<string, Row>();
   for (const rec of records) {
     const v = rec.value;
-    latest.set(`${v.id}|${v.datadate}`, [v.id, v.datadate, v.consno, v.orgno, v.r, v.r1, v.r2, v.r3, v.r4, v.status, collTime(v.colltime), rec.topic, rec.partition, rec.offset]);
+    latest.set(`${v.id}|${v.datadate}`, {
+      mp_id: v.id,
+      data_date: v.datadate,
+      cons_no: v.consno,
+      org_no: v.orgno,
+      r_total: v.r,
+      r1: v.r1,
+      r2: v.r2,
+      r3: v.r3,
+      r4: v.r4,
+      status: v.status,
+      coll_time: collTime(v.colltime),
+      source_topic: rec.topic,
+      source_partition: rec.partition,
+      source_offset: rec.offset,
+    });
   }
-  const rows = [...latest.values()];
-  await dataSource.query(UPSERT, COLUMNS.map((_c, i) => rows.map((r) => r[i])));
+  await dataSource.query(UPSERT, [JSON.stringify([...latest.values()])]);
 }
 
 const rate = (n: number, ms: number) => Math.round((n * 1000) / ms);
@@ -141,9 +177,15 @@ async function bareConsume(topic: string): Promise<number> {
   return ms;
 }
 
-async function adapterRun(topic: string, label: string, handleBatch: (records: KafkaRecord<never>[]) => Promise<void>, format: 'json' | 'raw'): Promise<{ ms: number; stopMs: number; consumer: KafkaConsumerAdapter<never> }> {
+async function adapterRun(
+  topic: string,
+  label: string,
+  handleBatch: (records: KafkaRecord<never>[]) => Promise<void>,
+  format: 'json' | 'raw',
+): Promise<{ ms: number; stopMs: number; elu: number; consumer: KafkaConsumerAdapter<never> }> {
   let first = 0;
   let done = 0;
+  let eluStart: ReturnType<typeof performance.eventLoopUtilization> | undefined;
   const consumer = new KafkaConsumerAdapter<never>(
     {
       brokers: BROKERS,
@@ -157,7 +199,10 @@ async function adapterRun(topic: string, label: string, handleBatch: (records: K
     },
     {
       async handleBatch(records) {
-        if (!first) first = Date.now();
+        if (!first) {
+          first = Date.now();
+          eluStart = performance.eventLoopUtilization();
+        }
         await handleBatch(records);
         done += records.length;
       },
@@ -166,9 +211,10 @@ async function adapterRun(topic: string, label: string, handleBatch: (records: K
   await consumer.start();
   while (done < RECORDS) await new Promise((r) => setTimeout(r, 5));
   const ms = Date.now() - first;
+  const elu = performance.eventLoopUtilization(eluStart).utilization;
   const stopStarted = Date.now();
   await consumer.stop();
-  return { ms, stopMs: Date.now() - stopStarted, consumer };
+  return { ms, stopMs: Date.now() - stopStarted, elu, consumer };
 }
 
 async function main(): Promise<void> {
@@ -191,15 +237,15 @@ async function main(): Promise<void> {
 
     const raw = await adapterRun(topic, 'raw', async () => undefined, 'raw');
     const m = raw.consumer.metrics();
-    console.log(`(a)  adapter raw  ${fmt(rate(RECORDS, raw.ms)).padStart(9)} records/s  (${raw.ms} ms, no handling; commits ${m.commits}, max in flight ${m.maxInFlightObserved}, pauses ${m.pausedCount}; stop ${raw.stopMs} ms)`);
+    console.log(`(a)  adapter raw  ${fmt(rate(RECORDS, raw.ms)).padStart(9)} records/s  (${raw.ms} ms, no handling; event loop ${(raw.elu * 100).toFixed(0)} % busy; commits ${m.commits}, max in flight ${m.maxInFlightObserved}, pauses ${m.pausedCount}; stop ${raw.stopMs} ms)`);
 
     const stored = await adapterRun(topic, 'pg', (records) => storeBatch(dataSource, records as unknown as KafkaRecord<FlatReading>[]), 'json');
     const s = stored.consumer.metrics();
     const rows = Number((await dataSource.query('SELECT count(*)::int AS n FROM meter_daily_reading'))[0].n);
-    console.log(`(b)  adapter + pg ${fmt(rate(RECORDS, stored.ms)).padStart(9)} records/s  (${stored.ms} ms, parse + map + upsert; ${fmt(rows)} rows; batches ${s.batches}, max in flight ${s.maxInFlightObserved}, pauses ${s.pausedCount}; stop ${stored.stopMs} ms)`);
+    console.log(`(b)  adapter + pg ${fmt(rate(RECORDS, stored.ms)).padStart(9)} records/s  (${stored.ms} ms, parse + map + upsert; event loop ${(stored.elu * 100).toFixed(0)} % busy; ${fmt(rows)} rows; batches ${s.batches}, max in flight ${s.maxInFlightObserved}, pauses ${s.pausedCount}; stop ${stored.stopMs} ms)`);
     console.log(`ratio (b)/(a)  ${((rate(RECORDS, stored.ms) / rate(RECORDS, raw.ms)) * 100).toFixed(0)} %`);
     console.log(`ratio (b)/(a0) ${((rate(RECORDS, stored.ms) / rate(RECORDS, bareMs)) * 100).toFixed(0)} %`);
-    if (rows !== Math.min(RECORDS, RECORDS)) console.log(`WARNING: expected ${RECORDS} rows, found ${rows}`);
+    if (rows !== RECORDS) console.log(`WARNING: expected ${RECORDS} rows, found ${rows}`);
   } finally {
     await dataSource.destroy();
     await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);

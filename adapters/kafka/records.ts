@@ -39,20 +39,26 @@ export type ParseResult<T> = { ok: true; record: KafkaRecord<T> } | { ok: false;
  */
 export function toRecord<T = unknown>(message: Message, format: 'json' | 'raw'): ParseResult<T> {
   const raw = message.value ?? null;
-  const base = {
-    topic: message.topic,
-    partition: message.partition,
-    offset: message.offset,
-    key: message.key === undefined || message.key === null ? null : Buffer.isBuffer(message.key) ? message.key.toString('utf8') : String(message.key),
-    raw,
-    headers: headersToRecord(message.headers),
-    timestamp: message.timestamp,
-  };
-  if (format === 'raw') return { ok: true, record: { ...base, value: raw as unknown as T } };
-  if (raw === null) return { ok: true, record: { ...base, value: null as unknown as T } };
-  try {
-    return { ok: true, record: { ...base, value: JSON.parse(raw.toString('utf8')) as T } };
-  } catch (err) {
-    return { ok: false, reason: `value is not JSON: ${(err as Error).message}` };
+  let value: unknown = raw;
+  if (format === 'json' && raw !== null) {
+    try {
+      value = JSON.parse(raw.toString('utf8'));
+    } catch (err) {
+      return { ok: false, reason: `value is not JSON: ${(err as Error).message}` };
+    }
   }
+  const key = message.key;
+  return {
+    ok: true,
+    record: {
+      topic: message.topic,
+      partition: message.partition,
+      offset: message.offset,
+      key: key === undefined || key === null ? null : Buffer.isBuffer(key) ? key.toString('utf8') : String(key),
+      value: value as T,
+      raw,
+      headers: message.headers?.length ? headersToRecord(message.headers) : {},
+      timestamp: message.timestamp,
+    },
+  };
 }

@@ -1,3 +1,5 @@
+import { GridbusError } from '../../core/errors';
+
 /**
  * Which files a consumer has taken, so that a restart never takes a file
  * twice and never forgets one (Camel's `idempotentRepository`). A file is
@@ -135,4 +137,35 @@ export class MemoryIdempotentRepository implements IdempotentRepository {
     const r = this.records.get(recordId(key));
     return r ? { ...r } : undefined;
   }
+}
+
+/**
+ * Wraps a repository so that its failures (database down...) are told apart
+ * from SFTP failures: BACKEND_UNAVAILABLE with reason REPOSITORY_UNAVAILABLE,
+ * never taken for a lost SFTP session.
+ */
+export function guardRepository(repo: IdempotentRepository): IdempotentRepository {
+  const guard = <A extends unknown[], R>(op: string, fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await fn.apply(repo, args);
+      } catch (err) {
+        if (err instanceof GridbusError) throw err;
+        throw new GridbusError('BACKEND_UNAVAILABLE', `idempotent repository: ${op} failed: ${(err as Error)?.message ?? err}`, {
+          details: { reason: 'REPOSITORY_UNAVAILABLE', operation: op },
+          cause: err,
+        });
+      }
+    };
+  return {
+    settled: guard('settled', repo.settled),
+    begin: guard('begin', repo.begin),
+    resume: guard('resume', repo.resume),
+    setLocation: guard('setLocation', repo.setLocation),
+    decide: guard('decide', repo.decide),
+    finish: guard('finish', repo.finish),
+    release: guard('release', repo.release),
+    inProgress: guard('inProgress', repo.inProgress),
+    get: guard('get', repo.get),
+  };
 }

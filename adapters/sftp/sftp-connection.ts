@@ -83,7 +83,7 @@ export class SftpConnection {
     if (wait > 0) {
       // fail fast with what went wrong last time (its code and reason), not a vaguer error
       const last = this.lastError;
-      const details = { ...((last?.data as Record<string, unknown> | undefined) ?? {}), endpoint: this.endpoint, nextAttemptInMs: wait };
+      const details: Record<string, unknown> = { ...((last?.data as Record<string, unknown> | undefined) ?? {}), endpoint: this.endpoint, nextAttemptInMs: wait };
       delete details.retryable;
       throw new GridbusError(last?.errorCode ?? 'BACKEND_UNAVAILABLE', `${this.endpoint}: not connected (next attempt in ${wait} ms); last error: ${last?.message ?? 'none'}`, {
         details: { reason: 'NOT_CONNECTED', ...details },

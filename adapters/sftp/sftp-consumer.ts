@@ -5,7 +5,7 @@ import { Readable } from 'stream';
 import { GridbusError } from '../../core/errors';
 import { Adapter, AdapterHealth } from '../adapter';
 import { FileExpression, nameFilter, resolveTarget } from './file-expression';
-import { FileKey, FileOutcome, FileRecord, IdempotentRepository, fileKeyString } from './idempotent-repository';
+import { FileKey, FileOutcome, FileRecord, IdempotentRepository, fileKeyString, guardRepository } from './idempotent-repository';
 import { Clock, ListedFile, ReadLockStrategy, createReadLock, systemClock } from './read-lock';
 import { RemoteFiles } from './remote-files';
 import { SftpConnection, SocketFactory } from './sftp-connection';
@@ -96,6 +96,9 @@ export class SftpConsumer implements Adapter {
   private readonly readLock: ReadLockStrategy;
   private readonly handler: SftpFileHandler;
   private readonly repository?: IdempotentRepository;
+  private readonly rawRepository?: IdempotentRepository;
+  /** Set when a poll broke off in the middle of a file for a reason other than the session: the next poll reconciles fully. */
+  private reconcileAll = false;
   private readonly logger: SftpLogger;
   private readonly clock: Clock;
   /** This instance, in the repository's `owner` column. */
@@ -127,7 +130,8 @@ export class SftpConsumer implements Adapter {
     this.id = this.options.id;
     this.endpoint = describeEndpoint(this.options.connection, this.options.directory);
     this.handler = deps.handler;
-    this.repository = this.options.idempotent ? deps.repository : undefined;
+    this.rawRepository = this.options.idempotent ? deps.repository : undefined;
+    this.repository = this.rawRepository ? guardRepository(this.rawRepository) : undefined;
     this.logger = deps.logger ?? consoleLogger;
     this.clock = deps.clock ?? systemClock;
     this.connection = new SftpConnection(this.options.connection, this.endpoint, this.logger, deps.socketFactory);
@@ -143,7 +147,7 @@ export class SftpConsumer implements Adapter {
   /** Checks the repository, tries a first connection (a down server is not fatal: health says so) and starts the timer. */
   async start(): Promise<void> {
     if (this.running) return;
-    const repo = this.repository as (IdempotentRepository & { verify?: () => Promise<void> }) | undefined;
+    const repo = this.rawRepository as (IdempotentRepository & { verify?: () => Promise<void> }) | undefined;
     if (repo?.verify) await repo.verify();
     this.running = true;
     this.stopping = false;
@@ -217,6 +221,7 @@ export class SftpConsumer implements Adapter {
     const started = Date.now();
     this.counters.polls++;
     this.counters.lastPollAt = started;
+    let full = false;
     try {
       if (this.stopping) throw new GridbusError('BACKEND_UNAVAILABLE', `${this.endpoint}: stopped`, { details: { reason: 'NOT_CONNECTED' } });
       await this.connection.ensure();
@@ -229,13 +234,22 @@ export class SftpConsumer implements Adapter {
         this.files.forgetDirectories();
         if (this.options.autoCreate) await this.files.ensureDir(this.options.directory);
       }
-      await this.reconcile(newSession, result);
+      full = newSession || this.reconcileAll;
+      this.reconcileAll = false;
+      await this.reconcile(full, result);
       if (!result.interrupted) await this.scan(result);
       this.counters.lastPollError = result.error ? result.error.message : null;
     } catch (err) {
       const typed = translateSftpError(err, 'poll', this.endpoint);
       result.error = typed;
-      if (this.isConnectionLoss(typed)) result.interrupted = result.connected;
+      const reason = (typed.data as { reason?: string } | undefined)?.reason;
+      // a full reconcile that did not get through is tried again next poll
+      if (full) this.reconcileAll = true;
+      if (reason === 'REPOSITORY_UNAVAILABLE') {
+        // a file may be in progress without its outcome recorded: look again next poll
+        this.reconcileAll = true;
+        result.interrupted = true;
+      } else if (this.isConnectionLoss(typed)) result.interrupted = result.connected;
       this.counters.lastPollError = typed.message;
       // while backing off every poll would say the same: debug only
       if (result.connected || this.connection.state().failures <= 1) this.logger.warn(`${this.endpoint}: poll: ${typed.message}`);
@@ -401,7 +415,7 @@ export class SftpConsumer implements Adapter {
       const typed = translateSftpError(err, `complete ${c.file.name}`, this.endpoint);
       if (this.isConnectionLoss(typed)) return 'interrupted';
       // the outcome is recorded: the next poll retries the move, never the handler
-      this.logger.error(`${this.endpoint}: ${c.file.name}: handled (${c.outcome}) but could not be moved to ${c.target}: ${typed.message}; retried at the next poll`);
+      this.logger.error(`${this.endpoint}: ${c.file.name}: handled (${c.outcome}) but not completed (move to ${c.target} / record): ${typed.message}; completed at the next poll`);
       result.error = typed;
       return 'pending';
     }

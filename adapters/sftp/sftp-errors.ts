@@ -18,7 +18,8 @@ export type SftpFailureReason =
   | 'NOT_CONNECTED'
   | 'NO_SUCH_FILE'
   | 'PERMISSION_DENIED'
-  | 'SERVER_FAILURE';
+  | 'SERVER_FAILURE'
+  | 'REPOSITORY_UNAVAILABLE';
 
 /** True for "the file or directory is not there", whichever layer said it. */
 export function isNoSuchFile(err: unknown): boolean {

@@ -1,6 +1,6 @@
 import { DependencyHealth } from '../health';
 import { Clock, TimerHandle, realClock } from '../resilience/clock';
-import { SharedStore, SharedStoreTimeoutError, WindowCount } from './types';
+import { SharedStore, SharedStoreContentionError, SharedStoreTimeoutError, WindowCount } from './types';
 
 export type FailSafeState = 'starting' | 'up' | 'down';
 
@@ -112,7 +112,8 @@ export class FailSafeStore implements SharedStore {
     try {
       return await this.withTimeout(op(this.primary), this.timeoutMs);
     } catch (err) {
-      this.markDown(err);
+      // contention is one busy counter, not an outage: this operation alone is answered locally
+      if (!(err instanceof SharedStoreContentionError)) this.markDown(err);
       return op(this.fallback);
     }
   }

@@ -5,9 +5,9 @@ import { LocalStore } from './local-store';
 import { NatsKvStore } from './nats-kv-store';
 import { SharedStore } from './types';
 
-export { SharedStore, WindowCount, windowStart, slidingCount, SharedStoreUnavailableError, SharedStoreTimeoutError } from './types';
+export { SharedStore, WindowCount, windowStart, slidingCount, SharedStoreUnavailableError, SharedStoreTimeoutError, SharedStoreContentionError } from './types';
 export { LocalStore, LocalStoreOptions } from './local-store';
-export { NatsKvStore, NatsKvStoreOptions, MAX_ENTRY_TTL_MS, counterBucket, encodeKey } from './nats-kv-store';
+export { NatsKvStore, NatsKvStoreOptions, MAX_ENTRY_TTL_MS, counterBucket, encodeKey, maskNatsUrl } from './nats-kv-store';
 export { FailSafeStore, FailSafeOptions, FailSafeState } from './fail-safe-store';
 
 export interface OpenSharedStoreOptions {

@@ -1,6 +1,6 @@
 import { connect, ConnectionOptions, KV, KvEntry, NatsConnection, StorageType } from 'nats';
 import { Clock, TimerHandle, realClock } from '../resilience/clock';
-import { SharedStore, SharedStoreUnavailableError, WindowCount, windowStart } from './types';
+import { SharedStore, SharedStoreContentionError, SharedStoreUnavailableError, WindowCount, windowStart } from './types';
 
 export interface NatsKvStoreOptions {
   /** NATS URL(s), comma-separated. */
@@ -86,7 +86,7 @@ export class NatsKvStore implements SharedStore {
 
   /** Where the store lives, for health details. */
   describe(): string {
-    return `NATS KV ${COUNTERS_BUCKET}-*/${ENTRIES_BUCKET} on ${this.options.servers}`;
+    return `NATS KV ${COUNTERS_BUCKET}-*/${ENTRIES_BUCKET} on ${maskNatsUrl(this.options.servers)}`;
   }
 
   async incr(key: string, windowMs: number): Promise<WindowCount> {
@@ -150,7 +150,7 @@ export class NatsKvStore implements SharedStore {
           this.forget(bucket);
           throw unavailable(err);
         }
-        if (attempt >= attempts) throw new SharedStoreUnavailableError(`NATS KV: ${k} still contended after ${attempts} attempts`, { cause: err });
+        if (attempt >= attempts) throw new SharedStoreContentionError(`NATS KV: ${k} still contended after ${attempts} attempts`, { cause: err });
         await new Promise<void>((resolve) => this.clock.setTimer(Math.random() * 2 * attempt, resolve));
       }
     }
@@ -239,7 +239,7 @@ export class NatsKvStore implements SharedStore {
     const nc = this.nc;
     if (!nc || !this.connected) {
       const why = this.lastConnectError ? `: ${this.lastConnectError}` : '';
-      return Promise.reject(new SharedStoreUnavailableError(`not connected to ${this.options.servers}${why}`));
+      return Promise.reject(new SharedStoreUnavailableError(`not connected to ${maskNatsUrl(this.options.servers)}${why}`));
     }
     let kv = this.buckets.get(name);
     if (!kv) {
@@ -297,6 +297,11 @@ export function encodeKey(key: string): string {
 
 function encodePart(part: string): string {
   return /^[A-Za-z0-9_-]+$/.test(part) ? part : `=${Buffer.from(part, 'utf8').toString('base64url')}`;
+}
+
+/** Credentials in a NATS URL never reach health details or logs. */
+export function maskNatsUrl(urls: string): string {
+  return urls.replace(/\/\/([^/@\s]+)@/g, (_m, auth: string) => (auth.includes(':') ? `//${auth.split(':')[0]}:***@` : '//***@'));
 }
 
 function countOf(entry: KvEntry | null): number {

@@ -61,6 +61,14 @@ export class SharedStoreUnavailableError extends Error {
   }
 }
 
+/** Too many nodes updated one counter at once; the store itself is fine. */
+export class SharedStoreContentionError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SharedStoreContentionError';
+  }
+}
+
 /** The store did not answer within the allowed time. */
 export class SharedStoreTimeoutError extends Error {
   constructor(readonly timeoutMs: number, options?: { cause?: unknown }) {

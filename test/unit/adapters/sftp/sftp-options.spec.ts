@@ -72,3 +72,27 @@ describe('adapters/sftp - options', () => {
     expect(problems(() => resolveProducerOptions({ ...base, tempPrefix: 'tmp/' }))[0]).to.match(/tempPrefix/);
   });
 });
+
+describe('adapters/sftp - connection socket', () => {
+  it('the default socket factory turns Nagle off (TCP_NODELAY) before ssh2 sees the socket', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const net = require('net') as typeof import('net');
+    const { noDelaySocket } = await import('../../../../adapters/sftp/sftp-connection');
+    const server = net.createServer((s) => s.end());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const calls: unknown[] = [];
+    const original = net.Socket.prototype.setNoDelay;
+    net.Socket.prototype.setNoDelay = function (this: import('net').Socket, ...args: unknown[]) {
+      calls.push(args[0]);
+      return original.apply(this, args as [boolean]);
+    };
+    try {
+      const s = noDelaySocket('127.0.0.1', (server.address() as import('net').AddressInfo).port);
+      expect(calls).to.deep.equal([true]);
+      s.destroy();
+    } finally {
+      net.Socket.prototype.setNoDelay = original;
+      server.close();
+    }
+  });
+});

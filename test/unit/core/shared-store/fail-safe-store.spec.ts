@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { FakeClock } from '../../../../core/resilience';
-import { FailSafeStore, LocalStore, SharedStore, SharedStoreUnavailableError, WindowCount } from '../../../../core/shared-store';
+import { FailSafeStore, LocalStore, SharedStore, SharedStoreContentionError, SharedStoreUnavailableError, WindowCount } from '../../../../core/shared-store';
 
-type Mode = 'ok' | 'fail' | 'hang';
+type Mode = 'ok' | 'fail' | 'hang' | 'contended';
 
 /** A shared store the test breaks and mends at will; its data is a LocalStore. */
 class FakeShared implements SharedStore {
@@ -14,6 +14,7 @@ class FakeShared implements SharedStore {
     this.calls++;
     if (this.mode === 'fail') return Promise.reject(new SharedStoreUnavailableError('not connected to nats://kv'));
     if (this.mode === 'hang') return new Promise<T>(() => undefined);
+    if (this.mode === 'contended') return Promise.reject(new SharedStoreContentionError('k still contended after 25 attempts'));
     return fn();
   }
   incr(key: string, windowMs: number): Promise<WindowCount> {
@@ -126,6 +127,16 @@ describe('core/shared-store - fail-safe store', () => {
     await s.store.set('after', 'yes', 10_000);
     expect(await s.shared.get('after')).to.equal('yes');
     expect(s.clock.pendingTimers(), 'no probe while up (only the stores’ sweeps)').to.equal(2);
+    await s.store.close();
+  });
+
+  it('contention - that one operation is answered locally; the store is not taken for down', async () => {
+    const s = setup();
+    await s.clock.advance(0);
+    s.shared.mode = 'contended';
+    expect((await s.store.incr('hot', 60_000)).count).to.equal(1);
+    expect(s.store.current()).to.equal('up');
+    expect(s.logs.filter((l) => l.startsWith('warn'))).to.deep.equal([]);
     await s.store.close();
   });
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { FakeClock } from '../../../../core/resilience';
-import { LocalStore, counterBucket, encodeKey, slidingCount, windowStart } from '../../../../core/shared-store';
+import { LocalStore, counterBucket, encodeKey, maskNatsUrl, slidingCount, windowStart } from '../../../../core/shared-store';
 
 describe('core/shared-store - local store', () => {
   let clock: FakeClock;
@@ -96,5 +96,11 @@ describe('core/shared-store - windows and keys', () => {
     expect(counterBucket(1_000)).to.equal('gridbus-counters-2s');
     expect(counterBucket(60_000)).to.equal('gridbus-counters-128s');
     expect(counterBucket(3_600_000)).to.equal('gridbus-counters-8192s');
+  });
+
+  it('maskNatsUrl - credentials in NATS URLs never reach health details or logs', () => {
+    expect(maskNatsUrl('nats://gw:s3cret@10.0.0.1:4222,nats://tok3n@10.0.0.2:4222,nats://10.0.0.3:4222')).to.equal(
+      'nats://gw:***@10.0.0.1:4222,nats://***@10.0.0.2:4222,nats://10.0.0.3:4222',
+    );
   });
 });

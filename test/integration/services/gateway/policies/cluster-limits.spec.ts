@@ -1,0 +1,146 @@
+import { expect } from 'chai';
+import { randomBytes } from 'crypto';
+import { Client } from 'pg';
+import { signAccessToken } from '../../../../../core/auth';
+import { HOUSEHOLDS } from '../../../../../simulators/marketing/dataset';
+import { MarketingSimulator, startMarketingSimulator } from '../../../../../simulators/marketing/server';
+import { BusProcess } from '../../../../helpers/bus-process';
+import { requireEnv } from '../../../../helpers/env';
+import { eventually, http, HttpResult } from '../../../../helpers/http';
+import { freePort } from '../../../../helpers/ports';
+
+const JWT_SECRET = 'cluster-limits-secret-0123456789-0123456789';
+
+/**
+ * Two gateway processes and one service process over the real NATS (a
+ * namespace of their own): an IP banned on gateway A is refused by gateway
+ * B, and a user's rate limit spent on A and B together is one limit.
+ * The test plays the trusted proxy (127.0.0.1) and names clients with
+ * X-Forwarded-For.
+ */
+describe('gateway/policies - IP bans and rate limits hold across two gateway processes (NATS JetStream KV)', function () {
+  this.timeout(90_000);
+  const suffix = randomBytes(3).toString('hex');
+  const namespace = `it-lim-${suffix}`;
+  let sim: MarketingSimulator;
+  let services: BusProcess;
+  let gatewayA: BusProcess;
+  let gatewayB: BusProcess;
+  let a: string;
+  let b: string;
+  const token = (sub: string) => signAccessToken({ jwtSecret: JWT_SECRET, issuer: 'gridbus', audience: 'gridbus-life-number' }, { sub });
+  const account = HOUSEHOLDS[0].ConsNo;
+  // addresses of this run only (TEST-NET-3 with a random last octet pair)
+  const octet = () => 1 + Math.floor(Math.random() * 250);
+
+  before(async () => {
+    sim = await startMarketingSimulator();
+    const [portA, portB] = [await freePort(), await freePort()];
+    a = `http://127.0.0.1:${portA}`;
+    b = `http://127.0.0.1:${portB}`;
+    const common = { NATS_URL: requireEnv('TEST_NATS_URL'), BUS_NAMESPACE: namespace, JWT_SECRET };
+    const policies = {
+      GATEWAY_TRUSTED_PROXIES: '127.0.0.1',
+      GATEWAY_IP_LIMIT: '10/minute',
+      GATEWAY_IP_BAN_SECONDS: '120',
+      // a day: the window cannot roll over between gateway A and gateway B in this test
+      GATEWAY_RATE_LIMIT_USER: '5/day',
+    };
+    services = new BusProcess(['start', '--services', 'billing,marketing,audit'], {
+      ...common,
+      NODE_ID: `svc-${suffix}`,
+      DATABASE_URL: requireEnv('TEST_DATABASE_URL'),
+      MARKETING_WSDL_URL: sim.wsdlUrl,
+      SIMULATORS: 'off',
+    });
+    gatewayA = new BusProcess(['start', '--services', 'gateway'], { ...common, ...policies, NODE_ID: `gwa-${suffix}`, HTTP_PORT: String(portA), SIMULATORS: 'off' });
+    gatewayB = new BusProcess(['start', '--services', 'gateway'], { ...common, ...policies, NODE_ID: `gwb-${suffix}`, HTTP_PORT: String(portB), SIMULATORS: 'off' });
+    await Promise.all([services.waitFor(/node svc-\S+ running/), gatewayA.waitFor(/gateway: http/), gatewayB.waitFor(/gateway: http/)]);
+    for (const base of [a, b]) {
+      const health = await eventually(
+        () => http(`${base}/health`),
+        (r) => r.status === 200 && r.json.nodes.length === 3 && r.json.nodes.every((n: { status: string }) => n.status === 'up'),
+        30_000,
+      );
+      const gateway = health.json.nodes.find((n: { nodeId: string }) => n.nodeId.startsWith(base === a ? 'gwa' : 'gwb'));
+      expect(gateway.dependencies['shared store'].status).to.equal('up');
+    }
+  });
+
+  after(async () => {
+    await Promise.all([gatewayA?.stop(), gatewayB?.stop(), services?.stop()]);
+    await sim?.close();
+  });
+
+  const from = (base: string, ip: string, init: { token?: string; requestId?: string } = {}) =>
+    http(`${base}/api/v1/accounts/${account}/arrears`, {
+      token: init.token,
+      headers: { 'X-Forwarded-For': ip, ...(init.requestId ? { 'X-Request-ID': init.requestId } : {}) },
+    });
+
+  it('shows the shared store as up on /health of both gateways', async () => {
+    const res = await http(`${a}/health`);
+    const gateways = res.json.nodes.filter((n: { nodeId: string }) => n.nodeId.startsWith('gw'));
+    expect(gateways).to.have.length(2);
+    for (const g of gateways) expect(g.dependencies['shared store'].detail).to.match(/NATS KV .*limits are shared by all gateway nodes/);
+  });
+
+  it('bans an IP hammering gateway A, and gateway B refuses it too (429 IP_BANNED, Retry-After); others pass', async () => {
+    const ip = `203.0.113.${octet()}`;
+    const answers: HttpResult[] = [];
+    for (let i = 0; i < 12; i++) answers.push(await from(a, ip, { requestId: `ban-${suffix}-${i}` }));
+    expect(answers.slice(0, 10).map((r) => r.status), 'no token: 401 until the ban').to.deep.equal(Array(10).fill(401));
+    expect(answers[10].status).to.equal(429);
+    expect(answers[10].json.code).to.equal('IP_BANNED');
+    expect(Number(answers[10].headers.get('retry-after'))).to.be.within(110, 120);
+
+    const onB = await from(b, ip, { token: token(`user-b-${suffix}`) });
+    expect(onB.status, 'banned on B as well, valid token or not').to.equal(429);
+    expect(onB.json.code).to.equal('IP_BANNED');
+    expect(Number(onB.headers.get('retry-after'))).to.be.within(100, 120);
+
+    const other = await from(b, `198.51.100.${octet()}`, { token: token(`user-other-${suffix}`) });
+    expect(other.status, 'another address is served').to.equal(200);
+  });
+
+  it('audits the ban once, with the client address and the node that banned it', async () => {
+    const ip = `203.0.113.${octet()}`;
+    for (let i = 0; i < 11; i++) await from(a, ip);
+    const pg = new Client({ connectionString: requireEnv('TEST_DATABASE_URL') });
+    await pg.connect();
+    try {
+      const rows = await eventually(
+        async () => (await pg.query("SELECT action, outcome, node_id, details FROM audit_log WHERE action = 'gateway.ip.banned' AND source_ip = $1", [ip])).rows,
+        (r) => r.length > 0,
+        10_000,
+      );
+      expect(rows).to.have.length(1);
+      expect(rows[0]).to.deep.include({ action: 'gateway.ip.banned', outcome: 'denied', node_id: `gwa-${suffix}` });
+      expect(rows[0].details).to.deep.include({ banSeconds: 120, offences: 1, threshold: 10, window: 60, scope: 'gateway' });
+    } finally {
+      await pg.end();
+    }
+  });
+
+  it('limits a user across both gateways: 5 a day in all, the 6th refused on either (429 RATE_LIMITED + RateLimit-*)', async () => {
+    const user = token(`rl-user-${suffix}`);
+    const ip = () => `192.0.2.${octet()}`;
+    const statuses: number[] = [];
+    for (const base of [a, b, a, b, a]) {
+      const res = await from(base, ip(), { token: user });
+      statuses.push(res.status);
+      expect(res.headers.get('ratelimit-limit')).to.equal('5');
+    }
+    expect(statuses).to.deep.equal([200, 200, 200, 200, 200]);
+    for (const base of [b, a]) {
+      const over = await from(base, ip(), { token: user });
+      expect(over.status).to.equal(429);
+      expect(over.json.code).to.equal('RATE_LIMITED');
+      expect(over.headers.get('ratelimit-remaining')).to.equal('0');
+      expect(Number(over.headers.get('retry-after'))).to.be.within(1, 86_400);
+      expect(Number(over.headers.get('ratelimit-reset'))).to.be.within(1, 86_400);
+      expect(over.headers.get('x-ratelimit-limit-day')).to.equal('5');
+    }
+    expect((await from(b, ip(), { token: token(`rl-other-${suffix}`) })).status, 'another user is served').to.equal(200);
+  });
+});
