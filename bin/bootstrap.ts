@@ -3,6 +3,9 @@ import * as path from 'path';
 import { ServiceBroker } from 'moleculer';
 import { DataSource } from 'typeorm';
 import { AlipayAdapter } from '../adapters/alipay/alipay-adapter';
+import { PostgresIdempotentRepository, SftpConsumer } from '../adapters/sftp';
+import { GridbusError } from '../core/errors';
+import { ingestReconciliationFile } from '../core/files/reconciliation-ingest';
 import { loadOrCreateDevAppKeys } from '../adapters/alipay/keys';
 import { AdapterRegistry, endpointInvoker } from '../adapters/registry';
 import { GridbusConfig } from '../config';
@@ -205,7 +208,44 @@ export async function startBus(config: GridbusConfig): Promise<RunningBus> {
       health.register(`adapter ${adapter.id}`, () => adapter.health());
     }
 
-    const deps = { config: runConfig, health, dataSource, operations, alipay };
+    // The reconciliation file drop (SFTP), loading into PostgreSQL with the layout of the active mapping release.
+    let reconFiles: SftpConsumer | null = null;
+    if (services.includes('reconcile') && config.recon.sftpUrl && dataSource) {
+      const ds = dataSource;
+      const url = new URL(config.recon.sftpUrl);
+      const registry =
+        mappings ?? new MappingRegistry({}, { version: 'local', files: readMappingFiles(config.mappingsDir) }, []);
+      if (!mappings) {
+        mappings = registry;
+      }
+      const layoutName = config.recon.layout;
+      reconFiles = new SftpConsumer(
+        {
+          host: url.hostname,
+          port: Number(url.port || 22),
+          username: decodeURIComponent(url.username),
+          privateKeyFile: config.recon.keyFile ?? undefined,
+          knownHostsFile: config.recon.knownHosts ?? undefined,
+          directory: decodeURIComponent(url.pathname),
+          delay: config.recon.pollMs,
+          include: '.*\\.(txt|dat|csv)',
+        },
+        {
+          repository: new PostgresIdempotentRepository(ds),
+          logger: broker.getLogger('recon-files'),
+          handler: async (body, file) => {
+            const layout = registry.current().bundle.fileLayouts.get(layoutName);
+            if (!layout) throw new GridbusError('MAPPING_INVALID', `no file layout '${layoutName}' in mapping release ${registry.current().version} (RECON_FILE_LAYOUT)`);
+            const r = await ingestReconciliationFile(ds, layout, body, { name: file.name, size: file.size, mtime: file.mtime.getTime() });
+            log.info(`reconciliation file ${file.name}: ${r.duplicate ? 'already loaded, skipped' : `${r.records} records loaded`}`);
+          },
+        },
+      );
+      const channel = reconFiles;
+      health.register(`adapter ${channel.id}`, () => channel.health());
+    }
+
+    const deps = { config: runConfig, health, dataSource, operations, alipay, reconFiles };
     broker.createService(createHealthService(deps));
     if (mappings) broker.createService(createMappingAgentService(mappings, config.nodeId));
     for (const name of services) broker.createService(SERVICE_CATALOG[name].create(deps));

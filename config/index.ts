@@ -23,6 +23,8 @@ export interface GridbusConfig {
   pii: { encKey: string | null; hashKey: string | null };
   marketing: { wsdlUrl: string | null };
   sms: { url: string | null };
+  /** The reconciliation file drop; null when not configured (the channel is off). */
+  recon: { sftpUrl: string | null; keyFile: string | null; knownHosts: string | null; layout: string; pollMs: number };
   simulators: { mode: 'auto' | 'on' | 'off'; port: number };
   kafka: { brokers: string[] };
   mappingsDir: string;
@@ -156,6 +158,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     pii: { encKey: get<string | null>('PII_ENC_KEY', null), hashKey: get<string | null>('PII_HASH_KEY', null) },
     marketing: { wsdlUrl: get<string | null>('MARKETING_WSDL_URL', null) },
     sms: { url: get<string | null>('SMS_URL', null) },
+    recon: {
+      sftpUrl: get<string | null>('RECON_SFTP_URL', null),
+      keyFile: get<string | null>('RECON_SFTP_KEY_FILE', null),
+      knownHosts: get<string | null>('RECON_SFTP_KNOWN_HOSTS', null),
+      layout: get('RECON_FILE_LAYOUT', 'marketing.reconciliation-fixed'),
+      pollMs: get('RECON_POLL_MS', 5000),
+    },
     simulators: { mode: get('SIMULATORS', 'auto'), port: get('SIMULATOR_PORT', 0) },
     kafka: { brokers: get<string>('KAFKA_BROKERS', '').split(',').filter(Boolean) },
     mappingsDir: path.resolve(cwd, get('MAPPINGS_DIR', 'mappings')),

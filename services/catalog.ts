@@ -7,6 +7,7 @@ import { createGatewayService } from './gateway/gateway.service';
 import { createMappingService } from './mapping/mapping.service';
 import { createMarketingService } from './marketing/marketing.service';
 import { createPaymentService } from './payment/payment.service';
+import { createReconcileService } from './reconcile/reconcile.service';
 import { ServiceDeps } from './service-deps';
 import { createSmsService } from './sms/sms.service';
 
@@ -27,6 +28,7 @@ export const SERVICE_CATALOG: Record<string, ServiceEntry> = {
   alipay: { create: createAlipayService },
   mapping: { create: createMappingService, needsDatabase: true },
   sms: { create: createSmsService, servesSystem: 'sms' },
+  reconcile: { create: createReconcileService, needsDatabase: true },
   payment: { create: createPaymentService, needsDatabase: true },
 };
 

@@ -18,6 +18,8 @@ export interface ServiceDeps {
   operations: OperationRunner | null;
   /** Present when this node runs the alipay service and Alipay is configured. */
   alipay?: AlipayClient | null;
+  /** The reconciliation file drop, when this node runs reconcile and it is configured. */
+  reconFiles?: { readonly id: string; start(): Promise<void>; stop(): Promise<void>; poll(): Promise<unknown> } | null;
 }
 
 export function requireDep<T>(value: T | null, what: string, service: string): T {

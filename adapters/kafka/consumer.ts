@@ -76,6 +76,9 @@ export class KafkaConsumerAdapter<T = unknown> implements Adapter {
   /** Leader broker of each assigned partition, to wake its fetcher after a resume. */
   private readonly leaders = new Map<string, number>();
   private readonly waking = new Set<string>();
+  /** Pauses decided but not yet applied (see applyFlow), and partitions paused in librdkafka. */
+  private readonly pendingPause = new Set<string>();
+  private readonly pausedInClient = new Set<string>();
 
   constructor(options: KafkaConsumerOptions, handler: KafkaHandler<T>, deps: KafkaConsumerAdapterDeps = {}) {
     this.options = resolveConsumerOptions(options);
@@ -193,8 +196,8 @@ export class KafkaConsumerAdapter<T = unknown> implements Adapter {
       maxInFlightObserved: this.bp.maxObserved,
       paused: this.bp.paused,
       pausedPartitions: this.bp.pausedPartitions(),
-      pausedCount: this.bp.pauseCount,
-      resumedCount: this.bp.resumeCount,
+      pausedCount: this.counters.pauses,
+      resumedCount: this.counters.resumes,
       assignedPartitions: this.lanes.size,
     };
   }
@@ -261,6 +264,8 @@ export class KafkaConsumerAdapter<T = unknown> implements Adapter {
       this.bp.revoke([...this.lanes.keys()]);
       this.lanes.clear();
       this.leaders.clear();
+      this.pendingPause.clear();
+      this.pausedInClient.clear();
     }
     if (this.ownsProducer) await this.producer.stop();
     this.state = 'idle';
@@ -270,6 +275,7 @@ export class KafkaConsumerAdapter<T = unknown> implements Adapter {
     const consumer = this.consumer;
     if (!consumer || this.polling || this.state !== 'running' || this.rebalancing > 0) return;
     this.polling = true;
+    this.flushPauses(consumer);
     // Never ask for more than the free room. When full, every partition is
     // paused and the poll only serves rebalances and commit callbacks.
     const n = this.bp.pollSize(this.options.maxPollRecords) || 1;
@@ -346,31 +352,58 @@ export class KafkaConsumerAdapter<T = unknown> implements Adapter {
     }
   }
 
-  /** Pauses / resumes in librdkafka; `quiet` partitions (just assigned) get their state without an event. */
+  /**
+   * Takes the controller's pause/resume decisions to librdkafka. A resume is
+   * applied at once. A pause is only noted, and applied right before the next
+   * poll: a handler that drains the partition meanwhile (a fast one) cancels
+   * it, so librdkafka does not drop its prefetched records for nothing. The
+   * bound still holds, because every poll asks for no more than the room left
+   * and pending pauses are applied before it. `quiet` partitions (just
+   * assigned) get their state without an event.
+   */
   private applyFlow(changes: FlowChanges, quiet: ReadonlySet<string> = new Set()): void {
     if (!changes.pause.length && !changes.resume.length) return;
-    const consumer = this.consumer;
-    const toTps = (keys: string[]) =>
-      keys
-        .map((k) => this.lanes.get(k))
-        .filter((l): l is PartitionLane => !!l && !l.closed)
-        .map((l) => ({ topic: l.topic, partition: l.partition }));
-    const pause = toTps(changes.pause);
-    const resume = toTps(changes.resume);
-    if (consumer) {
-      try {
-        if (pause.length) consumer.pause(pause);
-        if (resume.length) {
-          consumer.resume(resume);
-          this.wakeFetchers(consumer, resume);
-        }
-      } catch (err) {
-        this.warn(translateKafkaError(err, 'pause/resume'));
-      }
+    for (const key of changes.pause) this.pendingPause.add(key);
+    const resume: PartitionLane[] = [];
+    for (const key of changes.resume) {
+      this.pendingPause.delete(key);
+      const lane = this.lanes.get(key);
+      if (!lane || lane.closed) continue;
+      // just assigned: set explicitly (librdkafka keeps an old pause); otherwise only if the pause reached librdkafka
+      if (quiet.has(key) || this.pausedInClient.has(key)) resume.push(lane);
     }
-    const loud = (tps: TopicPartition[]) => tps.filter((tp) => !quiet.has(laneKey(tp.topic, tp.partition)));
-    if (loud(pause).length) this.events.emit('paused', { partitions: loud(pause), inFlight: this.bp.inFlight });
-    if (loud(resume).length) this.events.emit('resumed', { partitions: loud(resume), inFlight: this.bp.inFlight });
+    const consumer = this.consumer;
+    if (!consumer || !resume.length) return;
+    const tps = resume.map((l) => ({ topic: l.topic, partition: l.partition }));
+    try {
+      consumer.resume(tps);
+    } catch (err) {
+      this.warn(translateKafkaError(err, 'resume'));
+      return;
+    }
+    const loud = resume.filter((l) => this.pausedInClient.delete(l.key) && !quiet.has(l.key));
+    if (loud.length) {
+      this.wakeFetchers(consumer, loud.map((l) => ({ topic: l.topic, partition: l.partition })));
+      this.counters.resumes += loud.length;
+      this.events.emit('resumed', { partitions: loud.map((l) => ({ topic: l.topic, partition: l.partition })), inFlight: this.bp.inFlight });
+    }
+  }
+
+  /** Applies the pauses still wanted, right before a poll. */
+  private flushPauses(consumer: KafkaConsumer): void {
+    if (!this.pendingPause.size) return;
+    const lanes = [...this.pendingPause].map((k) => this.lanes.get(k)).filter((l): l is PartitionLane => !!l && !l.closed && this.bp.isPaused(l.key));
+    this.pendingPause.clear();
+    if (!lanes.length) return;
+    try {
+      consumer.pause(lanes.map((l) => ({ topic: l.topic, partition: l.partition })));
+    } catch (err) {
+      this.warn(translateKafkaError(err, 'pause'));
+      return;
+    }
+    for (const l of lanes) this.pausedInClient.add(l.key);
+    this.counters.pauses += lanes.length;
+    this.events.emit('paused', { partitions: lanes.map((l) => ({ topic: l.topic, partition: l.partition })), inFlight: this.bp.inFlight });
   }
 
   /**
@@ -560,7 +593,11 @@ export class KafkaConsumerAdapter<T = unknown> implements Adapter {
     } catch (e) {
       if (consumer.isConnected()) this.warn(translateKafkaError(e, 'unassign'));
     }
-    for (const lane of revoked) if (this.lanes.get(lane.key) === lane) this.lanes.delete(lane.key);
+    for (const lane of revoked) {
+      if (this.lanes.get(lane.key) === lane) this.lanes.delete(lane.key);
+      this.pendingPause.delete(lane.key);
+      this.pausedInClient.delete(lane.key);
+    }
     if (current) this.applyFlow(this.bp.revoke(revoked.map((l) => l.key)));
     this.events.emit('revoked', assignment);
   }

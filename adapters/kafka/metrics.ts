@@ -23,6 +23,9 @@ export interface KafkaConsumerCounters {
   pollErrors: number;
   /** Records fetched but not started when their partition was revoked or the consumer stopped (re-read later). */
   dropped: number;
+  /** Partitions paused in librdkafka by backpressure (each partition counts). */
+  pauses: number;
+  resumes: number;
 }
 
 export interface KafkaConsumerMetrics extends KafkaConsumerCounters {
@@ -34,7 +37,7 @@ export interface KafkaConsumerMetrics extends KafkaConsumerCounters {
   paused: boolean;
   /** Assigned partitions paused right now (their share or the overall bound is used up). */
   pausedPartitions: number;
-  /** Times a partition was paused by backpressure (each partition counts). */
+  /** Same as `pauses` / `resumes`. */
   pausedCount: number;
   resumedCount: number;
   assignedPartitions: number;
@@ -55,5 +58,7 @@ export function zeroCounters(): KafkaConsumerCounters {
     rebalances: 0,
     pollErrors: 0,
     dropped: 0,
+    pauses: 0,
+    resumes: 0,
   };
 }
