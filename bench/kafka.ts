@@ -159,7 +159,7 @@ async function produceAll(topic: string): Promise<number> {
 /** (a0) node-rdkafka alone, non-flowing consume(n) loop, no commits. */
 async function bareConsume(topic: string): Promise<number> {
   const consumer = new KafkaConsumer(
-    { 'metadata.broker.list': BROKERS, 'group.id': `bench-bare-${randomBytes(3).toString('hex')}`, 'enable.auto.commit': false, 'fetch.wait.max.ms': 100 } as never,
+    { 'metadata.broker.list': BROKERS, 'group.id': `bench-bare-${randomBytes(3).toString('hex')}`, 'enable.auto.commit': false, 'fetch.wait.max.ms': 25, 'fetch.queue.backoff.ms': 20 } as never,
     { 'auto.offset.reset': 'earliest' },
   );
   await new Promise<void>((resolve, reject) => consumer.connect({ timeout: 10000 }, (err) => (err ? reject(err) : resolve())));

@@ -320,7 +320,7 @@ export class KafkaConsumerAdapter<T = unknown> implements Adapter {
     try {
       let failures = 0;
       while (!lane.closed && lane.queued > 0) {
-        const unit = lane.take(this.unitSize);
+        const unit = lane.take(this.currentUnitSize());
         try {
           await this.processor.process(unit, lane.sleeper);
           failures = 0;
@@ -361,6 +361,17 @@ export class KafkaConsumerAdapter<T = unknown> implements Adapter {
    * and pending pauses are applied before it. `quiet` partitions (just
    * assigned) get their state without an event.
    */
+  /**
+   * Records per handler call: batchSize, but at most half a partition's
+   * share of maxInFlight, so that while one batch is being handled the next
+   * one can already be fetched (the partition is not paused for the whole
+   * time its only batch runs, then left idle while it is fetched again).
+   */
+  private currentUnitSize(): number {
+    if (this.unitSize === 1) return 1;
+    return Math.max(1, Math.min(this.unitSize, Math.floor(this.bp.partitionLimit / 2)));
+  }
+
   private applyFlow(changes: FlowChanges, quiet: ReadonlySet<string> = new Set()): void {
     if (!changes.pause.length && !changes.resume.length) return;
     for (const key of changes.pause) this.pendingPause.add(key);

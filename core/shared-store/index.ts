@@ -39,7 +39,7 @@ export function openSharedStore(options: OpenSharedStoreOptions): OpenedSharedSt
   if (!options.natsUrl) {
     return {
       store: local,
-      health: async () => ({ status: 'disabled', detail: 'local store: no NATS configured, limits are per node' }),
+      health: async () => ({ status: 'disabled', detail: 'local store only (no NATS, or GATEWAY_SHARED_STORE=local): limits are per node' }),
       close: () => local.close(),
     };
   }

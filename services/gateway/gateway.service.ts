@@ -72,6 +72,7 @@ export function createGatewayService(deps: ServiceDeps): ServiceSchema {
     },
     methods: {
       // moleculer-web's server, with the header flood limits (GATEWAY_MAX_HEADERS, GATEWAY_MAX_HEADER_BYTES).
+      // Plain HTTP only: TLS ends at the dedicated line's proxy in front of the gateway.
       createServer(this: { server: unknown; isHTTPS: boolean; httpHandler: RequestListener; settings: { httpServerTimeout?: number | null; requestTimeout: number } }) {
         const server = policies.createServer(this.httpHandler);
         if (this.settings.httpServerTimeout) server.setTimeout(this.settings.httpServerTimeout);

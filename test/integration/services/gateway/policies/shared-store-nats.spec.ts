@@ -83,7 +83,7 @@ describe('core/shared-store - NATS KV store (real nats-server with JetStream)', 
       await opened.close();
     }
     const local = openSharedStore({ natsUrl: null, namespace });
-    expect(await local.health()).to.deep.equal({ status: 'disabled', detail: 'local store: no NATS configured, limits are per node' });
+    expect(await local.health()).to.deep.equal({ status: 'disabled', detail: 'local store only (no NATS, or GATEWAY_SHARED_STORE=local): limits are per node' });
     await local.close();
   });
 });
