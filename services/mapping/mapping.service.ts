@@ -62,32 +62,33 @@ export function createMappingService(deps: ServiceDeps): ServiceSchema {
     },
     actions: {
       active: {
+        params: { $$strict: true },
         async handler() {
           const r = await activeRelease();
           return { version: r.version, checksum: r.checksum, files: r.files };
         },
       },
       releases: {
-        params: { limit: { type: 'number', integer: true, min: 1, max: 500, optional: true, convert: true } },
+        params: { limit: { type: 'number', integer: true, min: 1, max: 500, optional: true, convert: true }, $$strict: true },
         handler(ctx: Context<{ limit?: number }>) {
           return store.list(ctx.params.limit ?? 50);
         },
       },
       release: {
-        params: { version: { type: 'number', integer: true, min: 1, convert: true } },
+        params: { version: { type: 'number', integer: true, min: 1, convert: true }, $$strict: true },
         handler(ctx: Context<{ version: number }>) {
           return store.get(ctx.params.version);
         },
       },
       validate: {
-        params: { files: filesParam },
+        params: { files: filesParam, $$strict: true },
         handler(ctx: Context<{ files: MappingFiles }>) {
           const { bundle, problems } = validateDraft(ctx.params.files);
           return { valid: problems.length === 0, problems, operations: [...bundle.operations.keys()], fileLayouts: [...bundle.fileLayouts.keys()], topicShapes: [...bundle.topicShapes.keys()], codeTables: [...bundle.codes.keys()] };
         },
       },
       diff: {
-        params: { files: filesParam, against: { type: 'number', integer: true, min: 1, optional: true, convert: true } },
+        params: { files: filesParam, against: { type: 'number', integer: true, min: 1, optional: true, convert: true }, $$strict: true },
         async handler(ctx: Context<{ files: MappingFiles; against?: number }>) {
           const base = ctx.params.against ? await store.get(ctx.params.against) : await activeRelease();
           return { against: base.version, ...diffMappingFiles(base.files, ctx.params.files) };
@@ -99,6 +100,7 @@ export function createMappingService(deps: ServiceDeps): ServiceSchema {
           operation: { type: 'string', min: 3, max: 200 },
           samples: { type: 'array', optional: true, max: 100, items: { type: 'object', props: { label: { type: 'string', optional: true } } } },
           last: { type: 'number', integer: true, min: 1, max: 100, optional: true, convert: true },
+          $$strict: true,
         },
         async handler(ctx: Context<{ files: MappingFiles; operation: string; samples?: DryRunSample[]; last?: number }>) {
           const { bundle: draft, problems } = validateDraft(ctx.params.files);
@@ -121,7 +123,7 @@ export function createMappingService(deps: ServiceDeps): ServiceSchema {
         },
       },
       publish: {
-        params: { files: filesParam, note: { type: 'string', max: 2000, optional: true } },
+        params: { files: filesParam, note: { type: 'string', max: 2000, optional: true }, $$strict: true },
         async handler(ctx: Context<{ files: MappingFiles; note?: string }, Meta>) {
           refuseInvalid(ctx.params.files);
           const latest = await store.latest();
@@ -136,7 +138,7 @@ export function createMappingService(deps: ServiceDeps): ServiceSchema {
         },
       },
       rollback: {
-        params: { version: { type: 'number', integer: true, min: 1, convert: true }, note: { type: 'string', max: 2000, optional: true } },
+        params: { version: { type: 'number', integer: true, min: 1, convert: true }, note: { type: 'string', max: 2000, optional: true }, $$strict: true },
         async handler(ctx: Context<{ version: number; note?: string }, Meta>) {
           const target = await store.get(ctx.params.version);
           const author = ctx.meta.user?.id ?? 'unknown';
@@ -147,7 +149,7 @@ export function createMappingService(deps: ServiceDeps): ServiceSchema {
         },
       },
       exchanges: {
-        params: { operation: { type: 'string', min: 3 }, last: { type: 'number', integer: true, min: 1, max: 100, convert: true, optional: true } },
+        params: { operation: { type: 'string', min: 3 }, last: { type: 'number', integer: true, min: 1, max: 100, convert: true, optional: true }, $$strict: true },
         handler(ctx: Context<{ operation: string; last?: number }>) {
           return messageLog.lastOf(ctx.params.operation, ctx.params.last ?? 20);
         },

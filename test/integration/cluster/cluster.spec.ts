@@ -71,7 +71,12 @@ describe('cluster - gateway and services as separate processes over NATS', funct
       (out) => out.includes(`req=cluster-${suffix} action=marketing.queryArrears outcome=ok`),
       5000,
     );
-    expect(gateway.output).to.contain(`req=cluster-${suffix} http GET /api/v1/accounts/${HOUSEHOLDS[1].ConsNo}/arrears status=200`);
+    // The access line may reach us a moment after the response did.
+    await eventually(
+      async () => gateway.output,
+      (out) => out.includes(`req=cluster-${suffix} http GET /api/v1/accounts/${HOUSEHOLDS[1].ConsNo}/arrears status=200`),
+      5000,
+    );
   });
 
   it('records a refusal at the gateway in the audit log written by the service node', async () => {
