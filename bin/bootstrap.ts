@@ -17,10 +17,13 @@ import { maskExchange } from '../core/message-log';
 import { recordOperationMetrics, registerOperationMetrics, setCircuitGauge } from '../core/metrics/operation-metrics';
 import { OperationRunner } from '../core/operations';
 import { SERVICE_CATALOG, resolveServiceNames } from '../services/catalog';
+import { seedDemoBinding } from '../services/binding/demo-binding';
+import { PiiKeys, resolvePiiKeys } from '../services/binding/pii-keys';
 import { createHealthService } from '../services/health/health.service';
 import { createMappingAgentService } from '../services/mapping/mapping-agent.service';
 import { SIMULATOR_APP_ID } from '../simulators/alipay/dataset';
 import { AlipaySimulator, startAlipaySimulator } from '../simulators/alipay/server';
+import { HOUSEHOLDS } from '../simulators/marketing/dataset';
 import { startMarketingSimulator } from '../simulators/marketing/server';
 import { startSmsSimulator } from '../simulators/sms/server';
 
@@ -59,11 +62,16 @@ export async function startBus(config: GridbusConfig): Promise<RunningBus> {
     const health = new HealthRegistry();
     const systems = services.map((s) => SERVICE_CATALOG[s].servesSystem).filter((s): s is string => !!s);
 
+    // Personal data at rest: configured keys, or the embedded default's pair under VAR_DIR; refused before anything starts.
+    const pii: PiiKeys | null = services.includes('binding') ? resolvePiiKeys(config) : null;
+
     // Simulators stand in for the back office when nothing real is configured.
     const simulatorWanted = (system: string, configured: string | null) =>
       config.simulators.mode === 'on' || (config.simulators.mode === 'auto' && systems.includes(system) && !configured);
     let wsdlUrl = config.marketing.wsdlUrl;
+    let marketingSimulated = false;
     if (simulatorWanted('marketing', wsdlUrl)) {
+      marketingSimulated = !wsdlUrl;
       const sim = await startMarketingSimulator({ host: config.http.host, port: config.simulators.port });
       stack.push(() => sim.close());
       wsdlUrl = wsdlUrl ?? sim.wsdlUrl;
@@ -245,12 +253,19 @@ export async function startBus(config: GridbusConfig): Promise<RunningBus> {
       health.register(`adapter ${channel.id}`, () => channel.health());
     }
 
-    const deps = { config: runConfig, health, dataSource, operations, alipay, reconFiles };
+    const deps = { config: runConfig, health, dataSource, operations, alipay, reconFiles, pii };
     broker.createService(createHealthService(deps));
     if (mappings) broker.createService(createMappingAgentService(mappings, config.nodeId));
     for (const name of services) broker.createService(SERVICE_CATALOG[name].create(deps));
     await broker.start();
     stack.push(() => broker.stop());
+
+    // The demo of the embedded default: `gridbus token`'s user (demo-user) owns the simulator's first household.
+    if (pii && dataSource && embedded && marketingSimulated) {
+      const h = HOUSEHOLDS[0];
+      const seeded = await seedDemoBinding(dataSource, pii, 'demo-user', h.ConsNo, { certNo: h.CertNo, mobile: h.Mobile, name: h.ConsName });
+      if (seeded) log.info(`demo: user 'demo-user' (npm run token) bound to the marketing simulator's household ${h.ConsNo}; embedded default with the simulator only, done once`);
+    }
 
     let gatewayUrl: string | null = null;
     if (services.includes('gateway')) {

@@ -3,6 +3,7 @@ import { createAlipayService } from './alipay/alipay.service';
 import { createAuditService } from './audit/audit.service';
 import { createAuthService } from './auth/auth.service';
 import { createBillingService } from './billing/billing.service';
+import { createBindingService } from './binding/binding.service';
 import { createGatewayService } from './gateway/gateway.service';
 import { createMappingService } from './mapping/mapping.service';
 import { createMarketingService } from './marketing/marketing.service';
@@ -30,6 +31,7 @@ export const SERVICE_CATALOG: Record<string, ServiceEntry> = {
   sms: { create: createSmsService, servesSystem: 'sms' },
   reconcile: { create: createReconcileService, needsDatabase: true },
   payment: { create: createPaymentService, needsDatabase: true },
+  binding: { create: createBindingService, needsDatabase: true },
 };
 
 export function resolveServiceNames(requested: string[] | null): string[] {

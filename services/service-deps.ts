@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { GridbusConfig } from '../config';
 import { HealthRegistry } from '../core/health';
 import { OperationRunner } from '../core/operations';
+import type { PiiKeys } from './binding/pii-keys';
 
 /** The Alipay open platform as services see it (the adapter, wired at start-up). */
 export interface AlipayClient {
@@ -20,6 +21,8 @@ export interface ServiceDeps {
   alipay?: AlipayClient | null;
   /** The reconciliation file drop, when this node runs reconcile and it is configured. */
   reconFiles?: { readonly id: string; start(): Promise<void>; stop(): Promise<void>; poll(): Promise<unknown> } | null;
+  /** The keys of personal data at rest, when this node runs the binding service. */
+  pii?: PiiKeys | null;
 }
 
 export function requireDep<T>(value: T | null, what: string, service: string): T {

@@ -29,10 +29,6 @@ export interface KafkaConsumerAdapterDeps {
   deadLetterProducer?: KafkaProducerAdapter;
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
-
 /**
  * A consumer-group member with at-least-once delivery.
  *
@@ -44,8 +40,11 @@ function delay(ms: number): Promise<void> {
  * - At most `maxInFlight` records are held: the poll never asks for more
  *   than the free room, and when the room is gone every assigned partition
  *   is paused (librdkafka stops fetching them) until the count drains to
- *   `resumeAt`. Polling goes on while paused, so rebalances are served and
- *   max.poll.interval.ms is never exceeded by a slow handler.
+ *   `resumeAt`. Each partition also has a fair share of the bound and is
+ *   paused alone when it holds it, so one busy partition cannot starve the
+ *   others (see BackpressureController). Polling goes on while paused, so
+ *   rebalances are served and max.poll.interval.ms is never exceeded by a
+ *   slow handler.
  * - On revocation: records not yet started are dropped, running ones get
  *   `drainTimeoutMs` to finish, what is done is committed synchronously,
  *   and only then are the partitions given up.
@@ -63,6 +62,7 @@ export class KafkaConsumerAdapter<T = unknown> implements Adapter {
   private readonly unitSize: number;
   private consumer: KafkaConsumer | null = null;
   private state: 'idle' | 'starting' | 'running' | 'stopping' = 'idle';
+  private starting: Promise<void> | null = null;
   private stopping: Promise<void> | null = null;
   private readonly lanes = new Map<string, PartitionLane>();
   private polling = false;
@@ -114,8 +114,17 @@ export class KafkaConsumerAdapter<T = unknown> implements Adapter {
     });
   }
 
-  async start(): Promise<void> {
-    if (this.state !== 'idle') return;
+  /** Connects, subscribes and starts polling; rejects with a typed error when the cluster cannot be reached. */
+  start(): Promise<void> {
+    if (this.starting) return this.starting;
+    if (this.state !== 'idle') return Promise.resolve();
+    this.starting = this.doStart().finally(() => {
+      this.starting = null;
+    });
+    return this.starting;
+  }
+
+  private async doStart(): Promise<void> {
     this.state = 'starting';
     try {
       if (this.ownsProducer) await this.producer.start();
@@ -153,11 +162,15 @@ export class KafkaConsumerAdapter<T = unknown> implements Adapter {
    * is done is committed, then the member leaves the group.
    */
   stop(): Promise<void> {
-    if (this.state === 'idle') return Promise.resolve();
+    if (this.state === 'idle' && !this.starting) return Promise.resolve();
     if (!this.stopping) {
-      this.stopping = this.doStop().finally(() => {
-        this.stopping = null;
-      });
+      const starting = this.starting ?? Promise.resolve();
+      this.stopping = starting
+        .catch(() => undefined)
+        .then(() => (this.state === 'idle' ? undefined : this.doStop()))
+        .finally(() => {
+          this.stopping = null;
+        });
     }
     return this.stopping;
   }

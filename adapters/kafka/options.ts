@@ -134,87 +134,146 @@ export const OWNED_CONSUMER_KEYS = [
 /** Properties the producer's delivery guarantee depends on. */
 export const OWNED_PRODUCER_KEYS = ['metadata.broker.list', 'bootstrap.servers', 'dr_cb', 'dr_msg_cb', 'enable.idempotence', 'acks', 'request.required.acks'] as const;
 
-function invalid(message: string): GridbusError {
-  return new GridbusError('CONFIG_INVALID', `kafka: ${message}`);
+const CLIENT_KEYS = ['brokers', 'clientId', 'rdkafka', 'connectTimeoutMs'];
+const PRODUCER_KEYS = [...CLIENT_KEYS, 'deliveryTimeoutMs', 'lingerMs', 'flushTimeoutMs', 'pollIntervalMs'];
+const CONSUMER_KEYS = [
+  ...CLIENT_KEYS,
+  'groupId',
+  'topics',
+  'autoOffsetReset',
+  'format',
+  'maxInFlight',
+  'resumeAt',
+  'maxPollRecords',
+  'batchSize',
+  'commitIntervalMs',
+  'pollTimeoutMs',
+  'drainTimeoutMs',
+  'retry',
+  'deadLetterTopic',
+  'deadLetterProducer',
+  'sessionTimeoutMs',
+  'maxPollIntervalMs',
+];
+const RETRY_KEYS = ['maxAttempts', 'backoffMs', 'maxBackoffMs', 'retryUnknownErrors'];
+
+/** Collects every problem of a set of options, so that all are reported at once. */
+class Problems {
+  readonly list: string[] = [];
+
+  add(problem: string): void {
+    this.list.push(problem);
+  }
+
+  unknown(options: object | undefined, known: string[], prefix = ''): void {
+    for (const key of Object.keys(options ?? {})) {
+      if (!known.includes(key)) this.add(`unknown option '${prefix}${key}'`);
+    }
+  }
+
+  int(name: string, value: number | undefined, fallback: number, min = 1): number {
+    const v = value ?? fallback;
+    if (!Number.isInteger(v) || v < min) {
+      this.add(`${name} must be an integer >= ${min} (got ${String(value)})`);
+      return fallback;
+    }
+    return v;
+  }
+
+  throwIfAny(what: string): void {
+    if (this.list.length) throw new GridbusError('CONFIG_INVALID', `${what}: ${this.list.join('; ')}`, { details: { problems: this.list } });
+  }
 }
 
-function positiveInt(name: string, value: number | undefined, fallback: number, min = 1): number {
-  const v = value ?? fallback;
-  if (!Number.isInteger(v) || v < min) throw invalid(`${name} must be an integer >= ${min} (got ${String(value)})`);
-  return v;
-}
-
-export function brokerList(brokers: string | string[]): string {
-  const list = (Array.isArray(brokers) ? brokers : brokers.split(','))
-    .map((b) => b.trim())
+function brokersOf(brokers: string | string[] | undefined, p: Problems): string {
+  const list = (Array.isArray(brokers) ? brokers : typeof brokers === 'string' ? brokers.split(',') : [])
+    .map((b) => String(b).trim())
     .filter(Boolean);
-  if (!list.length) throw invalid('brokers is empty');
-  for (const b of list) if (!/^[^\s:/]+:\d+$/.test(b)) throw invalid(`broker '${b}' is not host:port`);
+  if (!list.length) p.add('brokers is required');
+  for (const b of list) if (!/^[^\s:/]+:\d+$/.test(b)) p.add(`broker '${b}' is not host:port`);
   return list.join(',');
 }
 
-function checkOwned(rdkafka: Record<string, RdkafkaValue> | undefined, owned: readonly string[]): Record<string, RdkafkaValue> {
+/** `host:port,host:port` from a list or a comma-separated string; CONFIG_INVALID when empty or malformed. */
+export function brokerList(brokers: string | string[]): string {
+  const p = new Problems();
+  const list = brokersOf(brokers, p);
+  p.throwIfAny('kafka');
+  return list;
+}
+
+function ownedKeys(rdkafka: Record<string, RdkafkaValue> | undefined, owned: readonly string[], p: Problems): Record<string, RdkafkaValue> {
   const extra = { ...(rdkafka ?? {}) };
   for (const key of Object.keys(extra)) {
-    if (owned.includes(key)) throw invalid(`rdkafka property '${key}' is set by the adapter and cannot be overridden`);
+    if (owned.includes(key)) p.add(`rdkafka property '${key}' is set by the adapter and cannot be overridden`);
   }
   return extra;
 }
 
 export function resolveConsumerOptions(o: KafkaConsumerOptions): ResolvedConsumerOptions {
-  if (!o.groupId || typeof o.groupId !== 'string') throw invalid('groupId is required');
-  if (!Array.isArray(o.topics) || !o.topics.length || o.topics.some((t) => typeof t !== 'string' || !t)) {
-    throw invalid('topics must be a non-empty list of topic names');
-  }
-  const maxInFlight = positiveInt('maxInFlight', o.maxInFlight, 1000);
-  const resumeAt = positiveInt('resumeAt', o.resumeAt, Math.floor(maxInFlight / 2), 0);
-  if (resumeAt >= maxInFlight) throw invalid(`resumeAt (${resumeAt}) must be below maxInFlight (${maxInFlight})`);
+  const p = new Problems();
+  p.unknown(o, CONSUMER_KEYS);
+  p.unknown(o.retry, RETRY_KEYS, 'retry.');
+  if (!o.groupId || typeof o.groupId !== 'string') p.add('groupId is required');
+  const topics = Array.isArray(o.topics) ? o.topics : [];
+  if (!topics.length || topics.some((t) => typeof t !== 'string' || !t)) p.add('topics must be a non-empty list of topic names');
+  if (o.autoOffsetReset !== undefined && !['earliest', 'latest'].includes(o.autoOffsetReset)) p.add(`autoOffsetReset must be 'earliest' or 'latest'`);
+  if (o.format !== undefined && !['json', 'raw'].includes(o.format)) p.add(`format must be 'json' or 'raw'`);
+  const maxInFlight = p.int('maxInFlight', o.maxInFlight, 1000);
+  const resumeAt = p.int('resumeAt', o.resumeAt, Math.floor(maxInFlight / 2), 0);
+  if (resumeAt >= maxInFlight) p.add(`resumeAt (${resumeAt}) must be below maxInFlight (${maxInFlight})`);
   const dlt = o.deadLetterTopic ?? ((topic: string) => `${topic}.DLT`);
   const deadLetterTopic = typeof dlt === 'string' ? () => dlt : dlt;
-  for (const t of o.topics) {
-    if (deadLetterTopic(t) === t) throw invalid(`the dead-letter topic of '${t}' is the topic itself`);
+  for (const t of topics) {
+    if (typeof t === 'string' && deadLetterTopic(t) === t) p.add(`the dead-letter topic of '${t}' is the topic itself`);
   }
-  const maxAttempts = positiveInt('retry.maxAttempts', o.retry?.maxAttempts, 3, 0);
-  const backoffMs = positiveInt('retry.backoffMs', o.retry?.backoffMs, 200, 0);
-  return {
-    brokers: brokerList(o.brokers),
+  const backoffMs = p.int('retry.backoffMs', o.retry?.backoffMs, 200, 0);
+  const resolved: ResolvedConsumerOptions = {
+    brokers: brokersOf(o.brokers, p),
     clientId: o.clientId ?? 'gridbus',
     groupId: o.groupId,
-    topics: [...o.topics],
+    topics: [...topics],
     autoOffsetReset: o.autoOffsetReset ?? 'earliest',
     format: o.format ?? 'json',
     maxInFlight,
     resumeAt,
-    maxPollRecords: positiveInt('maxPollRecords', o.maxPollRecords, 500),
-    batchSize: positiveInt('batchSize', o.batchSize, 500),
-    commitIntervalMs: positiveInt('commitIntervalMs', o.commitIntervalMs, 1000, 0),
-    pollTimeoutMs: positiveInt('pollTimeoutMs', o.pollTimeoutMs, 100),
-    drainTimeoutMs: positiveInt('drainTimeoutMs', o.drainTimeoutMs, 30000, 0),
-    connectTimeoutMs: positiveInt('connectTimeoutMs', o.connectTimeoutMs, 10000),
+    maxPollRecords: p.int('maxPollRecords', o.maxPollRecords, 500),
+    batchSize: p.int('batchSize', o.batchSize, 500),
+    commitIntervalMs: p.int('commitIntervalMs', o.commitIntervalMs, 1000, 0),
+    pollTimeoutMs: p.int('pollTimeoutMs', o.pollTimeoutMs, 100),
+    drainTimeoutMs: p.int('drainTimeoutMs', o.drainTimeoutMs, 30000, 0),
+    connectTimeoutMs: p.int('connectTimeoutMs', o.connectTimeoutMs, 10000),
     retry: {
-      maxAttempts,
+      maxAttempts: p.int('retry.maxAttempts', o.retry?.maxAttempts, 3, 0),
       backoffMs,
-      maxBackoffMs: positiveInt('retry.maxBackoffMs', o.retry?.maxBackoffMs, 10000, backoffMs),
+      maxBackoffMs: p.int('retry.maxBackoffMs', o.retry?.maxBackoffMs, Math.max(10000, backoffMs), backoffMs),
       retryUnknownErrors: o.retry?.retryUnknownErrors ?? true,
     },
     deadLetterTopic,
-    rdkafka: checkOwned(o.rdkafka, OWNED_CONSUMER_KEYS),
-    sessionTimeoutMs: positiveInt('sessionTimeoutMs', o.sessionTimeoutMs, 45000),
-    maxPollIntervalMs: positiveInt('maxPollIntervalMs', o.maxPollIntervalMs, 300000),
+    rdkafka: ownedKeys(o.rdkafka, OWNED_CONSUMER_KEYS, p),
+    sessionTimeoutMs: p.int('sessionTimeoutMs', o.sessionTimeoutMs, 45000),
+    maxPollIntervalMs: p.int('maxPollIntervalMs', o.maxPollIntervalMs, 300000),
   };
+  if (o.deadLetterProducer) p.unknown(o.deadLetterProducer, PRODUCER_KEYS.filter((k) => k !== 'brokers'), 'deadLetterProducer.');
+  p.throwIfAny(`kafka consumer ${o.groupId ?? ''}`.trim());
+  return resolved;
 }
 
 export function resolveProducerOptions(o: KafkaProducerOptions): ResolvedProducerOptions {
-  return {
-    brokers: brokerList(o.brokers),
+  const p = new Problems();
+  p.unknown(o, PRODUCER_KEYS);
+  const resolved: ResolvedProducerOptions = {
+    brokers: brokersOf(o.brokers, p),
     clientId: o.clientId ?? 'gridbus',
-    deliveryTimeoutMs: positiveInt('deliveryTimeoutMs', o.deliveryTimeoutMs, 30000),
-    lingerMs: positiveInt('lingerMs', o.lingerMs, 5, 0),
-    flushTimeoutMs: positiveInt('flushTimeoutMs', o.flushTimeoutMs, 10000, 0),
-    pollIntervalMs: positiveInt('pollIntervalMs', o.pollIntervalMs, 50),
-    connectTimeoutMs: positiveInt('connectTimeoutMs', o.connectTimeoutMs, 10000),
-    rdkafka: checkOwned(o.rdkafka, OWNED_PRODUCER_KEYS),
+    deliveryTimeoutMs: p.int('deliveryTimeoutMs', o.deliveryTimeoutMs, 30000),
+    lingerMs: p.int('lingerMs', o.lingerMs, 5, 0),
+    flushTimeoutMs: p.int('flushTimeoutMs', o.flushTimeoutMs, 10000, 0),
+    pollIntervalMs: p.int('pollIntervalMs', o.pollIntervalMs, 50),
+    connectTimeoutMs: p.int('connectTimeoutMs', o.connectTimeoutMs, 10000),
+    rdkafka: ownedKeys(o.rdkafka, OWNED_PRODUCER_KEYS, p),
   };
+  p.throwIfAny('kafka producer');
+  return resolved;
 }
 
 /** librdkafka global config of the consumer: manual commits only, our own rebalance handling. */

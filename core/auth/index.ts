@@ -1,3 +1,3 @@
-export { signAccessToken, verifyAccessToken, signOperatorToken, verifyOperatorToken, JwtSettings, AccessClaims, OperatorClaims } from './jwt';
+export { signAccessToken, verifyAccessToken, signOperatorToken, verifyOperatorToken, signPurposeToken, verifyPurposeToken, JwtSettings, AccessClaims, OperatorClaims } from './jwt';
 export { hashPassword, verifyPassword } from './passwords';
 export { RefreshTokens, SessionKind } from './refresh-tokens';

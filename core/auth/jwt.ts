@@ -87,3 +87,17 @@ export function verifyOperatorToken(settings: JwtSettings, token: string): Opera
   const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : [];
   return { sub: payload.sub!, roles };
 }
+
+/**
+ * A short-lived token for one purpose other than access (its own audience,
+ * e.g. `binding` for binding candidates), signed and checked with the same
+ * key ring. It can never pass as an access or operator token: audiences differ.
+ */
+export function signPurposeToken(settings: JwtSettings, audience: string, subject: string, payload: Record<string, unknown>, ttlSeconds: number): string {
+  return sign(settings, payload, subject, audience, ttlSeconds);
+}
+
+/** Verifies a purpose token (HS256, known kid, iss, aud, exp); refuses with UNAUTHORIZED and a `reason`. */
+export function verifyPurposeToken(settings: JwtSettings, token: string, audience: string): jwt.JwtPayload & { sub: string } {
+  return verify(settings, token, audience) as jwt.JwtPayload & { sub: string };
+}

@@ -11,6 +11,8 @@ export const ERROR_CODES = {
   FORBIDDEN: { status: 403, retryable: false },
   NOT_FOUND: { status: 404, retryable: false },
   ACCOUNT_NOT_FOUND: { status: 404, retryable: false },
+  /** Binding by identity needs an Alipay user who completed real-name certification. */
+  IDENTITY_NOT_CERTIFIED: { status: 403, retryable: false },
   PAYLOAD_TOO_LARGE: { status: 413, retryable: false },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false },
   RATE_LIMITED: { status: 429, retryable: true },

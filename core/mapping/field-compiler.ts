@@ -1,5 +1,5 @@
 import jsonata from 'jsonata';
-import { maskAccountNo, maskIdNumber, maskMobile, maskName } from '../crypto';
+import { maskAccountNo, maskAddress, maskIdNumber, maskMobile, maskName } from '../crypto';
 import type { CodeTable } from './code-tables';
 import { DEFAULT_TZ, DateFormatError, assertTimeZone, compileDateReader, compileDateReformat, compileDateWriter } from './date-format';
 import { MoneyFormatError, fenToInteger, fenToYuan, yuanToFen } from './money';
@@ -44,7 +44,7 @@ export interface FieldSpecObject {
   money?: { in: 'fen' | 'yuan'; out?: 'fen' | 'yuan' };
   date?: { in: string; out?: string; tz?: string; outTz?: string };
   code?: string;
-  mask?: 'name' | 'mobile' | 'idNumber' | 'account';
+  mask?: 'name' | 'mobile' | 'idNumber' | 'account' | 'address';
   lookup?: Record<string, unknown>;
   each?: string;
   where?: ConditionSpec;
@@ -75,6 +75,7 @@ const MASKS: Record<NonNullable<FieldSpecObject['mask']>, (v: string) => string>
   mobile: maskMobile,
   idNumber: maskIdNumber,
   account: maskAccountNo,
+  address: maskAddress,
 };
 
 const isMissing = (v: unknown) => v === undefined || v === null || v === '';

@@ -74,7 +74,7 @@ export const FIELD_SPEC_SCHEMA = {
           },
         },
         code: { type: 'string', pattern: '^[a-z][a-z0-9-]*$', description: 'a table in mappings/codes/' },
-        mask: { enum: ['name', 'mobile', 'idNumber', 'account'] },
+        mask: { enum: ['name', 'mobile', 'idNumber', 'account', 'address'] },
         lookup: { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean', 'null'] } },
         each: { type: 'string', minLength: 1 },
         where: fieldCondition,

@@ -32,6 +32,37 @@ export function createAlipayService(deps: ServiceDeps): ServiceSchema {
           return { userId: b.user_id ?? b.open_id, accessToken: b.access_token, expiresIn: Number(b.expires_in ?? 0) };
         },
       },
+      /**
+       * The real-name data the user authorised (alipay.user.info.share, auth_user scope).
+       * Personal data: internal callers only (visibility public, never routed), never logged.
+       */
+      userInfo: {
+        visibility: 'public',
+        params: { authToken: { type: 'string', min: 1, max: 256 }, $$strict: true },
+        async handler(ctx: Context<{ authToken: string }>) {
+          const r = await client().call('alipay.user.info.share', { auth_token: ctx.params.authToken });
+          if (!r.ok) {
+            if (r.body.code === '20001') {
+              throw new GridbusError('UNAUTHORIZED', 'The Alipay authorisation is invalid or has expired: ask the user to authorise again', { details: { reason: 'auth token refused' } });
+            }
+            if (r.body.code === '40006') {
+              throw new GridbusError('FORBIDDEN', 'The Alipay authorisation does not cover the real-name data (auth_user scope)', { details: { reason: 'auth_user scope missing' } });
+            }
+            throw new GridbusError('BACKEND_UNAVAILABLE', `alipay.user.info.share answered ${r.body.code} ${r.body.sub_code ?? ''}`.trim(), { retryable: r.body.code === '20000' });
+          }
+          const b = r.body as { user_id?: string; open_id?: string; cert_no?: string; cert_type?: string; mobile?: string; user_name?: string; is_certified?: string };
+          if (!b.user_id && !b.open_id) throw new GridbusError('BACKEND_BAD_RESPONSE', 'alipay.user.info.share answered without user_id or open_id');
+          const text = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null);
+          return {
+            userId: b.user_id ?? b.open_id,
+            certNo: text(b.cert_no),
+            certType: text(b.cert_type),
+            mobile: text(b.mobile),
+            userName: text(b.user_name),
+            isCertified: b.is_certified === 'T',
+          };
+        },
+      },
     },
   };
 }

@@ -4,7 +4,7 @@
  * through the YX system's eyes: periods as yyyy-MM, amounts as yuan text,
  * pay states N/P. Tests compute expected answers from the one dataset in A.
  */
-import { ArrearsStatus, HOUSEHOLDS, Household, SPECIAL_CONS_NO, UNKNOWN_CONS_NO, findHousehold, totalFen } from '../marketing/dataset';
+import { ArrearsStatus, HOUSEHOLDS, Household, SPECIAL_CONS_NO, UNKNOWN_CONS_NO, findHousehold, findHouseholdsByIdentity, totalFen } from '../marketing/dataset';
 
 export { HOUSEHOLDS, totalFen };
 export type { Household };
@@ -75,4 +75,9 @@ export function totalAmtOf(h: Household): string {
 
 export function findCustomer(custNo: string): Household | undefined {
   return findHousehold(custNo);
+}
+
+/** The customers of one holder (same ID number and name), as in simulator A. */
+export function findCustomersByIdentity(idNo: string, custName: string): Household[] {
+  return findHouseholdsByIdentity(idNo, custName);
 }

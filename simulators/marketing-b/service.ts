@@ -4,6 +4,7 @@ import {
   MISSING_CUST_NO_ANSWER,
   SPECIAL_CUST_NO,
   findCustomer,
+  findCustomersByIdentity,
   totalAmtOf,
   yxBillsOf,
 } from './dataset';
@@ -114,12 +115,32 @@ async function custArrearsInquiry(args: unknown, opts: MarketingBServiceOptions)
   return arrearsOf(h, transSeq);
 }
 
+/** Customers of one holder: IdType 01 only; nobody with this ID number and name is E0001, as YX reports an empty search. */
+function custIdentityInquiry(args: unknown) {
+  const req = obj(args);
+  const transSeq = checkHeader(obj(req?.ReqHeader));
+  const query = obj(obj(obj(req?.ReqBody)?.Query));
+  const idType = text(query?.IdType);
+  const idNo = text(query?.IdNo);
+  const custName = text(query?.CustName);
+  if (idType !== '01') throw new YxSoapFault(FAULT_CLIENT, `ReqBody.Query.IdType ${idType || '(missing)'} is not supported (01 = resident ID card)`);
+  if (!idNo) throw new YxSoapFault(FAULT_CLIENT, 'ReqBody.Query.IdNo is required');
+  if (!custName) throw new YxSoapFault(FAULT_CLIENT, 'ReqBody.Query.CustName is required');
+  const found = findCustomersByIdentity(idNo, custName);
+  if (!found.length) return { RspHeader: header(RSP_NOT_FOUND, '未查询到客户 (no customer found)', transSeq) };
+  return {
+    RspHeader: header(RSP_OK, '交易成功', transSeq),
+    RspBody: { CustList: { Cust: found.map((h) => ({ CustNo: h.ConsNo, CustName: h.ConsName, OrgCode: h.OrgNo, Addr: h.Address })) } },
+  };
+}
+
 /** The service object for soap.listen, shaped YxBillingService.YxBillingSoapPort.<operation>. */
 export function createMarketingBServices(opts: MarketingBServiceOptions): IServices {
   return {
     YxBillingService: {
       YxBillingSoapPort: {
         CustArrearsInquiry: (args: unknown) => custArrearsInquiry(args, opts),
+        CustIdentityInquiry: async (args: unknown) => custIdentityInquiry(args),
       },
     },
   };

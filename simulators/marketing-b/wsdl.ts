@@ -29,6 +29,8 @@ const WSDL_TEMPLATE = `<?xml version="1.0" encoding="UTF-8"?>
     Special customers: 9999999999 answers a soapenv:Server fault (system maintenance);
     8888888888 answers only after a delay; 7777777777 answers E9999;
     6666666666 answers AAAAAAA but without CustInfo/Basic/CustNo (a broken answer).
+    CustIdentityInquiry: the customers registered under one identity document (IdType 01 =
+    resident ID card) with exactly this CustName; none found is RspCode E0001 without RspBody.
   </wsdl:documentation>
 
   <wsdl:types>
@@ -142,6 +144,66 @@ const WSDL_TEMPLATE = `<?xml version="1.0" encoding="UTF-8"?>
         </xsd:sequence>
       </xsd:complexType>
 
+      <xsd:simpleType name="IdType">
+        <xsd:annotation><xsd:documentation>01 = resident identity card (the only type YX answers for).</xsd:documentation></xsd:annotation>
+        <xsd:restriction base="xsd:string"><xsd:enumeration value="01"/></xsd:restriction>
+      </xsd:simpleType>
+
+      <xsd:complexType name="IdentityQuery">
+        <xsd:sequence>
+          <xsd:element name="IdType" type="yx:IdType"/>
+          <xsd:element name="IdNo" type="xsd:string"/>
+          <xsd:element name="CustName" type="xsd:string"/>
+        </xsd:sequence>
+      </xsd:complexType>
+
+      <xsd:complexType name="IdentityReqBody">
+        <xsd:sequence>
+          <xsd:element name="Query" type="yx:IdentityQuery"/>
+        </xsd:sequence>
+      </xsd:complexType>
+
+      <xsd:complexType name="CustSummary">
+        <xsd:sequence>
+          <xsd:element name="CustNo" type="yx:CustNo"/>
+          <xsd:element name="CustName" type="xsd:string"/>
+          <xsd:element name="OrgCode" type="xsd:string" minOccurs="0"/>
+          <xsd:element name="Addr" type="xsd:string" minOccurs="0"/>
+        </xsd:sequence>
+      </xsd:complexType>
+
+      <xsd:complexType name="CustList">
+        <xsd:sequence>
+          <xsd:element name="Cust" type="yx:CustSummary" maxOccurs="unbounded"/>
+        </xsd:sequence>
+      </xsd:complexType>
+
+      <xsd:complexType name="IdentityRspBody">
+        <xsd:sequence>
+          <xsd:element name="CustList" type="yx:CustList"/>
+        </xsd:sequence>
+      </xsd:complexType>
+
+      <xsd:element name="CustIdentityInquiryReq">
+        <xsd:complexType>
+          <xsd:sequence>
+            <xsd:element name="ReqHeader" type="yx:ReqHeader"/>
+            <xsd:element name="ReqBody" type="yx:IdentityReqBody"/>
+          </xsd:sequence>
+        </xsd:complexType>
+      </xsd:element>
+
+      <xsd:element name="CustIdentityInquiryRsp">
+        <xsd:complexType>
+          <xsd:sequence>
+            <xsd:element name="RspHeader" type="yx:RspHeader"/>
+            <xsd:element name="RspBody" type="yx:IdentityRspBody" minOccurs="0">
+              <xsd:annotation><xsd:documentation>Present only when RspCode is AAAAAAA (at least one customer).</xsd:documentation></xsd:annotation>
+            </xsd:element>
+          </xsd:sequence>
+        </xsd:complexType>
+      </xsd:element>
+
       <xsd:element name="CustArrearsInquiryReq">
         <xsd:complexType>
           <xsd:sequence>
@@ -172,11 +234,23 @@ const WSDL_TEMPLATE = `<?xml version="1.0" encoding="UTF-8"?>
     <wsdl:part name="out" element="yx:CustArrearsInquiryRsp"/>
   </wsdl:message>
 
+  <wsdl:message name="CustIdentityInquiryRequest">
+    <wsdl:part name="in" element="yx:CustIdentityInquiryReq"/>
+  </wsdl:message>
+  <wsdl:message name="CustIdentityInquiryResponse">
+    <wsdl:part name="out" element="yx:CustIdentityInquiryRsp"/>
+  </wsdl:message>
+
   <wsdl:portType name="YxBillingPortType">
     <wsdl:operation name="CustArrearsInquiry">
       <wsdl:documentation>Arrears (欠费) of one customer, bill by bill.</wsdl:documentation>
       <wsdl:input message="yx:CustArrearsInquiryRequest"/>
       <wsdl:output message="yx:CustArrearsInquiryResponse"/>
+    </wsdl:operation>
+    <wsdl:operation name="CustIdentityInquiry">
+      <wsdl:documentation>Customers (户号) of one holder, by identity document and name.</wsdl:documentation>
+      <wsdl:input message="yx:CustIdentityInquiryRequest"/>
+      <wsdl:output message="yx:CustIdentityInquiryResponse"/>
     </wsdl:operation>
   </wsdl:portType>
 
@@ -184,6 +258,11 @@ const WSDL_TEMPLATE = `<?xml version="1.0" encoding="UTF-8"?>
     <soap:binding style="document" transport="http://schemas.xmlsoap.org/soap/http"/>
     <wsdl:operation name="CustArrearsInquiry">
       <soap:operation soapAction="urn:sgcc:yx:ws#CustArrearsInquiry" style="document"/>
+      <wsdl:input><soap:body use="literal"/></wsdl:input>
+      <wsdl:output><soap:body use="literal"/></wsdl:output>
+    </wsdl:operation>
+    <wsdl:operation name="CustIdentityInquiry">
+      <soap:operation soapAction="urn:sgcc:yx:ws#CustIdentityInquiry" style="document"/>
       <wsdl:input><soap:body use="literal"/></wsdl:input>
       <wsdl:output><soap:body use="literal"/></wsdl:output>
     </wsdl:operation>

@@ -78,6 +78,18 @@ export function findHousehold(consNo: string): Household | undefined {
   return HOUSEHOLDS.find((h) => h.ConsNo === consNo);
 }
 
+/**
+ * The households of one holder: same ID number (the check digit X in either
+ * case) and exactly the same name. An ID number with another name finds
+ * nothing, as the marketing system refuses to bind on a partial match.
+ */
+export function findHouseholdsByIdentity(certNo: string, name: string): Household[] {
+  const cert = certNo.trim().toUpperCase();
+  const holder = name.trim();
+  if (!cert || !holder) return [];
+  return HOUSEHOLDS.filter((h) => h.CertNo.toUpperCase() === cert && h.ConsName === holder);
+}
+
 /** TotalFen as the marketing system reports it: sum of ArrearsFen + PenaltyFen over all items. */
 export function totalFen(household: Household): number {
   return household.arrears.reduce((sum, i) => sum + i.ArrearsFen + i.PenaltyFen, 0);

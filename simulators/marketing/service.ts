@@ -1,5 +1,5 @@
 import type { IServices } from 'soap';
-import { findHousehold, Household, SPECIAL_CONS_NO, totalFen } from './dataset';
+import { findHousehold, findHouseholdsByIdentity, Household, SPECIAL_CONS_NO, totalFen } from './dataset';
 import { SoapFault } from './soap-fault';
 
 export const RET_OK = '0000';
@@ -55,6 +55,20 @@ function getCustomer(h: Household) {
   };
 }
 
+/** Both CertNo and ConsName are required by the schema: a missing one is the caller's fault. */
+function findCustomersByIdentity(args: Args) {
+  const certNo = typeof args?.CertNo === 'string' ? args.CertNo.trim() : '';
+  const consName = typeof args?.ConsName === 'string' ? args.ConsName.trim() : '';
+  if (!certNo) throw new SoapFault('soap:Client', 'CertNo is required');
+  if (!consName) throw new SoapFault('soap:Client', 'ConsName is required');
+  const found = findHouseholdsByIdentity(certNo, consName);
+  return {
+    RetCode: RET_OK,
+    RetMsg: 'OK',
+    CustomerList: { Customer: found.map((h) => ({ ConsNo: h.ConsNo, ConsName: h.ConsName, OrgNo: h.OrgNo, Address: h.Address })) },
+  };
+}
+
 /** The service object for soap.listen, shaped MarketingService.MarketingPort.<operation>. */
 export function createMarketingServices(opts: MarketingServiceOptions): IServices {
   return {
@@ -69,6 +83,9 @@ export function createMarketingServices(opts: MarketingServiceOptions): IService
           const consNo = await resolveConsNo(args, opts);
           const h = findHousehold(consNo);
           return h ? getCustomer(h) : notFound(consNo);
+        },
+        async FindCustomersByIdentity(args: Args) {
+          return findCustomersByIdentity(args);
         },
       },
     },

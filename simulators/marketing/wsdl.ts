@@ -23,6 +23,9 @@ const WSDL_TEMPLATE = `<?xml version="1.0" encoding="UTF-8"?>
     RetCode: 0000 = success; 1001 = customer not found (no Customer, no ArrearsList).
     Special accounts: ConsNo 9999999999 answers with a SOAP Fault (soap:Server);
     ConsNo 8888888888 answers only after a delay (default 3000 ms).
+    FindCustomersByIdentity: the households whose holder has this CertNo (18 characters,
+    check digit X in either case) and exactly this ConsName; none found is RetCode 0000
+    with an empty CustomerList (the caller may not learn whether the ID number alone matched).
   </wsdl:documentation>
 
   <wsdl:types>
@@ -104,6 +107,37 @@ const WSDL_TEMPLATE = `<?xml version="1.0" encoding="UTF-8"?>
         </xsd:complexType>
       </xsd:element>
 
+      <xsd:complexType name="CustomerList">
+        <xsd:sequence>
+          <xsd:element name="Customer" type="tns:CustomerSummary" minOccurs="0" maxOccurs="unbounded"/>
+        </xsd:sequence>
+      </xsd:complexType>
+
+      <xsd:element name="FindCustomersByIdentityRequest">
+        <xsd:complexType>
+          <xsd:sequence>
+            <xsd:element name="CertNo" type="xsd:string">
+              <xsd:annotation><xsd:documentation>Resident ID number of the account holder (18 characters).</xsd:documentation></xsd:annotation>
+            </xsd:element>
+            <xsd:element name="ConsName" type="xsd:string">
+              <xsd:annotation><xsd:documentation>Name of the account holder; must match the name on record.</xsd:documentation></xsd:annotation>
+            </xsd:element>
+            <xsd:element name="Channel" type="xsd:string" minOccurs="0"/>
+            <xsd:element name="Serial" type="xsd:string" minOccurs="0"/>
+          </xsd:sequence>
+        </xsd:complexType>
+      </xsd:element>
+
+      <xsd:element name="FindCustomersByIdentityResponse">
+        <xsd:complexType>
+          <xsd:sequence>
+            <xsd:element name="RetCode" type="xsd:string"/>
+            <xsd:element name="RetMsg" type="xsd:string"/>
+            <xsd:element name="CustomerList" type="tns:CustomerList" minOccurs="0"/>
+          </xsd:sequence>
+        </xsd:complexType>
+      </xsd:element>
+
       <xsd:element name="GetCustomerRequest">
         <xsd:complexType>
           <xsd:sequence>
@@ -138,6 +172,13 @@ const WSDL_TEMPLATE = `<?xml version="1.0" encoding="UTF-8"?>
     <wsdl:part name="parameters" element="tns:GetCustomerResponse"/>
   </wsdl:message>
 
+  <wsdl:message name="FindCustomersByIdentityInput">
+    <wsdl:part name="parameters" element="tns:FindCustomersByIdentityRequest"/>
+  </wsdl:message>
+  <wsdl:message name="FindCustomersByIdentityOutput">
+    <wsdl:part name="parameters" element="tns:FindCustomersByIdentityResponse"/>
+  </wsdl:message>
+
   <wsdl:portType name="MarketingPortType">
     <wsdl:operation name="QueryArrears">
       <wsdl:documentation>Arrears (欠费) of one consumer number, month by month.</wsdl:documentation>
@@ -148,6 +189,11 @@ const WSDL_TEMPLATE = `<?xml version="1.0" encoding="UTF-8"?>
       <wsdl:documentation>Master data of one consumer number.</wsdl:documentation>
       <wsdl:input message="tns:GetCustomerInput"/>
       <wsdl:output message="tns:GetCustomerOutput"/>
+    </wsdl:operation>
+    <wsdl:operation name="FindCustomersByIdentity">
+      <wsdl:documentation>The consumer numbers of one holder, found by ID number and name (account binding).</wsdl:documentation>
+      <wsdl:input message="tns:FindCustomersByIdentityInput"/>
+      <wsdl:output message="tns:FindCustomersByIdentityOutput"/>
     </wsdl:operation>
   </wsdl:portType>
 
@@ -160,6 +206,11 @@ const WSDL_TEMPLATE = `<?xml version="1.0" encoding="UTF-8"?>
     </wsdl:operation>
     <wsdl:operation name="GetCustomer">
       <soap:operation soapAction="${MARKETING_NAMESPACE}/GetCustomer" style="document"/>
+      <wsdl:input><soap:body use="literal"/></wsdl:input>
+      <wsdl:output><soap:body use="literal"/></wsdl:output>
+    </wsdl:operation>
+    <wsdl:operation name="FindCustomersByIdentity">
+      <soap:operation soapAction="${MARKETING_NAMESPACE}/FindCustomersByIdentity" style="document"/>
       <wsdl:input><soap:body use="literal"/></wsdl:input>
       <wsdl:output><soap:body use="literal"/></wsdl:output>
     </wsdl:operation>

@@ -6,6 +6,7 @@ import { FileRecords1764200003000 } from './1764200003000-file-records';
 import { MeterReadings1764200004000 } from './1764200004000-meter-readings';
 import { OperatorsAndSessions1764300001000 } from './1764300001000-operators-and-sessions';
 import { AlipayNotifications1764300000000 } from './1764300000000-alipay-notifications';
+import { AccountBindings1764400000000 } from './1764400000000-account-bindings';
 
 /** In order. A migration, once on main, is never edited: add a new one. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   MeterReadings1764200004000,
   AlipayNotifications1764300000000,
   OperatorsAndSessions1764300001000,
+  AccountBindings1764400000000,
 ];

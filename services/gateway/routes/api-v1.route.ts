@@ -8,7 +8,7 @@ export function apiV1Route(config: GridbusConfig) {
     ipRestriction: { allow: config.gateway.apiAllow, deny: config.gateway.apiDeny },
     rateLimiting: config.gateway.rateLimitUser && { ...config.gateway.rateLimitUser, limitBy: 'consumer' },
     // fail fast while the back office behind an action is known to be down
-    dependsOn: { 'billing.getArrears': ['marketing.queryArrears'] },
+    dependsOn: { 'billing.getArrears': ['marketing.queryArrears'], 'binding.candidates': ['marketing.findCustomersByIdentity'] },
   };
   return {
     path: '/api/v1',
@@ -18,6 +18,11 @@ export function apiV1Route(config: GridbusConfig) {
     aliases: {
       'GET accounts/:accountNo/arrears': 'billing.getArrears',
       'POST arrears/query': 'billing.getArrears',
+      // account binding (services/binding): candidates from the user's Alipay identity, bind, list, unbind
+      'POST bindings/candidates': 'binding.candidates',
+      'POST bindings': 'binding.bind',
+      'GET bindings': 'binding.list',
+      'DELETE bindings/:accountNo': 'binding.unbind',
     },
     policies,
   };

@@ -76,7 +76,7 @@ describe('adapters/kafka - producer on a real broker', function () {
     }
   });
 
-  it('refuses what cannot be delivered with a typed error, and never lets the adapter take over the guarantees', async () => {
+  it('refuses what cannot be delivered with a typed error, and rdkafka settings that would weaken the guarantees', async () => {
     const t = await topic(1);
     const producer = new KafkaProducerAdapter({ brokers });
     await producer.start();

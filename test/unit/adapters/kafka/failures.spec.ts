@@ -60,6 +60,22 @@ describe('adapters/kafka - options and records', () => {
     expect(() => resolveConsumerOptions({ ...base, maxInFlight: 4, resumeAt: 4 })).to.throw(/resumeAt/);
   });
 
+  it('refuses unknown options and reports every problem at once', () => {
+    let err: unknown;
+    try {
+      resolveConsumerOptions({ ...base, maxInFlite: 10, retry: { maxAtempts: 2 }, batchSize: 0 } as never);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).to.be.instanceOf(GridbusError);
+    expect((err as GridbusError).errorCode).to.equal('CONFIG_INVALID');
+    expect((err as GridbusError).data.problems).to.have.members([
+      "unknown option 'maxInFlite'",
+      "unknown option 'retry.maxAtempts'",
+      'batchSize must be an integer >= 1 (got 0)',
+    ]);
+  });
+
   it('parses JSON values and reports the ones that are not JSON', () => {
     const msg = { topic: 't', partition: 0, offset: 5, size: 1, key: Buffer.from('k'), value: Buffer.from('{"a":1}'), headers: [{ h: Buffer.from('v') }] };
     const ok = toRecord(msg, 'json');

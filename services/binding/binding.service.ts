@@ -1,0 +1,192 @@
+import { Context, ServiceSchema } from 'moleculer';
+import { LookupHasher, maskAccountNo, maskAddress, maskName, normaliseForLookup, PiiCipher } from '../../core/crypto';
+import { GridbusError } from '../../core/errors';
+import { requireDep, ServiceDeps } from '../service-deps';
+import { BindingStore, HolderIdentity } from './binding-store';
+import { CANDIDATE_TTL_SECONDS, refused, signCandidate, verifyCandidate } from './candidate-token';
+import { accountNotFound } from './ownership';
+import { describePiiKeys } from './pii-keys';
+
+type Meta = { user?: { id: string } | null; clientIp?: string | null };
+
+interface AlipayIdentity {
+  userId: string;
+  certNo: string | null;
+  certType: string | null;
+  mobile: string | null;
+  userName: string | null;
+  isCertified: boolean;
+}
+
+interface FoundCustomer {
+  accountNo: string;
+  holderName?: string | null;
+  address?: string | null;
+  orgNo?: string | null;
+}
+
+const ACCOUNT_NO = { type: 'string', pattern: /^[0-9]{10}$/, messages: { stringPattern: 'accountNo must be 10 digits' } };
+/** Alipay cert_type of the resident identity card: the only document the marketing system binds on. */
+const RESIDENT_ID_CARD = '0';
+const RESIDENT_ID = /^[0-9]{17}[0-9X]$/;
+
+/**
+ * User-number direct binding (flow 1 of the architecture): the user's own
+ * Alipay real-name data finds their electricity accounts in the marketing
+ * system; the user picks one and it is bound to them. Personal data is
+ * encrypted at rest, masked in every answer, and never logged; every step is
+ * audited. `isBound` is what billing (and any service handing out account
+ * data) asks before answering a user.
+ */
+export function createBindingService(deps: ServiceDeps): ServiceSchema {
+  const ds = requireDep(deps.dataSource, 'the database', 'binding');
+  const keys = requireDep(deps.pii ?? null, 'the PII keys (PII_ENC_KEY, PII_HASH_KEY)', 'binding');
+  const { config } = deps;
+  const store = new BindingStore(ds, new PiiCipher(keys.encKey), new LookupHasher(keys.hashKey));
+
+  const audit = (ctx: Context<unknown, Meta>, action: string, outcome: 'success' | 'denied', target: string | null, details?: Record<string, unknown>) =>
+    ctx.emit('audit.event', {
+      actor: ctx.meta.user?.id ?? 'anonymous',
+      action,
+      outcome,
+      target,
+      sourceIp: ctx.meta.clientIp ?? null,
+      requestId: ctx.requestID,
+      nodeId: config.nodeId,
+      details: details ?? null,
+    });
+
+  /** Every action but isBound acts for the signed-in user, and only for them. */
+  const userOf = (ctx: Context<unknown, Meta>): string => {
+    const id = ctx.meta.user?.id;
+    if (!id) throw new GridbusError('UNAUTHORIZED', 'Authentication required', { details: { reason: 'no user' } });
+    return id;
+  };
+
+  /** Refuses and audits in one step; the reason is a fixed phrase, never personal data. */
+  const deny = (ctx: Context<unknown, Meta>, action: string, target: string | null, err: GridbusError): never => {
+    audit(ctx, action, 'denied', target, { reason: (err.data as { reason?: string } | undefined)?.reason ?? err.type });
+    throw err;
+  };
+
+  return {
+    name: 'binding',
+    actions: {
+      /** POST /api/v1/bindings/candidates: the accounts held under the user's Alipay real-name identity, masked, each with a candidate token. */
+      candidates: {
+        params: { authCode: { type: 'string', min: 1, max: 128 }, $$strict: true },
+        async handler(ctx: Context<{ authCode: string }, Meta>) {
+          const userId = userOf(ctx);
+          let grant: { userId: string; accessToken: string };
+          try {
+            grant = (await ctx.call('alipay.exchangeAuthCode', { authCode: ctx.params.authCode })) as { userId: string; accessToken: string };
+          } catch (err) {
+            audit(ctx, 'binding.candidates', 'denied', null, { reason: (err as GridbusError).data?.reason ?? (err as GridbusError).type ?? 'auth code refused' });
+            throw err;
+          }
+          if (grant.userId !== userId) {
+            deny(ctx, 'binding.candidates', null, new GridbusError('FORBIDDEN', 'The Alipay authorisation belongs to another user than the one signed in', { details: { reason: 'auth code of another Alipay user' } }));
+          }
+          const info = (await ctx.call('alipay.userInfo', { authToken: grant.accessToken })) as AlipayIdentity;
+          if (info.userId !== userId) {
+            deny(ctx, 'binding.candidates', null, new GridbusError('FORBIDDEN', 'The Alipay authorisation belongs to another user than the one signed in', { details: { reason: 'identity of another Alipay user' } }));
+          }
+          if (!info.isCertified || !info.certNo || !info.userName) {
+            deny(ctx, 'binding.candidates', null, new GridbusError('IDENTITY_NOT_CERTIFIED', 'Binding by identity needs a real-name certified Alipay account: complete the certification in Alipay first', { details: { reason: 'not certified' } }));
+          }
+          const certNo = normaliseForLookup('idNumber', info.certNo!);
+          if ((info.certType !== null && info.certType !== RESIDENT_ID_CARD) || !RESIDENT_ID.test(certNo)) {
+            deny(ctx, 'binding.candidates', null, new GridbusError('IDENTITY_NOT_CERTIFIED', 'Binding by identity needs a resident identity card certified in Alipay', { details: { reason: 'not a resident identity card' } }));
+          }
+          const identity: HolderIdentity = { certNo, mobile: info.mobile ? normaliseForLookup('mobile', info.mobile) : null, name: info.userName!.trim() };
+
+          const found = (await ctx.call('marketing.findCustomersByIdentity', { certNo: identity.certNo, name: identity.name })) as { customers?: FoundCustomer[] };
+          const customers = (found.customers ?? []).filter((c) => typeof c.accountNo === 'string' && /^[0-9]{10}$/.test(c.accountNo));
+          const bound = new Set(await store.boundAccounts(userId));
+          const certHash = store.certHash(identity.certNo);
+          const sealed = store.encryptIdentity(identity);
+          audit(ctx, 'binding.candidates', 'success', null, { candidates: customers.length });
+          return {
+            candidates: customers.map((c) => ({
+              accountNo: maskAccountNo(c.accountNo),
+              // masked by the mapping already; masked again so that a mapping that forgets cannot leak
+              holderName: c.holderName ? maskName(c.holderName) : null,
+              address: c.address ? maskAddress(c.address) : null,
+              orgNo: c.orgNo ?? null,
+              bound: bound.has(c.accountNo),
+              candidateToken: signCandidate(config.auth, { userId, accountNo: c.accountNo, certHash, identity: sealed }),
+            })),
+            expiresIn: CANDIDATE_TTL_SECONDS,
+          };
+        },
+      },
+
+      /** POST /api/v1/bindings: binds the account a candidate token offered to this user (idempotent). */
+      bind: {
+        params: { candidateToken: { type: 'string', min: 16, max: 8192 }, $$strict: true },
+        async handler(ctx: Context<{ candidateToken: string }, Meta>) {
+          const userId = userOf(ctx);
+          let candidate: ReturnType<typeof verifyCandidate>;
+          try {
+            candidate = verifyCandidate(config.auth, ctx.params.candidateToken);
+          } catch (err) {
+            return deny(ctx, 'binding.created', null, err as GridbusError);
+          }
+          const target = `account:${candidate.accountNo}`;
+          if (candidate.userId !== userId) deny(ctx, 'binding.created', target, refused('candidate token of another user'));
+          let identity: HolderIdentity;
+          try {
+            identity = store.decryptIdentity(candidate.identity);
+          } catch {
+            return deny(ctx, 'binding.created', target, refused('candidate token invalid'));
+          }
+          if (store.certHash(identity.certNo) !== candidate.certHash) deny(ctx, 'binding.created', target, refused('candidate token invalid'));
+
+          const { created, boundAt } = await store.bind(userId, candidate.accountNo, identity);
+          audit(ctx, 'binding.created', 'success', target, { alreadyBound: !created });
+          // the closed loop (marketing.updateArchive through the sync outbox) will listen to this event
+          if (created) ctx.emit('binding.created', { userId, accountNo: candidate.accountNo, boundAt });
+          return { accountNo: candidate.accountNo, holderName: maskName(identity.name), boundAt, created };
+        },
+      },
+
+      /** GET /api/v1/bindings: the user's active bindings (their own account numbers in full, names masked). */
+      list: {
+        params: { $$strict: true },
+        async handler(ctx: Context<Record<string, never>, Meta>) {
+          const userId = userOf(ctx);
+          const rows = await store.list(userId);
+          return { bindings: rows.map((b) => ({ accountNo: b.accountNo, holderName: maskName(b.holderName), boundAt: b.boundAt })) };
+        },
+      },
+
+      /** DELETE /api/v1/bindings/:accountNo: ends the user's own binding; someone else's is "not found". */
+      unbind: {
+        params: { accountNo: ACCOUNT_NO, $$strict: true },
+        async handler(ctx: Context<{ accountNo: string }, Meta>) {
+          const userId = userOf(ctx);
+          const target = `account:${ctx.params.accountNo}`;
+          if (!(await store.unbind(userId, ctx.params.accountNo))) {
+            audit(ctx, 'binding.deleted', 'denied', target, { reason: 'no active binding of the user' });
+            throw accountNotFound();
+          }
+          audit(ctx, 'binding.deleted', 'success', target);
+          ctx.emit('binding.deleted', { userId, accountNo: ctx.params.accountNo });
+          return { accountNo: ctx.params.accountNo, unbound: true };
+        },
+      },
+
+      /** Whether the user has an active binding of the account. Internal: never routed. */
+      isBound: {
+        visibility: 'public',
+        params: { userId: { type: 'string', min: 1, max: 128 }, accountNo: ACCOUNT_NO, $$strict: true },
+        async handler(ctx: Context<{ userId: string; accountNo: string }>) {
+          return store.isBound(ctx.params.userId, ctx.params.accountNo);
+        },
+      },
+    },
+    created(this: { logger: { info: (m: string) => void } }) {
+      this.logger.info(describePiiKeys(keys));
+    },
+  };
+}
