@@ -4,6 +4,8 @@ import { ServiceBroker } from 'moleculer';
 import { DataSource } from 'typeorm';
 import { AlipayAdapter } from '../adapters/alipay/alipay-adapter';
 import { PostgresIdempotentRepository, SftpConsumer } from '../adapters/sftp';
+import { KafkaConsumerAdapter } from '../adapters/kafka';
+import { CanonicalDailyReading, SourcedReading, upsertDailyReadings } from '../core/collection/meter-reading-store';
 import { GridbusError } from '../core/errors';
 import { ingestReconciliationFile } from '../core/files/reconciliation-ingest';
 import { loadOrCreateDevAppKeys } from '../adapters/alipay/keys';
@@ -205,7 +207,6 @@ export async function startBus(config: GridbusConfig): Promise<RunningBus> {
       const connected = (broker.transit as { connected?: boolean } | undefined)?.connected === true;
       return connected ? { status: 'up', detail: config.natsUrl } : { status: 'down', detail: `not connected to ${config.natsUrl}` };
     });
-    if (!config.kafka.brokers.length) log.info('Kafka consumers are off: no KAFKA_BROKERS configured');
 
     // The Alipay OpenAPI client, for the alipay service (identity calls).
     let alipay: AlipayAdapter | null = null;
@@ -253,7 +254,35 @@ export async function startBus(config: GridbusConfig): Promise<RunningBus> {
       health.register(`adapter ${channel.id}`, () => channel.health());
     }
 
-    const deps = { config: runConfig, health, dataSource, operations, alipay, reconFiles, pii };
+    // Daily meter readings from the collection system (Kafka), decoded by the topic shape of the active release.
+    let collectionConsumer: KafkaConsumerAdapter<Buffer> | null = null;
+    if (services.includes('collection') && config.kafka.brokers.length && dataSource) {
+      const ds = dataSource;
+      const registry = mappings ?? new MappingRegistry({}, { version: 'local', files: readMappingFiles(config.mappingsDir) }, []);
+      mappings = registry;
+      const { topic, shape: shapeName, group } = config.collection;
+      collectionConsumer = new KafkaConsumerAdapter<Buffer>(
+        { brokers: config.kafka.brokers, groupId: group, topics: [topic], format: 'raw', batchSize: 2000, maxInFlight: 20000, retry: { maxAttempts: 0 } },
+        {
+          async handleBatch(records) {
+            const shape = registry.current().bundle.topicShapes.get(shapeName);
+            if (!shape) throw new GridbusError('MAPPING_INVALID', `no topic shape '${shapeName}' in mapping release ${registry.current().version} (COLLECTION_SHAPE)`);
+            const batch: SourcedReading[] = [];
+            for (const r of records) {
+              const decoded = shape.decode(r.raw);
+              if (decoded.action === 'record') batch.push({ reading: decoded.record as unknown as CanonicalDailyReading, topic: r.topic, partition: r.partition, offset: Number(r.offset) });
+            }
+            await upsertDailyReadings(ds, batch);
+          },
+        },
+      );
+      const consumer = collectionConsumer;
+      health.register(`adapter ${consumer.id}`, () => consumer.health());
+    } else if (services.includes('collection')) {
+      log.info('Kafka consumers are off: no KAFKA_BROKERS configured');
+    }
+
+    const deps = { config: runConfig, health, dataSource, operations, alipay, reconFiles, pii, collectionConsumer };
     broker.createService(createHealthService(deps));
     if (mappings) broker.createService(createMappingAgentService(mappings, config.nodeId));
     for (const name of services) broker.createService(SERVICE_CATALOG[name].create(deps));

@@ -27,6 +27,7 @@ export interface GridbusConfig {
   recon: { sftpUrl: string | null; keyFile: string | null; knownHosts: string | null; layout: string; pollMs: number };
   simulators: { mode: 'auto' | 'on' | 'off'; port: number };
   kafka: { brokers: string[] };
+  collection: { topic: string; shape: string; group: string };
   mappingsDir: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
   requestTimeoutMs: number;
@@ -167,6 +168,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     },
     simulators: { mode: get('SIMULATORS', 'auto'), port: get('SIMULATOR_PORT', 0) },
     kafka: { brokers: get<string>('KAFKA_BROKERS', '').split(',').filter(Boolean) },
+    collection: {
+      topic: get('COLLECTION_TOPIC', 'e_mp_day_read'),
+      shape: get('COLLECTION_SHAPE', 'collection.day-read-flat'),
+      group: get('COLLECTION_GROUP', 'gridbus-collection'),
+    },
     mappingsDir: path.resolve(cwd, get('MAPPINGS_DIR', 'mappings')),
     logLevel: get('LOG_LEVEL', 'info'),
     requestTimeoutMs: get('REQUEST_TIMEOUT_MS', 10000),

@@ -2,6 +2,7 @@ import { ServiceSchema } from 'moleculer';
 import { createAlipayService } from './alipay/alipay.service';
 import { createAuditService } from './audit/audit.service';
 import { createAuthService } from './auth/auth.service';
+import { createCollectionService } from './collection/collection.service';
 import { createBillingService } from './billing/billing.service';
 import { createBindingService } from './binding/binding.service';
 import { createGatewayService } from './gateway/gateway.service';
@@ -30,6 +31,7 @@ export const SERVICE_CATALOG: Record<string, ServiceEntry> = {
   mapping: { create: createMappingService, needsDatabase: true },
   sms: { create: createSmsService, servesSystem: 'sms' },
   reconcile: { create: createReconcileService, needsDatabase: true },
+  collection: { create: createCollectionService, needsDatabase: true },
   payment: { create: createPaymentService, needsDatabase: true },
   binding: { create: createBindingService, needsDatabase: true },
 };

@@ -16,6 +16,7 @@ import { HOUSEHOLDS, Household, SPECIAL_CONS_NO, UNKNOWN_CONS_NO, totalFen } fro
 import { MarketingSimulator, MarketingSimulatorOptions, startMarketingSimulator } from '../../../simulators/marketing/server';
 import { SPECIAL_CUST_NO } from '../../../simulators/marketing-b/dataset';
 import { startMarketingBSimulator } from '../../../simulators/marketing-b/server';
+import { bindAccounts, TEST_PII_ENV } from '../../helpers/binding';
 import { createFreshDatabase } from '../../helpers/db';
 import { http } from '../../helpers/http';
 
@@ -87,7 +88,7 @@ async function startBusWith(binding: Binding, wsdlUrl: string, mappingsDir: stri
     bus = await startBus(
       loadConfig({
         // the services these cases cross; other back offices (sms, ...) stay out of the proof
-        SERVICES: 'gateway,billing,marketing,audit,mapping',
+        SERVICES: 'gateway,billing,marketing,audit,mapping,binding',
         DATABASE_URL: db.url,
         HTTP_PORT: '0',
         SIMULATORS: 'off',
@@ -96,8 +97,11 @@ async function startBusWith(binding: Binding, wsdlUrl: string, mappingsDir: stri
         LOG_LEVEL: 'error',
         JWT_SECRET,
         NODE_ID: `${nodeId}-${process.pid}`,
+        ...TEST_PII_ENV,
       }),
     );
+    // user-1 reads arrears only of accounts bound to them: every account these cases ask about
+    await bindAccounts(db.url, 'user-1', [...HOUSEHOLDS.map((h) => h.ConsNo), UNKNOWN_CONS_NO, SPECIAL_CONS_NO.FAULT, SPECIAL_CUST_NO.SYSTEM_ERROR, SPECIAL_CUST_NO.MISSING_CUST_NO]);
   } catch (err) {
     await db.drop();
     throw err;
@@ -150,6 +154,14 @@ function marketingBindingScenario(binding: Binding, label: string) {
       expect(res.text).to.not.contain(h.ConsName);
     });
   }
+
+  it('finds the accounts of a holder by identity (marketing.findCustomersByIdentity), masked; nobody is an empty list', async () => {
+    const h = HOUSEHOLDS[3];
+    const found = (await main.bus.broker.call('marketing.findCustomersByIdentity', { certNo: h.CertNo, name: h.ConsName })) as { customers: Array<Record<string, unknown>> };
+    expect(found.customers).to.deep.equal([{ accountNo: h.ConsNo, holderName: `${h.ConsName[0]}*`, address: `${Array.from(h.Address).slice(0, 6).join('')}****`, orgNo: h.OrgNo }]);
+    const none = (await main.bus.broker.call('marketing.findCustomersByIdentity', { certNo: h.CertNo, name: HOUSEHOLDS[0].ConsName })) as { customers: unknown[] };
+    expect(none.customers).to.deep.equal([]);
+  });
 
   it('answers the slow account when it is within the mapping timeout', async () => {
     const h = HOUSEHOLDS.find((x) => x.ConsNo === SPECIAL_CONS_NO.SLOW)!;

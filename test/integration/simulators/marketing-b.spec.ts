@@ -65,9 +65,10 @@ describe('simulators - marketing B (YX: yuan, nested, other codes)', () => {
     expect(wsdl).to.not.include('QueryArrears');
   });
 
-  it('marketing-b - the client sees one operation with a nested request', () => {
+  it('marketing-b - the client sees its operations with nested requests', () => {
     const ops = client.describe().YxBillingService.YxBillingSoapPort;
-    expect(Object.keys(ops)).to.deep.equal(['CustArrearsInquiry']);
+    expect(Object.keys(ops)).to.deep.equal(['CustArrearsInquiry', 'CustIdentityInquiry']);
+    expect(ops.CustIdentityInquiry.input.ReqBody.Query).to.include.keys('IdType', 'IdNo', 'CustName');
     const input = ops.CustArrearsInquiry.input;
     expect(input.ReqHeader).to.include.keys('SysCode', 'TransSeq', 'TransTime');
     expect(input.ReqBody.Query).to.include.keys('CustNo');
@@ -114,6 +115,20 @@ describe('simulators - marketing B (YX: yuan, nested, other codes)', () => {
     expect(res.RspHeader.RspCode).to.equal('E0001');
     expect(res.RspHeader.RspDesc).to.match(/not found/);
     expect(res).to.not.have.property('RspBody');
+  });
+
+  it('marketing-b - CustIdentityInquiry finds a holder\'s customers (IdType 01), E0001 without RspBody when nobody matches', async () => {
+    const query = (q: Record<string, unknown>) => ({ ReqHeader: HEADER, ReqBody: { Query: q } });
+    for (const h of regular) {
+      const [res] = await client.CustIdentityInquiryAsync(query({ IdType: '01', IdNo: h.CertNo, CustName: h.ConsName }));
+      expect(res.RspHeader).to.deep.include({ RspCode: 'AAAAAAA', TransSeq: HEADER.TransSeq });
+      expect(res.RspBody.CustList.Cust, h.ConsNo).to.deep.equal([{ CustNo: h.ConsNo, CustName: h.ConsName, OrgCode: h.OrgNo, Addr: h.Address }]);
+    }
+    const [none] = await client.CustIdentityInquiryAsync(query({ IdType: '01', IdNo: HOUSEHOLDS[0].CertNo, CustName: HOUSEHOLDS[1].ConsName }));
+    expect(none.RspHeader.RspCode).to.equal('E0001');
+    expect(none).to.not.have.property('RspBody');
+    const err = await rejection(client.CustIdentityInquiryAsync(query({ IdType: '02', IdNo: HOUSEHOLDS[0].CertNo, CustName: HOUSEHOLDS[0].ConsName })));
+    expect(err.root?.Envelope?.Body?.Fault?.faultcode).to.equal('soapenv:Client');
   });
 
   it('marketing-b - the system-error customer answers E9999 as a normal response (HTTP 200, no fault)', async () => {

@@ -55,9 +55,28 @@ describe('simulators - marketing', () => {
     expect(wsdl).to.include('TotalFen = sum over ArrearsList/Item of (ArrearsFen + PenaltyFen)');
   });
 
-  it('marketing - the client sees both operations from the WSDL', () => {
+  it('marketing - the client sees every operation from the WSDL', () => {
     const ops = client.describe().MarketingService.MarketingPort;
-    expect(Object.keys(ops)).to.have.members(['QueryArrears', 'GetCustomer']);
+    expect(Object.keys(ops)).to.have.members(['QueryArrears', 'GetCustomer', 'FindCustomersByIdentity']);
+  });
+
+  it('marketing - FindCustomersByIdentity finds the households of one holder by ID number and name', async () => {
+    for (const h of HOUSEHOLDS) {
+      const [res] = await client.FindCustomersByIdentityAsync({ CertNo: h.CertNo.toLowerCase(), ConsName: h.ConsName, Channel: 'ALIPAY' });
+      expect(res.RetCode, h.ConsNo).to.equal('0000');
+      expect(res.CustomerList.Customer, h.ConsNo).to.deep.equal([{ ConsNo: h.ConsNo, ConsName: h.ConsName, OrgNo: h.OrgNo, Address: h.Address }]);
+    }
+  });
+
+  it('marketing - FindCustomersByIdentity answers 0000 with an empty list for another name or an unknown ID number', async () => {
+    const [h, other] = HOUSEHOLDS;
+    for (const args of [{ CertNo: h.CertNo, ConsName: other.ConsName }, { CertNo: '110101199003070011', ConsName: h.ConsName }]) {
+      const [res] = await client.FindCustomersByIdentityAsync(args);
+      expect(res.RetCode).to.equal('0000');
+      expect(res.CustomerList ?? null).to.equal(null);
+    }
+    const err = await rejection(client.FindCustomersByIdentityAsync({ CertNo: h.CertNo }));
+    expect(err.root?.Envelope?.Body?.Fault).to.deep.include({ faultcode: 'soap:Client', faultstring: 'ConsName is required' });
   });
 
   it('marketing - QueryArrears returns the dataset items and their total', async () => {

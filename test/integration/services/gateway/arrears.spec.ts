@@ -8,6 +8,7 @@ import { loadConfig } from '../../../../config';
 import { signAccessToken } from '../../../../core/auth';
 import { HOUSEHOLDS, SPECIAL_CONS_NO, UNKNOWN_CONS_NO, totalFen } from '../../../../simulators/marketing/dataset';
 import { MarketingSimulator, startMarketingSimulator } from '../../../../simulators/marketing/server';
+import { bindAccounts, TEST_PII_ENV } from '../../../helpers/binding';
 import { requireEnv } from '../../../helpers/env';
 import { http } from '../../../helpers/http';
 
@@ -18,9 +19,10 @@ function busConfig(extra: Record<string, string>) {
     DATABASE_URL: requireEnv('TEST_DATABASE_URL'),
     HTTP_PORT: '0',
     SIMULATORS: 'off',
-    SERVICES: 'gateway,billing,marketing,audit,mapping',
+    SERVICES: 'gateway,billing,marketing,audit,mapping,binding',
     LOG_LEVEL: 'error',
     JWT_SECRET,
+    ...TEST_PII_ENV,
     NODE_ID: `gateway-e2e-${process.pid}`,
     ...extra,
   });
@@ -37,6 +39,8 @@ describe('gateway - arrears end to end (in-process bus, real SOAP simulator, rea
     bus = await startBus(busConfig({ MARKETING_WSDL_URL: sim.wsdlUrl }));
     base = bus.gatewayUrl!;
     token = signAccessToken(bus.config.auth, { sub: 'user-1' });
+    // user-1 reads arrears only of accounts bound to them: every account these cases ask about
+    await bindAccounts(requireEnv('TEST_DATABASE_URL'), 'user-1', [...HOUSEHOLDS.map((h) => h.ConsNo), UNKNOWN_CONS_NO, SPECIAL_CONS_NO.FAULT]);
   });
 
   after(async () => {
@@ -213,6 +217,7 @@ describe('gateway - back-office timeout (mapping with a short timeout)', () => {
     fs.writeFileSync(path.join(dir, 'operations', 'marketing.queryArrears.yaml'), short);
     sim = await startMarketingSimulator({ slowDelayMs: 2000 });
     bus = await startBus(busConfig({ MARKETING_WSDL_URL: sim.wsdlUrl, MAPPINGS_DIR: dir, NODE_ID: `timeout-e2e-${process.pid}` }));
+    await bindAccounts(requireEnv('TEST_DATABASE_URL'), 'user-1', [SPECIAL_CONS_NO.SLOW, HOUSEHOLDS[0].ConsNo]);
   });
 
   after(async () => {
