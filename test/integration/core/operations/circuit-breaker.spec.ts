@@ -9,6 +9,7 @@ import { HOUSEHOLDS } from '../../../../simulators/marketing/dataset';
 import { MarketingSimulator, startMarketingSimulator } from '../../../../simulators/marketing/server';
 import { http } from '../../../helpers/http';
 import { createFreshDatabase } from '../../../helpers/db';
+import { bindAccounts, TEST_PII_ENV } from '../../../helpers/binding';
 
 /**
  * The breaker declared in a mapping opens when the SOAP back office keeps
@@ -37,9 +38,10 @@ describe('core/operations - circuit breaker of a mapped operation against a real
     );
     fs.writeFileSync(file, text);
     bus = await startBus(
-      loadConfig({ DATABASE_URL: db.url, MARKETING_WSDL_URL: sim.wsdlUrl, SIMULATORS: 'off', SERVICES: 'gateway,billing,marketing,mapping', HTTP_PORT: '0', MAPPINGS_DIR: dir, LOG_LEVEL: 'error' }),
+      loadConfig({ DATABASE_URL: db.url, MARKETING_WSDL_URL: sim.wsdlUrl, SIMULATORS: 'off', SERVICES: 'gateway,billing,marketing,mapping,binding', HTTP_PORT: '0', MAPPINGS_DIR: dir, LOG_LEVEL: 'error', ...TEST_PII_ENV }),
     );
     token = signAccessToken(bus.config.auth, { sub: 'u' });
+    await bindAccounts(db.url, 'u', [HOUSEHOLDS[0].ConsNo]);
   });
 
   after(async () => {

@@ -8,6 +8,7 @@ import { signAccessToken, signOperatorToken } from '../../../../core/auth';
 import { readMappingFiles } from '../../../../core/mapping';
 import { HOUSEHOLDS, SPECIAL_CONS_NO } from '../../../../simulators/marketing/dataset';
 import { MarketingSimulator, startMarketingSimulator } from '../../../../simulators/marketing/server';
+import { bindAccounts, TEST_PII_ENV } from '../../../helpers/binding';
 import { createFreshDatabase, query } from '../../../helpers/db';
 import { eventually, http } from '../../../helpers/http';
 
@@ -35,11 +36,12 @@ describe('mapping lifecycle - validate, dry-run, publish, switch, roll back (rea
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridbus-lifecycle-'));
     fs.cpSync(path.resolve(__dirname, '../../../../mappings'), dir, { recursive: true });
     bus = await startBus(
-      loadConfig({ DATABASE_URL: db.url, MARKETING_WSDL_URL: sim.wsdlUrl, SIMULATORS: 'off', SERVICES: 'gateway,billing,marketing,audit,mapping', HTTP_PORT: '0', MAPPINGS_DIR: dir, LOG_LEVEL: 'error', NODE_ID: 'lifecycle' }),
+      loadConfig({ DATABASE_URL: db.url, MARKETING_WSDL_URL: sim.wsdlUrl, SIMULATORS: 'off', SERVICES: 'gateway,billing,marketing,audit,mapping,binding', HTTP_PORT: '0', MAPPINGS_DIR: dir, LOG_LEVEL: 'error', NODE_ID: 'lifecycle', ...TEST_PII_ENV }),
     );
     base = bus.gatewayUrl!;
     admin = signOperatorToken(bus.config.auth, { sub: 'operator:wang', roles: ['admin'] });
     user = signAccessToken(bus.config.auth, { sub: 'user-1' });
+    await bindAccounts(db.url, 'user-1', [HOUSEHOLDS[0].ConsNo, HOUSEHOLDS[3].ConsNo, SPECIAL_CONS_NO.SLOW]);
     original = readMappingFiles(dir);
   });
 
