@@ -6,6 +6,8 @@ import { RunningBus, startBus } from '../../../../../bin/bootstrap';
 import { loadConfig } from '../../../../../config';
 import { signAccessToken } from '../../../../../core/auth';
 import { HOUSEHOLDS } from '../../../../../simulators/marketing/dataset';
+import { bindAccounts, TEST_PII_ENV } from '../../../../helpers/binding';
+import { requireEnv } from '../../../../helpers/env';
 import { http } from '../../../../helpers/http';
 import { httpText, rawRequest } from './raw-http';
 
@@ -27,11 +29,21 @@ describe('gateway/policies - bad input is refused with a clear 4xx, and the gate
   before(async () => {
     varDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridbus-bad-input-'));
     bus = await startBus(
-      loadConfig({ SERVICES: 'gateway,billing,marketing', HTTP_PORT: '0', LOG_LEVEL: 'error', VAR_DIR: varDir, NODE_ID: `bad-input-${process.pid}` }),
+      // binding (on the test database): users read arrears only of accounts bound to them
+      loadConfig({
+        SERVICES: 'gateway,billing,marketing,binding',
+        DATABASE_URL: requireEnv('TEST_DATABASE_URL'),
+        ...TEST_PII_ENV,
+        HTTP_PORT: '0',
+        LOG_LEVEL: 'error',
+        VAR_DIR: varDir,
+        NODE_ID: `bad-input-${process.pid}`,
+      }),
     );
     base = bus.gatewayUrl!;
     port = Number(new URL(base).port);
     token = signAccessToken(bus.config.auth, { sub: 'bad-input-user' });
+    await bindAccounts(requireEnv('TEST_DATABASE_URL'), 'bad-input-user', [account]);
   });
 
   after(async () => {

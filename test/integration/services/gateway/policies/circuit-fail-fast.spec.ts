@@ -7,6 +7,8 @@ import { loadConfig } from '../../../../../config';
 import { signAccessToken } from '../../../../../core/auth';
 import { HOUSEHOLDS } from '../../../../../simulators/marketing/dataset';
 import { MarketingSimulator, startMarketingSimulator } from '../../../../../simulators/marketing/server';
+import { bindAccounts, TEST_PII_ENV } from '../../../../helpers/binding';
+import { requireEnv } from '../../../../helpers/env';
 import { eventually, http } from '../../../../helpers/http';
 
 /**
@@ -37,7 +39,10 @@ describe('gateway/policies - fail fast while a breaker is open (operations.circu
     );
     bus = await startBus(
       loadConfig({
-        SERVICES: 'gateway,billing,marketing',
+        // binding (on the test database): users read arrears only of accounts bound to them
+        SERVICES: 'gateway,billing,marketing,binding',
+        DATABASE_URL: requireEnv('TEST_DATABASE_URL'),
+        ...TEST_PII_ENV,
         MARKETING_WSDL_URL: sim.wsdlUrl,
         SIMULATORS: 'off',
         HTTP_PORT: '0',
@@ -48,6 +53,7 @@ describe('gateway/policies - fail fast while a breaker is open (operations.circu
       }),
     );
     token = signAccessToken(bus.config.auth, { sub: 'fail-fast-user' });
+    await bindAccounts(requireEnv('TEST_DATABASE_URL'), 'fail-fast-user', [HOUSEHOLDS[0].ConsNo]);
   });
 
   after(async () => {

@@ -6,11 +6,16 @@ import { RunningBus, startBus } from '../../../../../bin/bootstrap';
 import { loadConfig } from '../../../../../config';
 import { signAccessToken } from '../../../../../core/auth';
 import { HOUSEHOLDS } from '../../../../../simulators/marketing/dataset';
+import { bindAccounts, TEST_PII_ENV } from '../../../../helpers/binding';
+import { requireEnv } from '../../../../helpers/env';
 import { http } from '../../../../helpers/http';
 
 async function bus(env: Record<string, string>, name: string): Promise<{ bus: RunningBus; dir: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridbus-client-ip-'));
-  const started = await startBus(loadConfig({ SERVICES: 'gateway,billing,marketing', HTTP_PORT: '0', LOG_LEVEL: 'error', VAR_DIR: dir, NODE_ID: `${name}-${process.pid}`, ...env }));
+  // binding (on the test database): users read arrears only of accounts bound to them
+  const started = await startBus(
+    loadConfig({ SERVICES: 'gateway,billing,marketing,binding', DATABASE_URL: requireEnv('TEST_DATABASE_URL'), ...TEST_PII_ENV, HTTP_PORT: '0', LOG_LEVEL: 'error', VAR_DIR: dir, NODE_ID: `${name}-${process.pid}`, ...env }),
+  );
   return { bus: started, dir };
 }
 
@@ -28,6 +33,7 @@ describe('gateway/policies - client IP: X-Forwarded-For only from trusted proxie
       b = await bus({ GATEWAY_TRUSTED_PROXIES: '127.0.0.1', GATEWAY_API_DENY: '198.51.100.0/24', GATEWAY_OPS_ALLOW: '10.0.0.0/8' }, 'trusted');
       base = b.bus.gatewayUrl!;
       token = signAccessToken(b.bus.config.auth, { sub: 'xff-user' });
+      await bindAccounts(requireEnv('TEST_DATABASE_URL'), 'xff-user', [account]);
     });
 
     after(async () => {

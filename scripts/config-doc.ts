@@ -1,0 +1,27 @@
+/** Writes docs/configuration.md from config/schema.ts (run: npx ts-node --transpile-only scripts/config-doc.ts). */
+import * as fs from 'fs';
+import * as path from 'path';
+import { CONFIG_SCHEMA } from '../config/schema';
+
+const rows = Object.entries(CONFIG_SCHEMA.properties).map(([key, def]) => `| \`${key}\` | ${(def as { description: string }).description.replace(/\|/g, '\\|')} |`);
+const text = `# Configuration
+
+One module reads configuration: \`config/index.ts\`, against the schema in \`config/schema.ts\`
+(this page is generated from it: \`npx ts-node --transpile-only scripts/config-doc.ts\`). Values come
+from the environment, and optionally from a file named by \`GRIDBUS_CONFIG\` (JSON or YAML holding the
+same keys); the environment wins. A bad value stops the start with exit code 2 and a message naming
+the key and what was expected, e.g.
+\`Invalid configuration: NATS_URL must be a NATS URL such as nats://127.0.0.1:4222 (got "http://x")\`.
+Secrets (JWT keys, PII keys, Alipay keys, the bootstrap password) are never echoed.
+
+Nothing needs to be set for the embedded default (\`npm start\`): no \`NATS_URL\` means one process;
+no \`DATABASE_URL\` means the embedded PostgreSQL under \`VAR_DIR/pg\`; no back-office URL means the
+simulators run in-process (\`SIMULATORS=auto\`). Gateway policy settings are explained in
+[security.md](security.md).
+
+| key | expected value |
+| --- | --- |
+${rows.join('\n')}
+`;
+fs.writeFileSync(path.resolve(__dirname, '../docs/configuration.md'), text);
+process.stdout.write(`docs/configuration.md: ${rows.length} keys\n`);
