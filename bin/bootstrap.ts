@@ -16,6 +16,7 @@ import { EmbeddedDatabase, openDatabase, startEmbeddedPostgres } from '../core/d
 import { HealthRegistry } from '../core/health';
 import { ActiveMappings, MappingRegistry, readMappingFiles } from '../core/mapping';
 import { maskExchange } from '../core/message-log';
+import { exportAdapterCounters } from '../core/metrics/adapter-metrics';
 import { recordOperationMetrics, registerOperationMetrics, setCircuitGauge } from '../core/metrics/operation-metrics';
 import { OperationRunner } from '../core/operations';
 import { SERVICE_CATALOG, resolveServiceNames } from '../services/catalog';
@@ -252,6 +253,8 @@ export async function startBus(config: GridbusConfig): Promise<RunningBus> {
       );
       const channel = reconFiles;
       health.register(`adapter ${channel.id}`, () => channel.health());
+      const stopChannelMetrics = exportAdapterCounters(broker, channel.id, () => channel.metrics());
+      stack.push(async () => stopChannelMetrics());
     }
 
     // Daily meter readings from the collection system (Kafka), decoded by the topic shape of the active release.
@@ -278,6 +281,8 @@ export async function startBus(config: GridbusConfig): Promise<RunningBus> {
       );
       const consumer = collectionConsumer;
       health.register(`adapter ${consumer.id}`, () => consumer.health());
+      const stopConsumerMetrics = exportAdapterCounters(broker, consumer.id, () => consumer.metrics());
+      stack.push(async () => stopConsumerMetrics());
     } else if (services.includes('collection')) {
       log.info('Kafka consumers are off: no KAFKA_BROKERS configured');
     }

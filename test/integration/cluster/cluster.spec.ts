@@ -4,6 +4,7 @@ import { Client } from 'pg';
 import { signAccessToken } from '../../../core/auth';
 import { HOUSEHOLDS, totalFen } from '../../../simulators/marketing/dataset';
 import { MarketingSimulator, startMarketingSimulator } from '../../../simulators/marketing/server';
+import { bindAccounts, TEST_PII_ENV } from '../../helpers/binding';
 import { BusProcess } from '../../helpers/bus-process';
 import { requireEnv } from '../../helpers/env';
 import { eventually, http } from '../../helpers/http';
@@ -25,8 +26,9 @@ describe('cluster - gateway and services as separate processes over NATS', funct
     sim = await startMarketingSimulator();
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    const common = { NATS_URL: requireEnv('TEST_NATS_URL'), BUS_NAMESPACE: namespace, JWT_SECRET };
-    services = new BusProcess(['start', '--services', 'billing,marketing,audit,mapping'], {
+    const common = { NATS_URL: requireEnv('TEST_NATS_URL'), BUS_NAMESPACE: namespace, JWT_SECRET, ...TEST_PII_ENV };
+    // binding: user-7 reads arrears only of accounts bound to them
+    services = new BusProcess(['start', '--services', 'billing,marketing,audit,mapping,binding'], {
       ...common,
       NODE_ID: `svc-${suffix}`,
       DATABASE_URL: requireEnv('TEST_DATABASE_URL'),
@@ -35,6 +37,7 @@ describe('cluster - gateway and services as separate processes over NATS', funct
     });
     gateway = new BusProcess(['start', '--services', 'gateway'], { ...common, NODE_ID: `gw-${suffix}`, HTTP_PORT: String(port) });
     await Promise.all([services.waitFor(/node svc-\S+ running/), gateway.waitFor(/gateway: http/)]);
+    await bindAccounts(requireEnv('TEST_DATABASE_URL'), 'user-7', [HOUSEHOLDS[0].ConsNo, HOUSEHOLDS[1].ConsNo]);
     // Ready once the gateway sees the service node and every dependency is up.
     await eventually(
       () => http(`${base}/health`),
@@ -105,7 +108,8 @@ describe('cluster - gateway and services as separate processes over NATS', funct
       10000,
     );
     expect(down.json.code).to.equal('SERVICE_UNAVAILABLE');
-    services = new BusProcess(['start', '--services', 'billing,marketing,audit,mapping'], {
+    services = new BusProcess(['start', '--services', 'billing,marketing,audit,mapping,binding'], {
+      ...TEST_PII_ENV,
       NATS_URL: requireEnv('TEST_NATS_URL'),
       BUS_NAMESPACE: namespace,
       JWT_SECRET,

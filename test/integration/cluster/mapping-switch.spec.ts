@@ -6,6 +6,7 @@ import { signAccessToken, signOperatorToken } from '../../../core/auth';
 import { readMappingFiles } from '../../../core/mapping';
 import { HOUSEHOLDS } from '../../../simulators/marketing/dataset';
 import { MarketingSimulator, startMarketingSimulator } from '../../../simulators/marketing/server';
+import { bindAccounts, TEST_PII_ENV } from '../../helpers/binding';
 import { BusProcess, REPO_ROOT } from '../../helpers/bus-process';
 import { createFreshDatabase } from '../../helpers/db';
 import { requireEnv } from '../../helpers/env';
@@ -29,7 +30,8 @@ describe('cluster - a published mapping release reaches every node', function ()
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     const common = { NATS_URL: requireEnv('TEST_NATS_URL'), BUS_NAMESPACE: `sw-${suffix}`, JWT_SECRET, MARKETING_WSDL_URL: sim.wsdlUrl, SIMULATORS: 'off' };
-    procs.push(new BusProcess(['start', '--services', 'billing,marketing,audit,mapping'], { ...common, NODE_ID: `a-${suffix}`, DATABASE_URL: db.url }));
+    // binding: user-1 reads arrears only of accounts bound to them
+    procs.push(new BusProcess(['start', '--services', 'billing,marketing,audit,mapping,binding'], { ...common, ...TEST_PII_ENV, NODE_ID: `a-${suffix}`, DATABASE_URL: db.url }));
     procs.push(new BusProcess(['start', '--services', 'marketing'], { ...common, NODE_ID: `b-${suffix}` }));
     procs.push(new BusProcess(['start', '--services', 'gateway'], { ...common, NODE_ID: `gw-${suffix}`, HTTP_PORT: String(port) }));
     await eventually(
@@ -37,6 +39,7 @@ describe('cluster - a published mapping release reaches every node', function ()
       (r) => r.json?.nodes?.length === 3 && r.json.nodes.filter((n: { dependencies: Record<string, { detail?: string }> }) => n.dependencies.mappings?.detail === 'release 1').length === 2,
       30000,
     );
+    await bindAccounts(db.url, 'user-1', [HOUSEHOLDS[0].ConsNo]);
   });
 
   after(async () => {

@@ -74,6 +74,12 @@ for (const shape of ['collection.day-read-flat', 'collection.day-read-cdc'] as c
       expect(dead[0].headers['x-original-topic']).to.equal(topic);
       expect(dead[0].headers['x-error-code']).to.be.a('string');
       expect(String(dead[0].value)).to.equal('this is not JSON');
+      // The adapter's counters are on /metrics (as gauges, refreshed every few seconds).
+      await eventually(
+        async () => (bus.broker.metrics.list({ includes: ['gridbus.adapter.*'] }) as Array<{ name: string; values: Array<{ value: number }> }>),
+        (ms) => ms.some((m) => m.name === 'gridbus.adapter.dead_lettered' && m.values.some((v) => v.value >= 1)),
+        10000,
+      );
     });
   });
 }

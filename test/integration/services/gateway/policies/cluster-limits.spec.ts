@@ -4,6 +4,7 @@ import { Client } from 'pg';
 import { signAccessToken } from '../../../../../core/auth';
 import { HOUSEHOLDS } from '../../../../../simulators/marketing/dataset';
 import { MarketingSimulator, startMarketingSimulator } from '../../../../../simulators/marketing/server';
+import { bindAccounts, TEST_PII_ENV } from '../../../../helpers/binding';
 import { BusProcess } from '../../../../helpers/bus-process';
 import { requireEnv } from '../../../../helpers/env';
 import { eventually, http, HttpResult } from '../../../../helpers/http';
@@ -46,8 +47,10 @@ describe('gateway/policies - IP bans and rate limits hold across two gateway pro
       // a day: the window cannot roll over between gateway A and gateway B in this test
       GATEWAY_RATE_LIMIT_USER: '5/day',
     };
-    services = new BusProcess(['start', '--services', 'billing,marketing,audit'], {
+    // binding: users read arrears only of accounts bound to them
+    services = new BusProcess(['start', '--services', 'billing,marketing,audit,binding'], {
       ...common,
+      ...TEST_PII_ENV,
       NODE_ID: `svc-${suffix}`,
       DATABASE_URL: requireEnv('TEST_DATABASE_URL'),
       MARKETING_WSDL_URL: sim.wsdlUrl,
@@ -56,6 +59,7 @@ describe('gateway/policies - IP bans and rate limits hold across two gateway pro
     gatewayA = new BusProcess(['start', '--services', 'gateway'], { ...common, ...policies, NODE_ID: `gwa-${suffix}`, HTTP_PORT: String(portA), SIMULATORS: 'off' });
     gatewayB = new BusProcess(['start', '--services', 'gateway'], { ...common, ...policies, NODE_ID: `gwb-${suffix}`, HTTP_PORT: String(portB), SIMULATORS: 'off' });
     await Promise.all([services.waitFor(/node svc-\S+ running/), gatewayA.waitFor(/gateway: http/), gatewayB.waitFor(/gateway: http/)]);
+    for (const user of [`user-other-${suffix}`, `rl-user-${suffix}`, `rl-other-${suffix}`]) await bindAccounts(requireEnv('TEST_DATABASE_URL'), user, [account]);
     for (const base of [a, b]) {
       const health = await eventually(
         () => http(`${base}/health`),

@@ -5,6 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { signAccessToken } from '../../../../../core/auth';
 import { HOUSEHOLDS } from '../../../../../simulators/marketing/dataset';
+import { bindAccounts, TEST_PII_ENV } from '../../../../helpers/binding';
 import { BusProcess } from '../../../../helpers/bus-process';
 import { requireEnv } from '../../../../helpers/env';
 import { eventually, http } from '../../../../helpers/http';
@@ -39,7 +40,10 @@ describe('gateway/policies - shared store down: local fallback, degraded health,
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     varDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridbus-fallback-'));
-    bus = new BusProcess(['start', '--services', 'gateway,billing,marketing'], {
+    // binding (on the test database): users read arrears only of accounts bound to them
+    bus = new BusProcess(['start', '--services', 'gateway,billing,marketing,binding'], {
+      DATABASE_URL: requireEnv('TEST_DATABASE_URL'),
+      ...TEST_PII_ENV,
       NATS_URL: requireEnv('TEST_NATS_URL'),
       BUS_NAMESPACE: `it-fb-${suffix}`,
       NODE_ID: `fb-${suffix}`,
@@ -53,6 +57,8 @@ describe('gateway/policies - shared store down: local fallback, degraded health,
     });
     await bus.waitFor(/gateway: http/);
     await eventually(sharedStore, (h) => h.store.status === 'up', 20_000);
+    const users = [`fb-user-${suffix}`, `fb-after-${suffix}`, ...Array.from({ length: 7 }, (_, i) => `fb-ip-${suffix}-${i}`)];
+    for (const user of users) await bindAccounts(requireEnv('TEST_DATABASE_URL'), user, [HOUSEHOLDS[0].ConsNo]);
   });
 
   after(async () => {
