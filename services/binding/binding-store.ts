@@ -31,13 +31,18 @@ export class BindingStore {
     return this.hasher.hash('idNumber', certNo);
   }
 
-  encryptIdentity(identity: HolderIdentity): string {
-    return this.cipher.encrypt(JSON.stringify(identity));
+  /** An account offered to a holder, sealed (encrypted and authenticated) for a candidate token. */
+  seal(accountNo: string, identity: HolderIdentity): string {
+    return this.cipher.encrypt(JSON.stringify({ accountNo, ...identity }));
   }
 
-  decryptIdentity(token: string): HolderIdentity {
-    const parsed = JSON.parse(this.cipher.decrypt(token)) as HolderIdentity;
-    return { certNo: String(parsed.certNo), mobile: parsed.mobile == null ? null : String(parsed.mobile), name: String(parsed.name) };
+  /** Throws (PiiDecryptError, SyntaxError) on anything this key did not seal. */
+  unseal(sealed: string): { accountNo: string; identity: HolderIdentity } {
+    const p = JSON.parse(this.cipher.decrypt(sealed)) as HolderIdentity & { accountNo: string };
+    if (typeof p.accountNo !== 'string' || !/^[0-9]{10}$/.test(p.accountNo) || typeof p.certNo !== 'string' || typeof p.name !== 'string') {
+      throw new Error('sealed candidate is incomplete');
+    }
+    return { accountNo: p.accountNo, identity: { certNo: p.certNo, mobile: typeof p.mobile === 'string' ? p.mobile : null, name: p.name } };
   }
 
   /** Binds (idempotent: an active binding of the same user and account is kept as it is). */

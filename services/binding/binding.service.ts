@@ -87,7 +87,13 @@ export function createBindingService(deps: ServiceDeps): ServiceSchema {
           if (grant.userId !== userId) {
             deny(ctx, 'binding.candidates', null, new GridbusError('FORBIDDEN', 'The Alipay authorisation belongs to another user than the one signed in', { details: { reason: 'auth code of another Alipay user' } }));
           }
-          const info = (await ctx.call('alipay.userInfo', { authToken: grant.accessToken })) as AlipayIdentity;
+          let info: AlipayIdentity;
+          try {
+            info = (await ctx.call('alipay.userInfo', { authToken: grant.accessToken })) as AlipayIdentity;
+          } catch (err) {
+            audit(ctx, 'binding.candidates', 'denied', null, { reason: (err as GridbusError).data?.reason ?? (err as GridbusError).type ?? 'user info refused' });
+            throw err;
+          }
           if (info.userId !== userId) {
             deny(ctx, 'binding.candidates', null, new GridbusError('FORBIDDEN', 'The Alipay authorisation belongs to another user than the one signed in', { details: { reason: 'identity of another Alipay user' } }));
           }
@@ -104,7 +110,6 @@ export function createBindingService(deps: ServiceDeps): ServiceSchema {
           const customers = (found.customers ?? []).filter((c) => typeof c.accountNo === 'string' && /^[0-9]{10}$/.test(c.accountNo));
           const bound = new Set(await store.boundAccounts(userId));
           const certHash = store.certHash(identity.certNo);
-          const sealed = store.encryptIdentity(identity);
           audit(ctx, 'binding.candidates', 'success', null, { candidates: customers.length });
           return {
             candidates: customers.map((c) => ({
@@ -114,7 +119,7 @@ export function createBindingService(deps: ServiceDeps): ServiceSchema {
               address: c.address ? maskAddress(c.address) : null,
               orgNo: c.orgNo ?? null,
               bound: bound.has(c.accountNo),
-              candidateToken: signCandidate(config.auth, { userId, accountNo: c.accountNo, certHash, identity: sealed }),
+              candidateToken: signCandidate(config.auth, { userId, certHash, sealed: store.seal(c.accountNo, identity) }),
             })),
             expiresIn: CANDIDATE_TTL_SECONDS,
           };
@@ -132,21 +137,22 @@ export function createBindingService(deps: ServiceDeps): ServiceSchema {
           } catch (err) {
             return deny(ctx, 'binding.created', null, err as GridbusError);
           }
-          const target = `account:${candidate.accountNo}`;
-          if (candidate.userId !== userId) deny(ctx, 'binding.created', target, refused('candidate token of another user'));
-          let identity: HolderIdentity;
+          let offer: { accountNo: string; identity: HolderIdentity };
           try {
-            identity = store.decryptIdentity(candidate.identity);
+            offer = store.unseal(candidate.sealed);
           } catch {
-            return deny(ctx, 'binding.created', target, refused('candidate token invalid'));
+            return deny(ctx, 'binding.created', null, refused('candidate token invalid'));
           }
+          const { accountNo, identity } = offer;
+          const target = `account:${accountNo}`;
+          if (candidate.userId !== userId) deny(ctx, 'binding.created', target, refused('candidate token of another user'));
           if (store.certHash(identity.certNo) !== candidate.certHash) deny(ctx, 'binding.created', target, refused('candidate token invalid'));
 
-          const { created, boundAt } = await store.bind(userId, candidate.accountNo, identity);
+          const { created, boundAt } = await store.bind(userId, accountNo, identity);
           audit(ctx, 'binding.created', 'success', target, { alreadyBound: !created });
-          // the closed loop (marketing.updateArchive through the sync outbox) will listen to this event
-          if (created) ctx.emit('binding.created', { userId, accountNo: candidate.accountNo, boundAt });
-          return { accountNo: candidate.accountNo, holderName: maskName(identity.name), boundAt, created };
+          // the closed loop (marketing.updateArchive through the sync outbox) is to listen to this event; nothing does yet
+          if (created) ctx.emit('binding.created', { userId, accountNo, boundAt });
+          return { accountNo, holderName: maskName(identity.name), boundAt, created };
         },
       },
 

@@ -7,18 +7,18 @@ export const CANDIDATE_TTL_SECONDS = 600;
 
 /**
  * What a candidate token vouches for: this account was offered to this user
- * for this identity. `identity` is the holder's identity as a PiiCipher token
- * (the client cannot read it); `certHash` its keyed hash.
+ * for this identity. `sealed` holds the account number and the holder's
+ * identity as a PiiCipher token, so the client reads neither from the token
+ * (a JWT payload is only base64); `certHash` is the ID number's keyed hash.
  */
 export interface Candidate {
   userId: string;
-  accountNo: string;
   certHash: string;
-  identity: string;
+  sealed: string;
 }
 
 export function signCandidate(settings: JwtSettings, c: Candidate, ttlSeconds = CANDIDATE_TTL_SECONDS): string {
-  return signPurposeToken(settings, CANDIDATE_AUDIENCE, c.userId, { acc: c.accountNo, ch: c.certHash, pii: c.identity }, ttlSeconds);
+  return signPurposeToken(settings, CANDIDATE_AUDIENCE, c.userId, { ch: c.certHash, pii: c.sealed }, ttlSeconds);
 }
 
 /** The candidate, or FORBIDDEN with `reason` (expired, invalid signature, other audience, malformed). */
@@ -30,9 +30,9 @@ export function verifyCandidate(settings: JwtSettings, token: string): Candidate
     const reason = (err as GridbusError).data?.reason === 'token expired' ? 'candidate token expired' : 'candidate token invalid';
     throw refused(reason);
   }
-  const { sub, acc, ch, pii } = payload as { sub: string; acc?: unknown; ch?: unknown; pii?: unknown };
-  if (typeof acc !== 'string' || !/^[0-9]{10}$/.test(acc) || typeof ch !== 'string' || typeof pii !== 'string') throw refused('candidate token invalid');
-  return { userId: sub, accountNo: acc, certHash: ch, identity: pii };
+  const { sub, ch, pii } = payload as { sub: string; ch?: unknown; pii?: unknown };
+  if (typeof ch !== 'string' || typeof pii !== 'string') throw refused('candidate token invalid');
+  return { userId: sub, certHash: ch, sealed: pii };
 }
 
 export function refused(reason: string): GridbusError {

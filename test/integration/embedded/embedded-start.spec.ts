@@ -47,6 +47,10 @@ describe('embedded default - the bus starts alone, keeps its data and stops clea
       expect(b.output).to.match(/initialising embedded PostgreSQL/);
       expect(b.output).to.match(/migrations applied: InitialSchema/);
       expect(b.output).to.match(/demo token: /);
+      // the demo user owns the simulator's first household (bound once), with a PII key pair made under VAR_DIR
+      expect(b.output).to.match(/demo: user 'demo-user' \(npm run token\) bound to the marketing simulator's household 3301000001/);
+      expect(b.output).to.match(/PII_ENC_KEY \/ PII_HASH_KEY not set: generated a development pair in \S+keys\.json \(mode 0600/);
+      expect(fs.statSync(path.join(varDir, 'pii', 'keys.json')).mode & 0o777).to.equal(0o600);
       const token = execFileSync(process.execPath, [CLI, 'token'], { env: { ...process.env, ...env } }).toString().trim();
       const h = HOUSEHOLDS[0];
       const res = await http(`${base}/api/v1/accounts/${h.ConsNo}/arrears`, { token });
@@ -63,6 +67,8 @@ describe('embedded default - the bus starts alone, keeps its data and stops clea
     await runOnce(async (b) => {
       expect(b.output).to.not.match(/initialising embedded PostgreSQL/);
       expect(b.output).to.match(/database schema is up to date/);
+      expect(b.output).to.match(/using the development pair in/);
+      expect(b.output).to.not.match(/demo: user 'demo-user'/);
       const pg = new Client({ host: '127.0.0.1', port: Number(env.EMBEDDED_PG_PORT), user: 'gridbus', password: 'gridbus', database: 'gridbus' });
       await pg.connect();
       try {

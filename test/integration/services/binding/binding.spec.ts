@@ -108,7 +108,13 @@ describe('binding - user-number direct binding and object-level authorization (r
     expect(c).to.deep.include({ accountNo: '******0001', holderName: '张*', orgNo: h.OrgNo, bound: false });
     expect(c.address).to.equal('浙江省杭州市****');
     expect(c.candidateToken.split('.')).to.have.length(3);
-    for (const value of [h.CertNo, h.Mobile, h.ConsName, h.Address, h.ConsNo]) expect(offered.text).to.not.contain(value);
+    // the token's payload is readable base64: it carries the account and the identity only sealed
+    const payloadText = Buffer.from(c.candidateToken.split('.')[1], 'base64url').toString();
+    expect(JSON.parse(payloadText)).to.include({ sub: A.alipay.userId, aud: 'binding' });
+    for (const value of [h.CertNo, h.Mobile, h.ConsName, h.Address, h.ConsNo]) {
+      expect(offered.text).to.not.contain(value);
+      expect(payloadText).to.not.contain(value);
+    }
 
     const bound = await bind(A.alipay.userId, c.candidateToken);
     expect(bound.status, bound.text).to.equal(200);
@@ -204,18 +210,23 @@ describe('binding - user-number direct binding and object-level authorization (r
     const offered = await candidates(userId);
     const good: string = offered.json.candidates[0].candidateToken;
     const payload = JSON.parse(Buffer.from(good.split('.')[1], 'base64url').toString());
-    const claims = { acc: payload.acc, ch: payload.ch, pii: payload.pii };
+    const claims = { ch: payload.ch, pii: payload.pii };
     const forged = signPurposeToken({ ...bus.config.auth, jwtSecret: 'another-secret-0123456789-0123456789' }, 'binding', userId, claims, 600);
-    const expired = signCandidate(bus.config.auth, { userId, accountNo: payload.acc, certHash: payload.ch, identity: payload.pii }, -10);
+    const expired = signCandidate(bus.config.auth, { userId, certHash: payload.ch, sealed: payload.pii }, -10);
     const otherAudience = signPurposeToken(bus.config.auth, 'gridbus-life-number', userId, claims, 600);
-    const tamperedPayload = Buffer.from(JSON.stringify({ ...payload, acc: B.household.ConsNo })).toString('base64url');
+    const tamperedPayload = Buffer.from(JSON.stringify({ ...payload, sub: B.alipay.userId })).toString('base64url');
     const tampered = [good.split('.')[0], tamperedPayload, good.split('.')[2]].join('.');
+    // signed with the bus key but not what the bus sealed: another hash, a blob it never made
+    const otherHash = signPurposeToken(bus.config.auth, 'binding', userId, { ...claims, ch: 'f'.repeat(64) }, 600);
+    const otherBlob = signPurposeToken(bus.config.auth, 'binding', userId, { ...claims, pii: new PiiCipher('00'.repeat(32)).encrypt('{}') }, 600);
     const cases: Array<[string, string, string]> = [
       ['forged', forged, 'candidate token invalid'],
       ['expired', expired, 'candidate token expired'],
       ['other audience', otherAudience, 'candidate token invalid'],
       ['an access token', tokenOf(userId), 'candidate token invalid'],
       ['tampered', tampered, 'candidate token invalid'],
+      ['another cert hash', otherHash, 'candidate token invalid'],
+      ['a blob sealed with another key', otherBlob, 'candidate token invalid'],
       ['garbage', 'x'.repeat(40), 'candidate token invalid'],
     ];
     for (const [label, token, reason] of cases) {
@@ -224,8 +235,8 @@ describe('binding - user-number direct binding and object-level authorization (r
       expect(res.json.code, label).to.equal('FORBIDDEN');
       expect(res.json.details.reason, label).to.equal(reason);
     }
-    const rows = await query(db.url, 'SELECT 1 FROM account_binding WHERE user_id = $1 AND account_no = $2', [userId, B.household.ConsNo]);
-    expect(rows).to.have.length(0);
+    const rows = await query(db.url, "SELECT 1 FROM account_binding WHERE user_id = $1 AND status = 'active'", [B.alipay.userId]);
+    expect(rows, 'B still has only their own binding').to.have.length(1);
     // a candidate token is no access token either
     expect((await http(`${base}/api/v1/bindings`, { token: good })).status).to.equal(401);
   });
