@@ -30,15 +30,21 @@ const NATS_URL = process.env.TEST_NATS_URL ?? '';
 const JWT_SECRET = `bench-${randomBytes(16).toString('hex')}`;
 const children: ChildProcess[] = [];
 
-function start(args: string[], env: Record<string, string>, ready: RegExp): Promise<ChildProcess> {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function start(args: string[], env: Record<string, string>, ready: RegExp | null): Promise<ChildProcess> {
+  // BENCH_PROF=dir writes a CPU profile of every process there.
+  const prof = process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [];
+  const child = spawn(process.execPath, [...prof, ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let out = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`not ready: ${args.join(' ')}\n${out.slice(-2000)}`)), 60000);
+    if (!ready) {
+      clearTimeout(timer);
+      resolve(child);
+    }
     const onData = (d: Buffer) => {
       out += d.toString();
-      if (ready.test(out)) {
+      if (ready && ready.test(out)) {
         clearTimeout(timer);
         resolve(child);
       }
@@ -50,7 +56,7 @@ function start(args: string[], env: Record<string, string>, ready: RegExp): Prom
 }
 
 async function waitHttp(url: string, headers: Record<string, string> = {}): Promise<void> {
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 600; i++) {
     const r = await fetch(url, { headers }).catch(() => null);
     if (r && r.status === 200) return;
     await new Promise((res) => setTimeout(res, 100));
@@ -102,18 +108,29 @@ async function main() {
     // The policies run and count on the shared store, with limits high enough never to refuse the benchmark.
     GATEWAY_IP_LIMIT: '100000000/minute', GATEWAY_RATE_LIMIT_USER: '100000000/minute',
     PII_ENC_KEY: randomBytes(32).toString('hex'), PII_HASH_KEY: randomBytes(32).toString('hex'),
+    // e.g. BENCH_ENV='{"GATEWAY_SHARED_STORE":"local"}' to see what one part costs
+    ...(JSON.parse(process.env.BENCH_ENV ?? '{}') as Record<string, string>),
   };
   const topology = async (label: string, mappingsDir: string) => {
     const port = await freePort();
     const env = { ...common, BUS_NAMESPACE: `${ns}-${label}`, MAPPINGS_DIR: mappingsDir };
-    const svc = await start(['dist/bin/gridbus.js', 'start', '--services', 'billing,marketing,binding,mapping,audit'], { ...env, NODE_ID: `svc-${label}` }, /running:/);
-    const gw = await start(['dist/bin/gridbus.js', 'start', '--services', 'gateway'], { ...env, NODE_ID: `gw-${label}`, HTTP_PORT: String(port) }, /gateway: http/);
+    const svc = await start(['dist/bin/gridbus.js', 'start', '--services', 'billing,marketing,binding,mapping,audit'], { ...env, NODE_ID: `svc-${label}` }, null);
+    const gw = await start(['dist/bin/gridbus.js', 'start', '--services', 'gateway'], { ...env, NODE_ID: `gw-${label}`, HTTP_PORT: String(port) }, null);
     return { url: `http://127.0.0.1:${port}/api/v1/accounts/${account}/arrears`, stop: () => { svc.kill('SIGTERM'); gw.kill('SIGTERM'); } };
   };
   const b = await topology('b', cached);
   const pg = new Client({ connectionString: db.url });
   await pg.connect();
-  await pg.query(`INSERT INTO account_binding (user_id, account_no, cert_no_enc, name_enc, cert_no_hash) VALUES ($1, $2, 'bench', 'bench', 'bench')`, [userId, account]);
+  // The services process applies the migrations; bind the benchmark user once the table is there.
+  for (let i = 0; ; i++) {
+    try {
+      await pg.query(`INSERT INTO account_binding (user_id, account_no, cert_no_enc, name_enc, cert_no_hash) VALUES ($1, $2, 'bench', 'bench', 'bench')`, [userId, account]);
+      break;
+    } catch (err) {
+      if (i > 300) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
   await pg.end();
   const auth = { Authorization: `Bearer ${token}` };
   await waitHttp(b.url, auth);
@@ -128,9 +145,6 @@ async function main() {
 
   // (c) through the bus to the SOAP simulator, and the simulator directly
   const c = await topology('c', path.join(ROOT, 'mappings'));
-  const pg2 = new Client({ connectionString: db.url });
-  await pg2.connect();
-  await pg2.end();
   await waitHttp(c.url, auth);
   const cBus = await load(c.url, { headers: auth });
   const envelope = `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:m="http://sim.gridbus.local/marketing"><soap:Body><m:QueryArrearsRequest><ConsNo>${account}</ConsNo><Channel>ALIPAY</Channel><Serial>bench</Serial></m:QueryArrearsRequest></soap:Body></soap:Envelope>`;
@@ -154,4 +168,5 @@ main()
   })
   .finally(() => {
     for (const c of children) c.kill('SIGTERM');
+    setTimeout(() => process.exit(), 3000).unref();
   });

@@ -1,3 +1,4 @@
+import { KeyObject, createSecretKey } from 'crypto';
 import * as jwt from 'jsonwebtoken';
 import { GridbusError } from '../errors';
 
@@ -26,6 +27,21 @@ export interface OperatorClaims {
 
 const DEFAULT_KID = 'default';
 
+/**
+ * jsonwebtoken turns a string secret into a key on every call, first trying
+ * it as a PEM public key and failing (an exception per request, ~1 ms of CPU);
+ * a KeyObject made once skips all that.
+ */
+const keyObjects = new Map<string, KeyObject>();
+function keyObject(secret: string): KeyObject {
+  let k = keyObjects.get(secret);
+  if (!k) {
+    k = createSecretKey(Buffer.from(secret, 'utf8'));
+    keyObjects.set(secret, k);
+  }
+  return k;
+}
+
 function keyRing(settings: JwtSettings): { keys: Record<string, string>; activeKid: string } {
   if (settings.keys && Object.keys(settings.keys).length) {
     const activeKid = settings.activeKid ?? Object.keys(settings.keys)[0];
@@ -40,7 +56,7 @@ function adminAudienceOf(settings: JwtSettings): string {
 
 function sign(settings: JwtSettings, payload: Record<string, unknown>, subject: string, audience: string, ttlSeconds: number): string {
   const { keys, activeKid } = keyRing(settings);
-  return jwt.sign(payload, keys[activeKid], { algorithm: 'HS256', keyid: activeKid, subject, issuer: settings.issuer, audience, expiresIn: ttlSeconds });
+  return jwt.sign(payload, keyObject(keys[activeKid]), { algorithm: 'HS256', keyid: activeKid, subject, issuer: settings.issuer, audience, expiresIn: ttlSeconds });
 }
 
 /**
@@ -58,7 +74,7 @@ function verify(settings: JwtSettings, token: string, audience: string): jwt.Jwt
       reason = 'unknown key id';
       throw new Error(reason);
     }
-    const payload = jwt.verify(token, keys[kid], { algorithms: ['HS256'], issuer: settings.issuer, audience }) as jwt.JwtPayload;
+    const payload = jwt.verify(token, keyObject(keys[kid]), { algorithms: ['HS256'], issuer: settings.issuer, audience }) as jwt.JwtPayload;
     if (typeof payload.sub !== 'string' || payload.sub === '') throw new Error('token has no subject');
     return payload;
   } catch (err) {

@@ -33,6 +33,9 @@ export function createGatewayService(deps: ServiceDeps): ServiceSchema {
       log4XXResponses: false,
       logRequest: null,
       logResponse: null,
+      // Parameters and answers may carry personal data: never in the logs, whatever the level.
+      logRequestParams: null,
+      logResponseData: null,
       // Access log: one line per HTTP request, with the request id.
       use: [
         function accessLog(this: { logger: { info: (m: string) => void } }, req: Req, res: Res, next: () => void) {
