@@ -2,10 +2,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 
-/** The base64 SPKI text Alipay shows and expects (a PEM body on one line): what `verifygw` publishes. */
-export function publicKeyBase64(publicKeyPem: string): string {
-  return (createPublicKey(publicKeyPem).export({ type: 'spki', format: 'der' }) as Buffer).toString('base64');
-}
+export { publicKeyBase64 } from '../../core/crypto/alipay-signature';
 
 export interface DevAppKeys {
   privateKeyPem: string;
