@@ -105,6 +105,7 @@ export function createIpLimit(
     if (count <= options.threshold) return null;
     const ban = await deps.bans.ban(clientIp, record, options);
     onBan?.({ ip: clientIp, banSeconds: ban.banSeconds, offences: ban.offences, count: Math.round(count), threshold: options.threshold, window: options.window, scope });
-    return bannedRefusal(ban.until, now);
+    // The ban started after `now` was read: measure from the present, or Retry-After overshoots the ban.
+    return bannedRefusal(ban.until, Math.max(now, deps.clock.now()));
   };
 }
