@@ -32,7 +32,14 @@ describe('gateway/policies - IP bans and rate limits hold across two gateway pro
   const token = (sub: string) => signAccessToken({ jwtSecret: JWT_SECRET, issuer: 'gridbus', audience: 'gridbus-life-number' }, { sub });
   const account = HOUSEHOLDS[0].ConsNo;
   // addresses of this run only (TEST-NET-3 with a random last octet pair)
-  const octet = () => 1 + Math.floor(Math.random() * 250);
+  const used = new Set<number>();
+  const octet = () => {
+    let o: number;
+    do o = 1 + Math.floor(Math.random() * 250);
+    while (used.has(o));
+    used.add(o);
+    return o;
+  };
 
   before(async () => {
     sim = await startMarketingSimulator();
@@ -114,7 +121,7 @@ describe('gateway/policies - IP bans and rate limits hold across two gateway pro
     await pg.connect();
     try {
       const rows = await eventually(
-        async () => (await pg.query("SELECT action, outcome, node_id, details FROM audit_log WHERE action = 'gateway.ip.banned' AND source_ip = $1", [ip])).rows,
+        async () => (await pg.query("SELECT action, outcome, node_id, details FROM audit_log WHERE action = 'gateway.ip.banned' AND source_ip = $1 AND node_id = $2", [ip, `gwa-${suffix}`])).rows,
         (r) => r.length > 0,
         10_000,
       );
