@@ -8,6 +8,19 @@ import { RESILIENCE_SCHEMA } from '../resilience';
 
 const errorCode = { type: 'string', pattern: '^[A-Z][A-Z_]*$' };
 
+/** `date: { in, out, tz, outTz }`, the same in field specs and in file columns. */
+export const DATE_SPEC_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['in'],
+  properties: {
+    in: { type: 'string', minLength: 1, description: "'iso', 'epochMillis', 'epochSeconds' or a pattern such as yyyyMMddHHmmss" },
+    out: { type: 'string', minLength: 1 },
+    tz: { type: 'string', minLength: 1 },
+    outTz: { type: 'string', minLength: 1 },
+  },
+};
+
 const fieldCondition = {
   type: 'object',
   additionalProperties: false,
@@ -62,17 +75,7 @@ export const FIELD_SPEC_SCHEMA = {
           required: ['in'],
           properties: { in: { enum: ['fen', 'yuan'] }, out: { enum: ['fen', 'yuan'] } },
         },
-        date: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['in'],
-          properties: {
-            in: { type: 'string', minLength: 1, description: "'iso', 'epochMillis', 'epochSeconds' or a pattern such as yyyyMMddHHmmss" },
-            out: { type: 'string', minLength: 1 },
-            tz: { type: 'string', minLength: 1 },
-            outTz: { type: 'string', minLength: 1 },
-          },
-        },
+        date: DATE_SPEC_SCHEMA,
         code: { type: 'string', pattern: '^[a-z][a-z0-9-]*$', description: 'a table in mappings/codes/' },
         mask: { enum: ['name', 'mobile', 'idNumber', 'account', 'address'] },
         lookup: { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean', 'null'] } },

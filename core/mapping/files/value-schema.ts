@@ -1,3 +1,4 @@
+import { DATE_SPEC_SCHEMA } from '../operation-schema';
 /**
  * JSON Schema pieces for value specs (columns, `derive:` entries), shared by
  * file layouts and topic shapes. `additionalProperties: false` everywhere.
@@ -13,17 +14,7 @@ export const VALUE_SPEC_PROPERTIES = {
     required: ['in'],
     properties: { in: { enum: ['fen', 'yuan'] } },
   },
-  date: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['in'],
-    properties: {
-      in: { type: 'string', minLength: 1, description: "'iso', 'epochMillis', 'epochSeconds' or a pattern such as yyyyMMddHHmmss" },
-      out: { type: 'string', minLength: 1 },
-      tz: { type: 'string', minLength: 1 },
-      outTz: { type: 'string', minLength: 1 },
-    },
-  },
+  date: DATE_SPEC_SCHEMA,
   default: {},
   required: { type: 'boolean' },
 };
