@@ -218,16 +218,17 @@ export async function startBus(config: GridbusConfig): Promise<RunningBus> {
       health.register(`adapter ${adapter.id}`, () => adapter.health());
     }
 
+    // File and topic channels read layouts and shapes from the active release; a node without
+    // operations still needs the registry (it compiles no operations: no systems).
+    const channelMappings = (): MappingRegistry =>
+      (mappings ??= new MappingRegistry({}, { version: 'local', files: readMappingFiles(config.mappingsDir) }, []));
+
     // The reconciliation file drop (SFTP), loading into PostgreSQL with the layout of the active mapping release.
     let reconFiles: SftpConsumer | null = null;
     if (services.includes('reconcile') && config.recon.sftpUrl && dataSource) {
       const ds = dataSource;
       const url = new URL(config.recon.sftpUrl);
-      const registry =
-        mappings ?? new MappingRegistry({}, { version: 'local', files: readMappingFiles(config.mappingsDir) }, []);
-      if (!mappings) {
-        mappings = registry;
-      }
+      const registry = channelMappings();
       const layoutName = config.recon.layout;
       reconFiles = new SftpConsumer(
         {
@@ -261,8 +262,7 @@ export async function startBus(config: GridbusConfig): Promise<RunningBus> {
     let collectionConsumer: KafkaConsumerAdapter<Buffer> | null = null;
     if (services.includes('collection') && config.kafka.brokers.length && dataSource) {
       const ds = dataSource;
-      const registry = mappings ?? new MappingRegistry({}, { version: 'local', files: readMappingFiles(config.mappingsDir) }, []);
-      mappings = registry;
+      const registry = channelMappings();
       const { topic, shape: shapeName, group } = config.collection;
       collectionConsumer = new KafkaConsumerAdapter<Buffer>(
         { brokers: config.kafka.brokers, groupId: group, topics: [topic], format: 'raw', batchSize: 2000, maxInFlight: 20000, retry: { maxAttempts: 0 } },
