@@ -20,9 +20,9 @@ import * as path from 'path';
 import { Client } from 'pg';
 import { signAccessToken } from '../core/auth';
 import { HOUSEHOLDS } from '../simulators/marketing/dataset';
-import { startMarketingSimulator } from '../simulators/marketing/server';
 import { createFreshDatabase } from '../test/helpers/db';
 import { freePort } from '../test/helpers/ports';
+import { CpuMeter, formatCpu, pidsNamed } from './lib/cpu';
 
 const SECONDS = Number(process.argv[2] ?? 8);
 const ROOT = path.resolve(__dirname, '..');
@@ -30,12 +30,14 @@ const NATS_URL = process.env.TEST_NATS_URL ?? '';
 const JWT_SECRET = `bench-${randomBytes(16).toString('hex')}`;
 const children: ChildProcess[] = [];
 
-function start(args: string[], env: Record<string, string>, ready: RegExp | null): Promise<ChildProcess> {
+type Child = ChildProcess & { output: () => string };
+function start(args: string[], env: Record<string, string>, ready: RegExp | null): Promise<Child> {
   // BENCH_PROF=dir writes a CPU profile of every process there.
   const prof = process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [];
-  const child = spawn(process.execPath, [...prof, ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...prof, ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...env }, stdio: ['ignore', 'pipe', 'pipe'] }) as Child;
   children.push(child);
   let out = '';
+  child.output = () => out;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`not ready: ${args.join(' ')}\n${out.slice(-2000)}`)), 60000);
     if (!ready) {
@@ -43,7 +45,7 @@ function start(args: string[], env: Record<string, string>, ready: RegExp | null
       resolve(child);
     }
     const onData = (d: Buffer) => {
-      out += d.toString();
+      out = (out + d.toString()).slice(-20000);
       if (ready && ready.test(out)) {
         clearTimeout(timer);
         resolve(child);
@@ -64,18 +66,21 @@ async function waitHttp(url: string, headers: Record<string, string> = {}): Prom
   throw new Error(`${url} never answered 200`);
 }
 
-interface Figures { rps: number; p50: number; p99: number; errors: number }
-async function load(url: string, opts: { headers?: Record<string, string>; method?: string; body?: string; rate?: number; connections?: number } = {}): Promise<Figures> {
+interface Figures { rps: number; p50: number; p99: number; errors: number; cpu: Record<string, number> }
+async function load(url: string, cpu: CpuMeter, opts: { headers?: Record<string, string>; method?: string; body?: string; rate?: number; connections?: number } = {}): Promise<Figures> {
   const options: Record<string, unknown> = { url, duration: SECONDS, connections: opts.connections ?? 32, method: opts.method ?? 'GET' };
   if (opts.headers) options.headers = opts.headers;
   if (opts.body) options.body = opts.body;
   if (opts.rate) options.overallRate = opts.rate;
+  cpu.start();
   const r = await autocannon(options as never);
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.non2xx + r.errors + r.timeouts };
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.non2xx + r.errors + r.timeouts, cpu: cpu.perRequest(r.requests.total) };
 }
 
 const line = (label: string, f: Figures) =>
-  `${label.padEnd(58)} ${Math.round(f.rps).toLocaleString('en-US').padStart(8)} req/s   p50 ${String(f.p50).padStart(4)} ms   p99 ${String(f.p99).padStart(4)} ms${f.errors ? `   (${f.errors} errors)` : ''}`;
+  `${label.padEnd(58)} ${Math.round(f.rps).toLocaleString('en-US').padStart(8)} req/s   p50 ${String(f.p50).padStart(4)} ms   p99 ${String(f.p99).padStart(4)} ms${f.errors ? `   (${f.errors} errors)` : ''}\n${''.padEnd(60)}${formatCpu(f.cpu)}`;
+const pids = (...procs: ChildProcess[]) => () => procs.map((p) => p.pid!).filter(Boolean);
+const shared = { nats: () => pidsNamed('nats-server'), 'load generator': () => [process.pid] };
 
 async function main() {
   if (!NATS_URL || !process.env.TEST_DATABASE_URL) throw new Error('source var/services/env.sh first (TEST_NATS_URL, TEST_DATABASE_URL)');
@@ -86,15 +91,19 @@ async function main() {
 
   // (a) bare gateway → NATS → echo
   const barePort = await freePort();
-  await start([...tsNode, 'bench/lib/echo-service.ts'], { NATS_URL, BUS_NAMESPACE: `${ns}-a` }, /ready/);
-  await start([...tsNode, 'bench/lib/bare-gateway.ts'], { NATS_URL, BUS_NAMESPACE: `${ns}-a`, HTTP_PORT: String(barePort) }, /ready/);
+  const echo = await start([...tsNode, 'bench/lib/echo-service.ts'], { NATS_URL, BUS_NAMESPACE: `${ns}-a` }, /ready/);
+  const bare = await start([...tsNode, 'bench/lib/bare-gateway.ts'], { NATS_URL, BUS_NAMESPACE: `${ns}-a`, HTTP_PORT: String(barePort) }, /ready/);
   const bareUrl = `http://127.0.0.1:${barePort}/echo`;
+  const aCpu = new CpuMeter({ gateway: pids(bare), echo: pids(echo), ...shared });
   await waitHttp(bareUrl);
-  const aMax = await load(bareUrl);
+  const aMax = await load(bareUrl, aCpu);
   console.log(line('(a) bare gateway → NATS → echo, full load', aMax));
 
   // (b) and (c): the real gateway and services over the same NATS
-  const sim = await startMarketingSimulator();
+  // The SOAP simulator is a system of its own: its own process, as in production.
+  const simProcess = await start([...tsNode, 'simulators/marketing/main.ts'], { PORT: '0' }, /WSDL: \S+/);
+  const wsdlUrl = /WSDL: (\S+)/.exec(simProcess.output())![1];
+  const sim = { wsdlUrl, url: wsdlUrl.replace(/\?wsdl$/i, '') };
   const db = await createFreshDatabase();
   const cached = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-mappings-'));
   fs.cpSync(path.join(ROOT, 'mappings'), cached, { recursive: true });
@@ -116,7 +125,8 @@ async function main() {
     const env = { ...common, BUS_NAMESPACE: `${ns}-${label}`, MAPPINGS_DIR: mappingsDir };
     const svc = await start(['dist/bin/gridbus.js', 'start', '--services', 'billing,marketing,binding,mapping,audit'], { ...env, NODE_ID: `svc-${label}` }, null);
     const gw = await start(['dist/bin/gridbus.js', 'start', '--services', 'gateway'], { ...env, NODE_ID: `gw-${label}`, HTTP_PORT: String(port) }, null);
-    return { url: `http://127.0.0.1:${port}/api/v1/accounts/${account}/arrears`, stop: () => { svc.kill('SIGTERM'); gw.kill('SIGTERM'); } };
+    const cpu = new CpuMeter({ gateway: pids(gw), services: pids(svc), postgres: () => pidsNamed('postgres'), simulator: pids(simProcess), ...shared });
+    return { cpu, url: `http://127.0.0.1:${port}/api/v1/accounts/${account}/arrears`, stop: () => { svc.kill('SIGTERM'); gw.kill('SIGTERM'); } };
   };
   const b = await topology('b', cached);
   const pg = new Client({ connectionString: db.url });
@@ -134,11 +144,11 @@ async function main() {
   await pg.end();
   const auth = { Authorization: `Bearer ${token}` };
   await waitHttp(b.url, auth);
-  const bMax = await load(b.url, { headers: auth });
+  const bMax = await load(b.url, b.cpu, { headers: auth });
   console.log(line('(b) full policy stack → NATS → billing → cached arrears, full load', bMax));
   const half = Math.max(1, Math.round(aMax.rps / 2));
-  const aHalf = await load(bareUrl, { rate: half });
-  const bHalf = await load(b.url, { headers: auth, rate: half });
+  const aHalf = await load(bareUrl, aCpu, { rate: half });
+  const bHalf = await load(b.url, b.cpu, { headers: auth, rate: half });
   console.log(line(`(a) at half of (a)'s maximum (${half} req/s)`, aHalf));
   console.log(line(`(b) at the same rate`, bHalf));
   b.stop();
@@ -146,9 +156,9 @@ async function main() {
   // (c) through the bus to the SOAP simulator, and the simulator directly
   const c = await topology('c', path.join(ROOT, 'mappings'));
   await waitHttp(c.url, auth);
-  const cBus = await load(c.url, { headers: auth });
+  const cBus = await load(c.url, c.cpu, { headers: auth });
   const envelope = `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:m="http://sim.gridbus.local/marketing"><soap:Body><m:QueryArrearsRequest><ConsNo>${account}</ConsNo><Channel>ALIPAY</Channel><Serial>bench</Serial></m:QueryArrearsRequest></soap:Body></soap:Envelope>`;
-  const cSim = await load(sim.url, { method: 'POST', body: envelope, headers: { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: 'QueryArrears' } });
+  const cSim = await load(sim.url, c.cpu, { method: 'POST', body: envelope, headers: { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: 'QueryArrears' } });
   console.log(line('(c) arrears through the bus to the SOAP simulator, full load', cBus));
   console.log(line('    the SOAP simulator called directly, full load', cSim));
   c.stop();
@@ -156,7 +166,7 @@ async function main() {
   console.log(`\n(b)/(a) throughput at full load: ${((bMax.rps / aMax.rps) * 100).toFixed(0)}%   (aim: at least 70%)`);
   console.log(`(b)/(a) p99 at half load:        ${(bHalf.p99 / Math.max(aHalf.p99, 1)).toFixed(2)}x  (aim: under 1.5x)`);
   console.log(`(c) bus / simulator direct:       ${((cBus.rps / cSim.rps) * 100).toFixed(0)}%   (aim: at least 80%)`);
-  await sim.close();
+  simProcess.kill('SIGTERM');
   await db.drop();
   fs.rmSync(cached, { recursive: true, force: true });
 }
