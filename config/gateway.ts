@@ -83,6 +83,12 @@ export interface GatewayPolicyConfig {
     /** Defaults to NATS_URL. */
     natsUrl: string | null;
     timeoutMs: number;
+    /**
+     * Kong's `sync_rate`: counters are kept in memory and sent to the shared
+     * store this often (ms); 0 = every hit waits for the store (exact limits,
+     * a store round trip per request and limit).
+     */
+    syncMs: number;
   };
   maxHeaders: number;
   maxHeaderBytes: number;
@@ -259,7 +265,9 @@ export function readGatewayPolicyConfig(raw: Record<string, unknown>, natsUrl: s
     apiDeny: cidrList(raw, 'GATEWAY_API_DENY', [], fail),
     ipLimit: ipLimit(raw),
     rateLimitUser: rates((raw.GATEWAY_RATE_LIMIT_USER as string | undefined) ?? '300/minute'),
-    store: { kind, natsUrl: kind === 'local' ? null : storeUrl, timeoutMs: (raw.GATEWAY_SHARED_STORE_TIMEOUT_MS as number | undefined) ?? 50 },
+    store: { kind, natsUrl: kind === 'local' ? null : storeUrl, timeoutMs: (raw.GATEWAY_SHARED_STORE_TIMEOUT_MS as number | undefined) ?? 50,
+      syncMs: (raw.GATEWAY_SHARED_STORE_SYNC_MS as number | undefined) ?? 100,
+    },
     maxHeaders: (raw.GATEWAY_MAX_HEADERS as number | undefined) ?? 100,
     maxHeaderBytes: (raw.GATEWAY_MAX_HEADER_BYTES as number | undefined) ?? 16384,
     maxJsonDepth: (raw.GATEWAY_MAX_JSON_DEPTH as number | undefined) ?? 32,

@@ -65,6 +65,7 @@ export const CONFIG_SCHEMA = {
     GATEWAY_SHARED_STORE: { type: 'string', enum: ['auto', 'local', 'nats'], description: "'auto' (NATS KV when a NATS URL is known), 'local' or 'nats'" },
     GATEWAY_SHARED_STORE_URL: { type: 'string', pattern: '^nats://[^\\s]+$', description: 'a NATS URL (with JetStream) for the shared counters; default NATS_URL' },
     GATEWAY_SHARED_STORE_TIMEOUT_MS: { type: 'integer', minimum: 5, maximum: 5000, description: 'milliseconds 5-5000' },
+    GATEWAY_SHARED_STORE_SYNC_MS: { type: 'integer', minimum: 0, maximum: 10000, description: 'milliseconds 0-10000 (0 = every hit waits for the store)' },
     GATEWAY_MAX_HEADERS: { type: 'integer', minimum: 10, maximum: 1000, description: 'a number of request headers 10-1000' },
     GATEWAY_MAX_HEADER_BYTES: { type: 'integer', minimum: 1024, maximum: 1048576, description: 'bytes 1024-1048576 (all request headers together)' },
     GATEWAY_MAX_JSON_DEPTH: { type: 'integer', minimum: 1, maximum: 1000, description: 'a JSON nesting depth 1-1000' },

@@ -1,6 +1,6 @@
 import { DependencyHealth } from '../health';
 import { Clock, TimerHandle, realClock } from '../resilience/clock';
-import { SharedStore, SharedStoreContentionError, SharedStoreTimeoutError, WindowCount } from './types';
+import { Hits, SharedStore, SharedStoreContentionError, SharedStoreTimeoutError, WindowCount } from './types';
 
 export type FailSafeState = 'starting' | 'up' | 'down';
 
@@ -60,8 +60,8 @@ export class FailSafeStore implements SharedStore {
     return this.state;
   }
 
-  incr(key: string, windowMs: number): Promise<WindowCount> {
-    return this.run((s) => s.incr(key, windowMs));
+  incr(key: string, windowMs: number, hits?: Hits): Promise<WindowCount> {
+    return this.run((s) => s.incr(key, windowMs, hits));
   }
 
   get(key: string): Promise<string | null> {

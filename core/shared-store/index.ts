@@ -3,12 +3,14 @@ import { Clock } from '../resilience/clock';
 import { FailSafeStore } from './fail-safe-store';
 import { LocalStore } from './local-store';
 import { NatsKvStore } from './nats-kv-store';
+import { SyncedCounters } from './synced-counters';
 import { SharedStore } from './types';
 
-export { SharedStore, WindowCount, windowStart, slidingCount, SharedStoreUnavailableError, SharedStoreTimeoutError, SharedStoreContentionError } from './types';
+export { SharedStore, Hits, WindowCount, windowStart, slidingCount, SharedStoreUnavailableError, SharedStoreTimeoutError, SharedStoreContentionError } from './types';
 export { LocalStore, LocalStoreOptions } from './local-store';
 export { NatsKvStore, NatsKvStoreOptions, MAX_ENTRY_TTL_MS, counterBucket, encodeKey, maskNatsUrl } from './nats-kv-store';
 export { FailSafeStore, FailSafeOptions, FailSafeState } from './fail-safe-store';
+export { SyncedCounters, SyncedCountersOptions } from './synced-counters';
 
 export interface OpenSharedStoreOptions {
   /** NATS URL of the JetStream holding the store; null = this node's memory only. */
@@ -18,6 +20,8 @@ export interface OpenSharedStoreOptions {
   connectionName?: string;
   /** Longest wait for the shared store per operation before the local store answers, ms. */
   timeoutMs?: number;
+  /** Counters sent to the shared store every this many ms (SyncedCounters); 0 or absent = at every hit. */
+  syncMs?: number;
   clock?: Clock;
   log?: { info(message: string): void; warn(message: string): void };
 }
@@ -49,11 +53,16 @@ export function openSharedStore(options: OpenSharedStoreOptions): OpenedSharedSt
     name: options.connectionName,
     clock: options.clock,
   });
-  const store = new FailSafeStore(nats, local, {
+  const failSafe = new FailSafeStore(nats, local, {
     timeoutMs: options.timeoutMs,
     description: nats.describe(),
     clock: options.clock,
     log: options.log,
   });
-  return { store, health: () => store.health(), close: () => store.close() };
+  const store = options.syncMs ? new SyncedCounters(failSafe, { syncMs: options.syncMs, clock: options.clock, log: options.log }) : failSafe;
+  const health = async (): Promise<DependencyHealth> => {
+    const h = await failSafe.health();
+    return options.syncMs && h.status === 'up' ? { ...h, detail: `${h.detail} (counters synced every ${options.syncMs} ms)` } : h;
+  };
+  return { store, health, close: () => store.close() };
 }

@@ -1,5 +1,5 @@
 import { Clock, TimerHandle, realClock } from '../resilience/clock';
-import { SharedStore, WindowCount, windowStart } from './types';
+import { Hits, SharedStore, WindowCount, windowStart } from './types';
 
 export interface LocalStoreOptions {
   /** Entries (counters and values) kept at most; the oldest go first. Default 100 000. */
@@ -41,9 +41,9 @@ export class LocalStore implements SharedStore {
     return this.entries.size;
   }
 
-  async incr(key: string, windowMs: number): Promise<WindowCount> {
+  async incr(key: string, windowMs: number, hits: Hits = {}): Promise<WindowCount> {
     const now = this.clock.now();
-    const start = windowStart(now, windowMs);
+    const start = windowStart(hits.at ?? now, windowMs);
     const current = `${key}\u0000${start}`;
     const previous = this.live(`${key}\u0000${start - windowMs}`, now);
     let entry = this.live(current, now);
@@ -52,7 +52,7 @@ export class LocalStore implements SharedStore {
       entry = { value: '', count: 0, expiresAt: start + 2 * windowMs };
       this.put(current, entry);
     }
-    entry.count += 1;
+    entry.count += hits.by ?? 1;
     return { count: entry.count, previous: previous?.count ?? 0, resetAt: start + windowMs, windowMs };
   }
 

@@ -1,6 +1,6 @@
 import { connect, ConnectionOptions, KV, KvEntry, NatsConnection, StorageType } from 'nats';
 import { Clock, TimerHandle, realClock } from '../resilience/clock';
-import { SharedStore, SharedStoreContentionError, SharedStoreUnavailableError, WindowCount, windowStart } from './types';
+import { Hits, SharedStore, SharedStoreContentionError, SharedStoreUnavailableError, WindowCount, windowStart } from './types';
 
 export interface NatsKvStoreOptions {
   /** NATS URL(s), comma-separated. */
@@ -57,7 +57,7 @@ export class NatsKvStore implements SharedStore {
   private borrowed = false;
   private readonly buckets = new Map<string, Promise<KV>>();
   /** Counter key → increments waiting for the update in flight. */
-  private readonly queued = new Map<string, Array<{ resolve: (r: { count: number; previous: number }) => void; reject: (err: unknown) => void }>>();
+  private readonly queued = new Map<string, Array<{ by: number; resolve: (r: { count: number; previous: number }) => void; reject: (err: unknown) => void }>>();
   private readonly inflight = new Set<string>();
   private readonly clock: Clock;
   private readonly ns: string;
@@ -89,11 +89,11 @@ export class NatsKvStore implements SharedStore {
     return `NATS KV ${COUNTERS_BUCKET}-*/${ENTRIES_BUCKET} on ${maskNatsUrl(this.options.servers)}`;
   }
 
-  async incr(key: string, windowMs: number): Promise<WindowCount> {
-    const start = windowStart(this.clock.now(), windowMs);
+  async incr(key: string, windowMs: number, hits: Hits = {}): Promise<WindowCount> {
+    const start = windowStart(hits.at ?? this.clock.now(), windowMs);
     const index = Math.floor(start / windowMs);
     const base = `${this.ns}.${encodeKey(key)}`;
-    const { count, previous } = await this.enqueue(counterBucket(windowMs), `${base}.w${index}`, `${base}.w${index - 1}`);
+    const { count, previous } = await this.enqueue(counterBucket(windowMs), `${base}.w${index}`, `${base}.w${index - 1}`, hits.by ?? 1);
     return { count, previous, resetAt: start + windowMs, windowMs };
   }
 
@@ -103,14 +103,14 @@ export class NatsKvStore implements SharedStore {
    * client costs one compare-and-set at a time per node, and contention is
    * only ever between nodes.
    */
-  private enqueue(bucket: string, k: string, previousKey: string): Promise<{ count: number; previous: number }> {
+  private enqueue(bucket: string, k: string, previousKey: string, by: number): Promise<{ count: number; previous: number }> {
     return new Promise((resolve, reject) => {
       let batch = this.queued.get(k);
       if (!batch) {
         batch = [];
         this.queued.set(k, batch);
       }
-      batch.push({ resolve, reject });
+      batch.push({ by, resolve, reject });
       if (!this.inflight.has(k)) void this.flush(bucket, k, previousKey);
     });
   }
@@ -123,9 +123,10 @@ export class NatsKvStore implements SharedStore {
         try {
           const kv = await this.bucket(bucket);
           const previousP = kv.get(previousKey).then(countOf, () => 0);
-          const before = await this.casAdd(kv, bucket, k, batch.length);
+          const before = await this.casAdd(kv, bucket, k, batch.reduce((n, w) => n + w.by, 0));
           const previous = await previousP;
-          batch.forEach((w, i) => w.resolve({ count: before + i + 1, previous }));
+          let count = before;
+          for (const w of batch) w.resolve({ count: (count += w.by), previous });
         } catch (err) {
           for (const w of batch) w.reject(err);
         }

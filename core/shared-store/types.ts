@@ -11,10 +11,12 @@ export interface SharedStore {
   /** 'local', 'nats-kv', or 'fail-safe(nats-kv|local)'. */
   readonly kind: string;
   /**
-   * Adds one to `key`'s counter in the current fixed window of `windowMs`
-   * (windows are aligned on the epoch, so every node agrees where they start).
+   * Adds one (or `by`) to `key`'s counter in the fixed window of `windowMs`
+   * holding now (or `at`, epoch ms: hits counted locally and sent later land
+   * in the window they happened in). Windows are aligned on the epoch, so
+   * every node agrees where they start.
    */
-  incr(key: string, windowMs: number): Promise<WindowCount>;
+  incr(key: string, windowMs: number, hits?: Hits): Promise<WindowCount>;
   /** The value set under `key`, or null when none or expired. */
   get(key: string): Promise<string | null>;
   /** Sets `key` for `ttlMs` (the store may keep it up to one clean-up pass longer; `get` never answers it after). */
@@ -23,6 +25,14 @@ export interface SharedStore {
   /** Resolves when the store can serve; rejects (fast) when it cannot. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** How many hits an `incr` adds, and when they happened. */
+export interface Hits {
+  /** Default 1. */
+  by?: number;
+  /** Epoch ms; default now. */
+  at?: number;
 }
 
 export interface WindowCount {

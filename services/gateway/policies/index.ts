@@ -100,7 +100,8 @@ export class GatewayPolicies {
   ) {
     this.clock = options.clock ?? realClock;
     this.trustedProxies = new CidrSet(config.gateway.trustedProxies);
-    this.bans = new BanBook(() => this.store(), this.clock);
+    // bans set by other nodes are seen within the counters' sync interval
+    this.bans = new BanBook(() => this.store(), this.clock, { recheckMs: config.gateway.store.syncMs });
     this.circuits = new CircuitGate(this.clock, (operation) => this.nodesServing(operation));
   }
 
@@ -262,6 +263,7 @@ export class GatewayPolicies {
           namespace: this.config.namespace,
           connectionName: `gridbus:${this.config.nodeId}:shared-store`,
           timeoutMs: cfg.timeoutMs,
+          syncMs: cfg.syncMs,
           clock: this.options.clock,
           log: { info: (m) => this.logger?.info(m), warn: (m) => this.logger?.warn(m) },
         });

@@ -25,16 +25,18 @@ export interface BanRecord {
 /**
  * The bans of every client IP, in the shared store (`ban:<ip>` →
  * `<until>:<offences>`, kept `forgetAfter` so repeat offences are known),
- * with a small local cache so that a banned client hammering this node costs
- * no store round trip.
+ * with a small local cache: a banned client hammering this node costs no
+ * store round trip, and with `recheckMs` (the counters' sync interval) an
+ * address found not banned is asked about again at most that often, so a
+ * ban set by another node holds here within that time.
  */
 export class BanBook {
-  private readonly cache = new Map<string, BanRecord>();
+  private readonly cache = new Map<string, BanRecord & { checkedAt: number }>();
 
   constructor(
     private readonly store: () => SharedStore,
     private readonly clock: Clock,
-    private readonly maxCached = 10_000,
+    private readonly options: { recheckMs?: number; maxCached?: number } = {},
   ) {}
 
   /** The IP's record ({ until: 0, offences: 0 } when it has none). */
@@ -42,13 +44,18 @@ export class BanBook {
     const now = this.clock.now();
     const cached = this.cache.get(ip);
     if (cached) {
-      if (cached.until > now) return cached;
+      if (cached.until > now || now - cached.checkedAt < (this.options.recheckMs ?? 0)) return cached;
       this.cache.delete(ip);
     }
     const [until, offences] = String((await this.store().get(`ban:${ip}`)) ?? '0:0').split(':').map((n) => Number(n) || 0);
     const record = { until, offences };
-    if (until > now) this.remember(ip, record);
+    if (until > now || this.options.recheckMs) this.remember(ip, record);
     return record;
+  }
+
+  /** Forgets what this node knows of `ip` (a ban lifted elsewhere). */
+  forget(ip: string): void {
+    this.cache.delete(ip);
   }
 
   /** Bans `ip`: `banSeconds` doubled per earlier offence, at most `maxBanSeconds`. */
@@ -62,12 +69,12 @@ export class BanBook {
   }
 
   private remember(ip: string, record: BanRecord): void {
-    if (this.cache.size >= this.maxCached) {
-      const now = this.clock.now();
+    const now = this.clock.now();
+    if (this.cache.size >= (this.options.maxCached ?? 10_000)) {
       for (const [k, v] of this.cache) if (v.until <= now) this.cache.delete(k);
-      if (this.cache.size >= this.maxCached) this.cache.clear();
+      if (this.cache.size >= (this.options.maxCached ?? 10_000)) this.cache.clear();
     }
-    this.cache.set(ip, record);
+    this.cache.set(ip, { ...record, checkedAt: now });
   }
 }
 

@@ -19,9 +19,13 @@ const JWT_SECRET = 'cluster-limits-secret-0123456789-0123456789';
  * The test plays the trusted proxy (127.0.0.1) and names clients with
  * X-Forwarded-For.
  */
-describe('gateway/policies - IP bans and rate limits hold across two gateway processes (NATS JetStream KV)', function () {
+for (const syncMs of [0, 100]) {
+const mode = syncMs ? `counters synced every ${syncMs} ms` : 'every hit waits for the store';
+describe(`gateway/policies - IP bans and rate limits hold across two gateway processes (NATS JetStream KV, ${mode})`, function () {
   this.timeout(90_000);
   const suffix = randomBytes(3).toString('hex');
+  // synced counters: what one gateway counted reaches the other within two sync intervals
+  const settle = () => new Promise((r) => setTimeout(r, 3 * syncMs));
   const namespace = `it-lim-${suffix}`;
   let sim: MarketingSimulator;
   let services: BusProcess;
@@ -53,6 +57,7 @@ describe('gateway/policies - IP bans and rate limits hold across two gateway pro
       GATEWAY_IP_BAN_SECONDS: '120',
       // a day: the window cannot roll over between gateway A and gateway B in this test
       GATEWAY_RATE_LIMIT_USER: '5/day',
+      GATEWAY_SHARED_STORE_SYNC_MS: String(syncMs),
     };
     // binding: users read arrears only of accounts bound to them
     services = new BusProcess(['start', '--services', 'billing,marketing,audit,binding'], {
@@ -138,12 +143,14 @@ describe('gateway/policies - IP bans and rate limits hold across two gateway pro
     const ip = () => `192.0.2.${octet()}`;
     const statuses: number[] = [];
     for (const base of [a, b, a, b, a]) {
+      await settle();
       const res = await from(base, ip(), { token: user });
       statuses.push(res.status);
       expect(res.headers.get('ratelimit-limit')).to.equal('5');
     }
     expect(statuses).to.deep.equal([200, 200, 200, 200, 200]);
     for (const base of [b, a]) {
+      await settle();
       const over = await from(base, ip(), { token: user });
       expect(over.status).to.equal(429);
       expect(over.json.code).to.equal('RATE_LIMITED');
@@ -155,3 +162,4 @@ describe('gateway/policies - IP bans and rate limits hold across two gateway pro
     expect((await from(b, ip(), { token: token(`rl-other-${suffix}`) })).status, 'another user is served').to.equal(200);
   });
 });
+}
