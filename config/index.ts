@@ -31,6 +31,8 @@ export interface GridbusConfig {
   mappingsDir: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
   requestTimeoutMs: number;
+  /** How long a node remembers an active binding (an unbinding is broadcast at once). */
+  binding: { cacheMs: number };
   varDir: string;
   /** True when JWT_SECRET was not set and the development secret is in use. */
   usingDevSecret: boolean;
@@ -176,6 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     mappingsDir: path.resolve(cwd, get('MAPPINGS_DIR', 'mappings')),
     logLevel: get('LOG_LEVEL', 'info'),
     requestTimeoutMs: get('REQUEST_TIMEOUT_MS', 10000),
+    binding: { cacheMs: get('BINDING_CACHE_MS', 30000) },
     varDir,
     usingDevSecret: raw.JWT_SECRET === undefined && raw.JWT_KEYS === undefined,
     alipay: readAlipayConfig(raw, cwd, (key, message) => {

@@ -3,6 +3,7 @@ import { LookupHasher, maskAccountNo, maskAddress, maskName, normaliseForLookup,
 import { GridbusError } from '../../core/errors';
 import { requireDep, ServiceDeps } from '../service-deps';
 import { BindingStore, HolderIdentity } from './binding-store';
+import { BoundCache } from './bound-cache';
 import { CANDIDATE_TTL_SECONDS, refused, signCandidate, verifyCandidate } from './candidate-token';
 import { accountNotFound } from './ownership';
 import { describePiiKeys } from './pii-keys';
@@ -43,6 +44,7 @@ export function createBindingService(deps: ServiceDeps): ServiceSchema {
   const keys = requireDep(deps.pii ?? null, 'the PII keys (PII_ENC_KEY, PII_HASH_KEY)', 'binding');
   const { config } = deps;
   const store = new BindingStore(ds, new PiiCipher(keys.encKey), new LookupHasher(keys.hashKey));
+  const bound = new BoundCache(config.binding.cacheMs);
 
   const audit = (ctx: Context<unknown, Meta>, action: string, outcome: 'success' | 'denied', target: string | null, details?: Record<string, unknown>) =>
     ctx.emit('audit.event', {
@@ -176,6 +178,9 @@ export function createBindingService(deps: ServiceDeps): ServiceSchema {
             audit(ctx, 'binding.deleted', 'denied', target, { reason: 'no active binding of the user' });
             throw accountNotFound();
           }
+          // every binding node forgets it: this one before answering, the others when the broadcast arrives
+          bound.forget(userId, ctx.params.accountNo);
+          ctx.broadcast('binding.forget', { userId, accountNo: ctx.params.accountNo }, 'binding');
           audit(ctx, 'binding.deleted', 'success', target);
           ctx.emit('binding.deleted', { userId, accountNo: ctx.params.accountNo });
           return { accountNo: ctx.params.accountNo, unbound: true };
@@ -187,8 +192,19 @@ export function createBindingService(deps: ServiceDeps): ServiceSchema {
         visibility: 'public',
         params: { userId: { type: 'string', min: 1, max: 128 }, accountNo: ACCOUNT_NO, $$strict: true },
         async handler(ctx: Context<{ userId: string; accountNo: string }>) {
-          return store.isBound(ctx.params.userId, ctx.params.accountNo);
+          const { userId, accountNo } = ctx.params;
+          if (bound.has(userId, accountNo)) return true;
+          const ticket = bound.ticket();
+          const yes = await store.isBound(userId, accountNo);
+          if (yes) bound.remember(userId, accountNo, ticket);
+          return yes;
         },
+      },
+    },
+    events: {
+      /** An unbinding on any node: this node's memory of it goes. */
+      'binding.forget'(ctx: Context<{ userId: string; accountNo: string }>) {
+        bound.forget(ctx.params.userId, ctx.params.accountNo);
       },
     },
     created(this: { logger: { info: (m: string) => void } }) {
