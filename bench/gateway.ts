@@ -66,19 +66,30 @@ async function waitHttp(url: string, headers: Record<string, string> = {}): Prom
   throw new Error(`${url} never answered 200`);
 }
 
-interface Figures { rps: number; p50: number; p99: number; errors: number; cpu: Record<string, number> }
+interface Figures { rps: number; p50: number; p99: number; errors: number; cpu: Record<string, number>; natsMsgs: number | null }
+
+/** Messages the NATS server has taken in so far (its monitoring port), or null when it cannot be read. */
+async function natsInMsgs(): Promise<number | null> {
+  const monitor = process.env.TEST_NATS_MONITOR_URL;
+  if (!monitor) return null;
+  const varz = await fetch(`${monitor}/varz`).then((r) => r.json() as Promise<{ in_msgs: number }>).catch(() => null);
+  return varz ? varz.in_msgs : null;
+}
 async function load(url: string, cpu: CpuMeter, opts: { headers?: Record<string, string>; method?: string; body?: string; rate?: number; connections?: number } = {}): Promise<Figures> {
   const options: Record<string, unknown> = { url, duration: SECONDS, connections: opts.connections ?? 32, method: opts.method ?? 'GET' };
   if (opts.headers) options.headers = opts.headers;
   if (opts.body) options.body = opts.body;
   if (opts.rate) options.overallRate = opts.rate;
   cpu.start();
+  const msgsBefore = await natsInMsgs();
   const r = await autocannon(options as never);
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.non2xx + r.errors + r.timeouts, cpu: cpu.perRequest(r.requests.total) };
+  const msgsAfter = await natsInMsgs();
+  const natsMsgs = msgsBefore === null || msgsAfter === null ? null : (msgsAfter - msgsBefore) / r.requests.total;
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.non2xx + r.errors + r.timeouts, cpu: cpu.perRequest(r.requests.total), natsMsgs };
 }
 
 const line = (label: string, f: Figures) =>
-  `${label.padEnd(58)} ${Math.round(f.rps).toLocaleString('en-US').padStart(8)} req/s   p50 ${String(f.p50).padStart(4)} ms   p99 ${String(f.p99).padStart(4)} ms${f.errors ? `   (${f.errors} errors)` : ''}\n${''.padEnd(60)}${formatCpu(f.cpu)}`;
+  `${label.padEnd(58)} ${Math.round(f.rps).toLocaleString('en-US').padStart(8)} req/s   p50 ${String(f.p50).padStart(4)} ms   p99 ${String(f.p99).padStart(4)} ms${f.errors ? `   (${f.errors} errors)` : ''}\n${''.padEnd(60)}${formatCpu(f.cpu)}${f.natsMsgs === null ? '' : ` · ${f.natsMsgs.toFixed(1)} NATS messages`}`;
 const pids = (...procs: ChildProcess[]) => () => procs.map((p) => p.pid!).filter(Boolean);
 const shared = { nats: () => pidsNamed('nats-server'), 'load generator': () => [process.pid] };
 

@@ -239,7 +239,7 @@ nats_status() {
   fi
 }
 
-nats_env() { echo "export TEST_NATS_URL=$NATS_URL"; }
+nats_env() { echo "export TEST_NATS_URL=$NATS_URL"; echo "export TEST_NATS_MONITOR_URL=http://$HOST:$NATS_MONITOR_PORT"; }
 
 # -------------------------------------------------------------- PostgreSQL
 
