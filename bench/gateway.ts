@@ -157,6 +157,12 @@ async function main() {
   await waitHttp(b.url, auth);
   const bMax = await load(b.url, b.cpu, { headers: auth });
   console.log(line('(b) full policy stack → NATS → billing → cached arrears, full load', bMax));
+  if (process.env.BENCH_QUICK) {
+    // BENCH_QUICK=1: (a) and (b) at full load only, to try a change quickly
+    b.stop();
+    console.log(`\n(b)/(a) throughput at full load: ${((bMax.rps / aMax.rps) * 100).toFixed(0)}%`);
+    return;
+  }
   const half = Math.max(1, Math.round(aMax.rps / 2));
   const aHalf = await load(bareUrl, aCpu, { rate: half });
   const bHalf = await load(b.url, b.cpu, { headers: auth, rate: half });

@@ -67,6 +67,8 @@ function compress(groups: number[]): string {
 /** A set of CIDR blocks (IPv4 and IPv6) answering "does this address belong?". */
 export class CidrSet {
   private readonly list = new net.BlockList();
+  /** Answers already worked out: BlockList.check builds a SocketAddress per call, and clients come back. */
+  private readonly answers = new Map<string, boolean>();
   readonly size: number;
 
   /** Entries are config-validated (`isCidr`); a bare address is a /32 or /128. */
@@ -86,8 +88,13 @@ export class CidrSet {
 
   has(ip: string | null): boolean {
     if (!ip || this.size === 0) return false;
+    const known = this.answers.get(ip);
+    if (known !== undefined) return known;
     const family = net.isIP(ip);
-    if (!family) return false;
-    return this.list.check(ip, family === 6 ? 'ipv6' : 'ipv4');
+    const answer = family !== 0 && this.list.check(ip, family === 6 ? 'ipv6' : 'ipv4');
+    // bounded: a flood of distinct addresses starts the memory afresh
+    if (this.answers.size >= 10_000) this.answers.clear();
+    this.answers.set(ip, answer);
+    return answer;
   }
 }

@@ -187,4 +187,27 @@ describe('core/auth - jwt', () => {
     expect(() => verifyAccessToken(SETTINGS, op)).to.throw(/Authentication failed/);
     expect(() => verifyOperatorToken(SETTINGS, signAccessToken(SETTINGS, { sub: 'u' }))).to.throw(/Authentication failed/);
   });
+
+  describe('verified tokens are remembered until they expire', () => {
+    it('refuses a token once it expires, although it verified before', async () => {
+      const token = signAccessToken(SETTINGS, { sub: 'short' }, 1);
+      expect(verifyAccessToken(SETTINGS, token).sub).to.equal('short');
+      await new Promise((r) => setTimeout(r, (Math.floor(Date.now() / 1000) + 1) * 1000 - Date.now() + 50));
+      expect(unauthorized(token).data).to.deep.include({ reason: 'token expired' });
+    });
+
+    it('refuses a tampered copy of a token that verified', () => {
+      const token = signAccessToken(SETTINGS, { sub: 'u1' });
+      expect(verifyAccessToken(SETTINGS, token).sub).to.equal('u1');
+      const [h, , sig] = token.split('.');
+      const forged = [h, b64url({ ...jwt.decode(token) as object, sub: 'u2' }), sig].join('.');
+      unauthorized(forged);
+    });
+
+    it('does not let a remembered token pass under another key ring', () => {
+      const token = signAccessToken(SETTINGS, { sub: 'u1' });
+      expect(verifyAccessToken(SETTINGS, token).sub).to.equal('u1');
+      unauthorized(token, { ...SETTINGS, jwtSecret: 'another-secret-that-is-long-enough-0123456' });
+    });
+  });
 });

@@ -24,7 +24,7 @@ describe('gateway/policies - configuration (GATEWAY_* keys)', () => {
       apiDeny: [],
       ipLimit: { threshold: 1200, window: 60, banSeconds: 60, maxBanSeconds: 3600, forgetAfter: 86400 },
       rateLimitUser: { minute: 300 },
-      store: { kind: 'auto', natsUrl: null, timeoutMs: 50 },
+      store: { kind: 'auto', natsUrl: null, timeoutMs: 50, syncMs: 100 },
       maxHeaders: 100,
       maxHeaderBytes: 16384,
       maxJsonDepth: 32,
@@ -44,6 +44,7 @@ describe('gateway/policies - configuration (GATEWAY_* keys)', () => {
         GATEWAY_IP_BAN_MAX_SECONDS: '600',
         GATEWAY_RATE_LIMIT_USER: '5/second,100/hour',
         GATEWAY_SHARED_STORE_TIMEOUT_MS: '80',
+        GATEWAY_SHARED_STORE_SYNC_MS: '0',
       },
       '/tmp',
     ).gateway;
@@ -52,7 +53,7 @@ describe('gateway/policies - configuration (GATEWAY_* keys)', () => {
     expect(g.adminAllow).to.deep.equal([]);
     expect(g.ipLimit).to.deep.include({ threshold: 100, window: 10, banSeconds: 30, maxBanSeconds: 600 });
     expect(g.rateLimitUser).to.deep.equal({ second: 5, hour: 100 });
-    expect(g.store).to.deep.equal({ kind: 'auto', natsUrl: 'nats://127.0.0.1:4222', timeoutMs: 80 });
+    expect(g.store).to.deep.equal({ kind: 'auto', natsUrl: 'nats://127.0.0.1:4222', timeoutMs: 80, syncMs: 0 });
     const off = loadConfig({ GATEWAY_IP_LIMIT: 'off', GATEWAY_RATE_LIMIT_USER: 'off', GATEWAY_SHARED_STORE: 'local', NATS_URL: 'nats://x:1' }, '/tmp').gateway;
     expect(off.ipLimit).to.equal(false);
     expect(off.rateLimitUser).to.equal(false);
