@@ -76,6 +76,11 @@ export class FailSafeStore implements SharedStore {
     return this.run((s) => s.delete(key));
   }
 
+  /** Listings may take longer than one request's budget: the probe timeout applies. */
+  list(prefix: string): Promise<Array<{ key: string; value: string }>> {
+    return this.run((s) => s.list(prefix), this.probeTimeoutMs);
+  }
+
   /** Always serves (locally if need be). */
   async ping(): Promise<void> {
     // the fallback is always there
@@ -107,10 +112,10 @@ export class FailSafeStore implements SharedStore {
     await Promise.all([this.primary.close(), this.fallback.close()]);
   }
 
-  private async run<T>(op: (store: SharedStore) => Promise<T>): Promise<T> {
+  private async run<T>(op: (store: SharedStore) => Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
     if (this.state !== 'up') return op(this.fallback);
     try {
-      return await this.withTimeout(op(this.primary), this.timeoutMs);
+      return await this.withTimeout(op(this.primary), timeoutMs);
     } catch (err) {
       // contention is one busy counter, not an outage: this operation alone is answered locally
       if (!(err instanceof SharedStoreContentionError)) this.markDown(err);

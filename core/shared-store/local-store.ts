@@ -69,6 +69,17 @@ export class LocalStore implements SharedStore {
     this.entries.delete(key);
   }
 
+  async list(prefix: string): Promise<Array<{ key: string; value: string }>> {
+    const now = this.clock.now();
+    const head = `${prefix}:`;
+    const out: Array<{ key: string; value: string }> = [];
+    // counters are stored under `<key>\0<window>`: never a value
+    for (const [key, entry] of this.entries) {
+      if (key.startsWith(head) && !key.includes('\u0000') && entry.expiresAt > now) out.push({ key: key.slice(head.length), value: entry.value });
+    }
+    return out;
+  }
+
   async ping(): Promise<void> {
     // always available
   }

@@ -180,6 +180,23 @@ export class NatsKvStore implements SharedStore {
     await this.guard(ENTRIES_BUCKET, () => kv.delete(`${this.ns}.${encodeKey(key)}`));
   }
 
+  async list(prefix: string): Promise<Array<{ key: string; value: string }>> {
+    const kv = await this.bucket(ENTRIES_BUCKET);
+    const head = `${this.ns}.${encodeKey(prefix)}.`;
+    const keys = await this.guard(ENTRIES_BUCKET, async () => {
+      const found: string[] = [];
+      for await (const k of await kv.keys(`${head}>`)) found.push(k);
+      return found;
+    });
+    const out: Array<{ key: string; value: string }> = [];
+    for (const k of keys) {
+      const key = decodeKey(k.slice(head.length));
+      const value = await this.get(`${prefix}:${key}`);
+      if (value !== null) out.push({ key, value });
+    }
+    return out;
+  }
+
   /** Connected, JetStream answers and the entries bucket is there (created if need be). */
   async ping(): Promise<void> {
     const kv = await this.bucket(ENTRIES_BUCKET);
@@ -294,6 +311,14 @@ function counterBucketTtlMs(bucket: string): number {
  */
 export function encodeKey(key: string): string {
   return key.split(':').map(encodePart).join('.');
+}
+
+/** The inverse of encodeKey. */
+export function decodeKey(encoded: string): string {
+  return encoded
+    .split('.')
+    .map((part) => (part.startsWith('=') ? Buffer.from(part.slice(1), 'base64url').toString('utf8') : part))
+    .join(':');
 }
 
 function encodePart(part: string): string {

@@ -98,6 +98,10 @@ export class SyncedCounters implements SharedStore {
     return this.inner.delete(key);
   }
 
+  list(prefix: string): Promise<Array<{ key: string; value: string }>> {
+    return this.inner.list(prefix);
+  }
+
   ping(): Promise<void> {
     return this.inner.ping();
   }

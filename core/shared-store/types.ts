@@ -22,6 +22,12 @@ export interface SharedStore {
   /** Sets `key` for `ttlMs` (the store may keep it up to one clean-up pass longer; `get` never answers it after). */
   set(key: string, value: string, ttlMs: number): Promise<void>;
   delete(key: string): Promise<void>;
+  /**
+   * The live values whose keys start with `prefix` + ':' (e.g. `ban` → every
+   * `ban:<ip>`), keys without the prefix. For operators' listings, not for
+   * the request path: it reads the whole set.
+   */
+  list(prefix: string): Promise<Array<{ key: string; value: string }>>;
   /** Resolves when the store can serve; rejects (fast) when it cannot. */
   ping(): Promise<void>;
   close(): Promise<void>;

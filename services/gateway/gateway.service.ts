@@ -4,6 +4,7 @@ import { ServiceBroker, ServiceSchema } from 'moleculer';
 import ApiGateway from 'moleculer-web';
 import { ServiceDeps } from '../service-deps';
 import { authenticateBearer, authenticateOperator, authorizeOperator } from './auth/bearer-auth';
+import { banAdmin } from './ban-admin';
 import { sendError } from './error-response';
 import { GatewayPolicies, translateFrameworkError } from './policies';
 import { requestIdFor } from './request-id';
@@ -23,6 +24,7 @@ import { GatewayRequest as Req, GatewayResponse as Res, pathOf } from './types';
 export function createGatewayService(deps: ServiceDeps): ServiceSchema {
   const { config } = deps;
   const policies = new GatewayPolicies(config);
+  const bans = banAdmin(policies, config.nodeId);
 
   return {
     name: 'api',
@@ -66,7 +68,9 @@ export function createGatewayService(deps: ServiceDeps): ServiceSchema {
       ),
     },
     // Breakers of every node: the gateway refuses at once while an operation a route depends on is open.
-    events: policies.circuitEvents(),
+    events: { ...policies.circuitEvents(), ...bans.events },
+    // operators list and lift IP bans (routes/admin.route.ts)
+    actions: bans.actions,
     created(this: { broker: ServiceBroker; logger: { info: (m: string) => void; warn: (m: string) => void } }) {
       policies.open(this.broker, this.logger, deps.health);
     },

@@ -129,6 +129,23 @@ export class GatewayPolicies {
     return this.ensureStore().store;
   }
 
+  /** For operators: the addresses banned now, on every node (the bans live in the shared store). */
+  async listBans(): Promise<Array<{ ip: string; bannedUntil: string; retryAfterS: number; offences: number }>> {
+    const now = this.clock.now();
+    return (await this.bans.banned()).map((b) => ({ ip: b.ip, bannedUntil: new Date(b.until).toISOString(), retryAfterS: Math.ceil((b.until - now) / 1000), offences: b.offences }));
+  }
+
+  /** Ends a ban now (false when there was none); the other nodes must `forgetBan` it. */
+  liftBan(ip: string): Promise<boolean> {
+    const ipLimit = this.config.gateway.ipLimit;
+    return this.bans.lift(ip, ipLimit || { threshold: 0, window: 0, banSeconds: 0, maxBanSeconds: 0, forgetAfter: 86_400 });
+  }
+
+  /** A ban lifted on another node: drop what this node remembers of it. */
+  forgetBan(ip: string): void {
+    this.bans.forget(ip);
+  }
+
   /** The gateway's HTTP server, with the header flood limits. */
   createServer(handler: http.RequestListener): http.Server {
     return createLimitedServer(handler, { maxHeaderBytes: this.config.gateway.maxHeaderBytes, maxHeaders: this.config.gateway.maxHeaders });

@@ -58,6 +58,33 @@ export class BanBook {
     this.cache.delete(ip);
   }
 
+  /** The addresses banned now, longest ban first. */
+  async banned(): Promise<Array<{ ip: string; until: number; offences: number }>> {
+    const now = this.clock.now();
+    return (await this.store().list('ban'))
+      .map(({ key, value }) => {
+        const [until, offences] = value.split(':').map((n) => Number(n) || 0);
+        return { ip: key, until, offences };
+      })
+      .filter((b) => b.until > now)
+      .sort((a, b) => b.until - a.until);
+  }
+
+  /**
+   * Ends `ip`'s ban now; false when it was not banned. Its offences are kept
+   * (a repeat offence still bans for longer), and counting starts afresh as
+   * after any ban. Other nodes must `forget` it (the gateway broadcasts).
+   */
+  async lift(ip: string, options: IpLimitOptions): Promise<boolean> {
+    this.cache.delete(ip);
+    const record = await this.record(ip);
+    const now = this.clock.now();
+    if (record.until <= now) return false;
+    await this.store().set(`ban:${ip}`, `${now}:${record.offences}`, options.forgetAfter * 1000);
+    this.cache.delete(ip);
+    return true;
+  }
+
   /** Bans `ip`: `banSeconds` doubled per earlier offence, at most `maxBanSeconds`. */
   async ban(ip: string, previous: BanRecord, options: IpLimitOptions): Promise<BanRecord & { banSeconds: number }> {
     const offences = previous.offences + 1;

@@ -16,6 +16,8 @@ export const ADMIN_ACTION_ROLES: Record<string, string[]> = {
   'mappings.rollback': [],
   'audit.list': ['auditor'],
   'auth.createOperator': [],
+  'api.bans': ['operator', 'auditor'],
+  'api.liftBan': ['operator'],
 };
 
 /** Operators: an operator token (audience `<aud>-admin`) with roles checked per action. */
@@ -40,6 +42,8 @@ export function adminRoute(config: GridbusConfig) {
       'POST mappings/rollback': 'mappings.rollback',
       'GET audit': 'audit.list',
       'POST operators': 'auth.createOperator',
+      'GET gateway/bans': 'api.bans',
+      'DELETE gateway/bans/:ip': 'api.liftBan',
     },
   };
 }

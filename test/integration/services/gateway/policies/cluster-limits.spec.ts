@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { randomBytes } from 'crypto';
 import { Client } from 'pg';
-import { signAccessToken } from '../../../../../core/auth';
+import { signAccessToken, signOperatorToken } from '../../../../../core/auth';
 import { HOUSEHOLDS } from '../../../../../simulators/marketing/dataset';
 import { MarketingSimulator, startMarketingSimulator } from '../../../../../simulators/marketing/server';
 import { bindAccounts, TEST_PII_ENV } from '../../../../helpers/binding';
@@ -133,6 +133,50 @@ describe(`gateway/policies - IP bans and rate limits hold across two gateway pro
       expect(rows).to.have.length(1);
       expect(rows[0]).to.deep.include({ action: 'gateway.ip.banned', outcome: 'denied', node_id: `gwa-${suffix}` });
       expect(rows[0].details).to.deep.include({ banSeconds: 120, offences: 1, threshold: 10, window: 60, scope: 'gateway' });
+    } finally {
+      await pg.end();
+    }
+  });
+
+  it('lets an operator list the bans on either gateway and lift one: both serve the address again at once, audited', async () => {
+    const ip = `203.0.113.${octet()}`;
+    for (let i = 0; i < 11; i++) await from(a, ip);
+    expect((await from(b, ip)).status, 'banned on B too').to.equal(429);
+    const settings = { jwtSecret: JWT_SECRET, issuer: 'gridbus', audience: 'gridbus-life-number' };
+    const operator = signOperatorToken(settings, { sub: `op-${suffix}`, roles: ['operator'] });
+    const auditor = signOperatorToken(settings, { sub: `aud-${suffix}`, roles: ['auditor'] });
+
+    const listed = await http(`${b}/admin/api/gateway/bans`, { token: auditor });
+    expect(listed.status).to.equal(200);
+    const entry = listed.json.bans.find((x: { ip: string }) => x.ip === ip);
+    expect(entry, 'the ban made on A is listed by B').to.include({ ip, offences: 1 });
+    expect(entry.retryAfterS).to.be.within(100, 120);
+
+    expect((await http(`${b}/admin/api/gateway/bans/${ip}`, { method: 'DELETE', token: auditor })).status, 'auditors may not lift').to.equal(403);
+    const lifted = await http(`${b}/admin/api/gateway/bans/${ip}`, { method: 'DELETE', token: operator });
+    expect(lifted.status).to.equal(200);
+    expect(lifted.json).to.deep.equal({ ip, lifted: true });
+
+    // A banned it and remembers the ban: the broadcast makes it forget at once
+    const again = await eventually(() => from(a, ip), (r) => r.status !== 429, 2_000);
+    expect(again.status, 'served again (401: no token) by A').to.equal(401);
+    expect((await from(b, ip)).status, 'and by B').to.equal(401);
+    const notBanned = await http(`${a}/admin/api/gateway/bans/${ip}`, { method: 'DELETE', token: operator });
+    expect(notBanned.status).to.equal(404);
+    expect((await http(`${a}/admin/api/gateway/bans/not-an-ip`, { method: 'DELETE', token: operator })).json.code).to.equal('VALIDATION_FAILED');
+
+    const pg = new Client({ connectionString: requireEnv('TEST_DATABASE_URL') });
+    await pg.connect();
+    try {
+      const rows = await eventually(
+        async () => (await pg.query("SELECT actor, outcome FROM audit_log WHERE action = 'gateway.ban.lifted' AND target = $1 ORDER BY id", [`ip:${ip}`])).rows,
+        (r) => r.length >= 2,
+        10_000,
+      );
+      expect(rows).to.deep.equal([
+        { actor: `op-${suffix}`, outcome: 'success' },
+        { actor: `op-${suffix}`, outcome: 'failure' },
+      ]);
     } finally {
       await pg.end();
     }

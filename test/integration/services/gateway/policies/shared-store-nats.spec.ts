@@ -58,6 +58,20 @@ describe('core/shared-store - NATS KV store (real nats-server with JetStream)', 
     expect(await a.get('never-set')).to.equal(null);
   });
 
+  it('list - the live values under a prefix, keys decoded (IPv4, IPv6), nothing of other prefixes or namespaces', async () => {
+    await a.set('ban:203.0.113.50', 'v4', 60_000);
+    await a.set('ban:2001:db8::50', 'v6', 60_000);
+    await a.set('ban:198.51.100.50', 'gone', 1);
+    await a.set('other:203.0.113.50', 'x', 60_000);
+    await NatsKvStore.over(nc, { namespace: `${namespace}-other` }).set('ban:192.0.2.50', 'elsewhere', 60_000);
+    await new Promise((r) => setTimeout(r, 5));
+    const listed = (await b.list('ban')).filter((e) => e.key.endsWith('50'));
+    expect(listed.sort((x, y) => x.key.localeCompare(y.key))).to.deep.equal([
+      { key: '2001:db8::50', value: 'v6' },
+      { key: '203.0.113.50', value: 'v4' },
+    ]);
+  });
+
   it('a NATS without JetStream - operations fail at once with SharedStoreUnavailableError', async () => {
     const plain = await ThrowawayNats.start({ jetStream: false });
     const store = NatsKvStore.connect({ servers: plain.url, namespace });

@@ -84,4 +84,21 @@ describe('gateway/policies - IP high-frequency control', () => {
     const otherNode = createIpLimit(OPTIONS, 'gateway', { store: () => s.store, bans: new BanBook(() => s.store, s.clock), clock: s.clock });
     expect((await otherNode('203.0.113.7'))?.code).to.equal('IP_BANNED');
   });
+
+  it('lists the addresses banned now, and an operator lifts a ban: served again, counting afresh, offences kept', async () => {
+    const s = setup();
+    for (let i = 0; i < 6; i++) await s.hit();
+    for (let i = 0; i < 6; i++) await s.hit('198.51.100.9');
+    await s.clock.advance(1_000);
+    expect((await s.bans.banned()).map((b) => [b.ip, b.offences])).to.deep.equal([
+      ['203.0.113.7', 1],
+      ['198.51.100.9', 1],
+    ]);
+    expect(await s.bans.lift('203.0.113.7', OPTIONS)).to.equal(true);
+    expect(await s.bans.lift('203.0.113.7', OPTIONS), 'not banned any more').to.equal(false);
+    expect((await s.bans.banned()).map((b) => b.ip)).to.deep.equal(['198.51.100.9']);
+    for (let i = 0; i < 5; i++) expect(await s.hit(), 'counted afresh after the lift').to.equal(null);
+    expect((await s.hit())?.retryAfterS, 'a repeat offence still bans for longer').to.equal(20);
+  });
 });
+
