@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { Batcher } from '../batching';
 
 /** One back-office exchange as recorded for operators and dry-runs; already masked. */
 export interface ExchangeRecord {
@@ -26,32 +27,23 @@ const MAX_BATCH = 500;
  * path; keeps the newest `keepPerOperation` rows of each operation.
  */
 export class MessageLogStore {
-  private buffer: ExchangeRecord[] = [];
-  private timer: NodeJS.Timeout | null = null;
-  private flushing: Promise<void> = Promise.resolve();
+  private readonly batcher: Batcher<ExchangeRecord>;
   private writesSincePrune = 0;
 
   constructor(
     private readonly ds: DataSource,
     private readonly options: { keepPerOperation?: number; onError?: (err: Error) => void } = {},
-  ) {}
+  ) {
+    this.batcher = new Batcher({ write: (batch) => this.write(batch), maxBatch: MAX_BATCH, maxDelayMs: FLUSH_EVERY_MS, onError: (err) => this.options.onError?.(err) });
+  }
 
   add(record: ExchangeRecord): void {
-    this.buffer.push(record);
-    if (this.buffer.length >= MAX_BATCH) void this.flush();
-    else if (!this.timer) {
-      this.timer = setTimeout(() => void this.flush(), FLUSH_EVERY_MS);
-      this.timer.unref();
-    }
+    this.batcher.add(record);
   }
 
   /** Writes what is buffered; resolves when it is stored. */
   flush(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    const batch = this.buffer.splice(0, this.buffer.length);
-    this.flushing = this.flushing.then(() => (batch.length ? this.write(batch) : undefined)).catch((err: Error) => this.options.onError?.(err));
-    return this.flushing;
+    return this.batcher.flush();
   }
 
   async lastOf(operation: string, limit: number): Promise<ExchangeRecord[]> {

@@ -1,0 +1,1 @@
+export { Batcher, BatcherOptions } from './batcher';
