@@ -28,6 +28,8 @@ export interface GridbusConfig {
   simulators: { mode: 'auto' | 'on' | 'off'; port: number };
   kafka: { brokers: string[] };
   collection: { topic: string; shape: string; group: string };
+  /** The back office's statistics (services/statistics): access events kept this long. */
+  statistics: { retentionDays: number };
   mappingsDir: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
   requestTimeoutMs: number;
@@ -175,6 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       shape: get('COLLECTION_SHAPE', 'collection.day-read-flat'),
       group: get('COLLECTION_GROUP', 'gridbus-collection'),
     },
+    statistics: { retentionDays: get('STATISTICS_RETENTION_DAYS', 90) },
     mappingsDir: path.resolve(cwd, get('MAPPINGS_DIR', 'mappings')),
     logLevel: get('LOG_LEVEL', 'info'),
     requestTimeoutMs: get('REQUEST_TIMEOUT_MS', 10000),

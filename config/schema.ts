@@ -41,6 +41,7 @@ export const CONFIG_SCHEMA = {
     MAPPINGS_DIR: { type: 'string', minLength: 1, description: 'the directory holding mapping definitions' },
     LOG_LEVEL: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace'], description: 'one of fatal, error, warn, info, debug, trace' },
     BINDING_CACHE_MS: { type: 'integer', minimum: 0, maximum: 3600000, description: 'milliseconds 0-3600000 a node may remember a binding it found active (0 = ask the database every time)' },
+    STATISTICS_RETENTION_DAYS: { type: 'integer', minimum: 1, maximum: 3650, description: 'days 1-3650 that access events are kept for the statistics (default 90)' },
     REQUEST_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 600000, description: 'milliseconds 100-600000' },
     VAR_DIR: { type: 'string', minLength: 1, description: 'a directory for local state (embedded database, keys)' },
     ALIPAY_GATEWAY_URL: { type: 'string', pattern: '^https?://[^\\s]+$', description: 'the http(s) URL of the Alipay OpenAPI gateway (ending in /gateway.do)' },

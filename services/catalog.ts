@@ -12,6 +12,7 @@ import { createPaymentService } from './payment/payment.service';
 import { createReconcileService } from './reconcile/reconcile.service';
 import { ServiceDeps } from './service-deps';
 import { createSmsService } from './sms/sms.service';
+import { createStatisticsService } from './statistics/statistics.service';
 
 export interface ServiceEntry {
   create(deps: ServiceDeps): ServiceSchema;
@@ -34,6 +35,7 @@ export const SERVICE_CATALOG: Record<string, ServiceEntry> = {
   collection: { create: createCollectionService, needsDatabase: true },
   payment: { create: createPaymentService, needsDatabase: true },
   binding: { create: createBindingService, needsDatabase: true },
+  statistics: { create: createStatisticsService, needsDatabase: true },
 };
 
 export function resolveServiceNames(requested: string[] | null): string[] {

@@ -7,6 +7,7 @@ import { MeterReadings1764200004000 } from './1764200004000-meter-readings';
 import { OperatorsAndSessions1764300001000 } from './1764300001000-operators-and-sessions';
 import { AlipayNotifications1764300000000 } from './1764300000000-alipay-notifications';
 import { AccountBindings1764400000000 } from './1764400000000-account-bindings';
+import { AccessEvents1764500000000 } from './1764500000000-access-events';
 
 /** In order. A migration, once on main, is never edited: add a new one. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   AlipayNotifications1764300000000,
   OperatorsAndSessions1764300001000,
   AccountBindings1764400000000,
+  AccessEvents1764500000000,
 ];

@@ -59,6 +59,7 @@ describe('config - loadConfig', () => {
       expect(c.mappingsDir).to.equal(path.join(CWD, 'mappings'));
       expect(c.logLevel).to.equal('info');
       expect(c.requestTimeoutMs).to.equal(10000);
+      expect(c.statistics).to.deep.equal({ retentionDays: 90 });
       expect(c.varDir).to.equal(path.join(CWD, 'var'));
       expect(c.usingDevSecret).to.equal(true);
     });
@@ -87,6 +88,7 @@ describe('config - loadConfig', () => {
       expect(c.database.embeddedPort).to.equal(5433);
       expect(c.simulators.port).to.equal(9000);
       expect(c.requestTimeoutMs).to.equal(2500);
+      expect(loadConfig({ STATISTICS_RETENTION_DAYS: '30' }, CWD).statistics.retentionDays).to.equal(30);
     });
 
     it('splits SERVICES and KAFKA_BROKERS into lists', () => {
@@ -147,6 +149,7 @@ describe('config - loadConfig', () => {
       ['EMBEDDED_PG_PORT', '80'],
       ['SIMULATORS', 'maybe'],
       ['NODE_ID', 'has space'],
+      ['STATISTICS_RETENTION_DAYS', '0'],
     ];
     for (const [key, value] of cases) {
       it(`refuses ${key}=${JSON.stringify(value)} with a ConfigError naming the key and the value expected`, () => {
