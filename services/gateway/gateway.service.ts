@@ -3,6 +3,7 @@ import type { RequestListener } from 'http';
 import { ServiceBroker, ServiceSchema } from 'moleculer';
 import ApiGateway from 'moleculer-web';
 import { ServiceDeps } from '../service-deps';
+import { AccessEvents, AliasResolver } from './access-events';
 import { authenticateBearer, authenticateOperator, authorizeOperator } from './auth/bearer-auth';
 import { banAdmin } from './ban-admin';
 import { sendError } from './error-response';
@@ -25,6 +26,8 @@ export function createGatewayService(deps: ServiceDeps): ServiceSchema {
   const { config } = deps;
   const policies = new GatewayPolicies(config);
   const bans = banAdmin(policies, config.nodeId);
+  // one access event per request, emitted in batches to the statistics (docs/statistics.md)
+  const accessEvents = new AccessEvents(config.nodeId);
 
   return {
     name: 'api',
@@ -38,13 +41,15 @@ export function createGatewayService(deps: ServiceDeps): ServiceSchema {
       // Parameters and answers may carry personal data: never in the logs, whatever the level.
       logRequestParams: null,
       logResponseData: null,
-      // Access log: one line per HTTP request, with the request id.
+      // Access log: one line per HTTP request, with the request id; and its access event for the statistics.
       use: [
-        function accessLog(this: { logger: { info: (m: string) => void } }, req: Req, res: Res, next: () => void) {
+        function accessLog(this: AliasResolver & { logger: { info: (m: string) => void } }, req: Req, res: Res, next: () => void) {
           req.$startedAt = process.hrtime.bigint();
+          accessEvents.begin(res);
           res.on('finish', () => {
-            const ms = (Number(process.hrtime.bigint() - (req.$startedAt ?? 0n)) / 1e6).toFixed(1);
-            this.logger.info(`req=${res.getHeader('X-Request-ID') ?? req.$requestId} http ${req.method} ${pathOf(req)} status=${res.statusCode} ms=${ms}`);
+            const ms = Number(process.hrtime.bigint() - (req.$startedAt ?? 0n)) / 1e6;
+            this.logger.info(`req=${res.getHeader('X-Request-ID') ?? req.$requestId} http ${req.method} ${pathOf(req)} status=${res.statusCode} ms=${ms.toFixed(1)}`);
+            accessEvents.record(req, res, ms, this);
           });
           next();
         },
@@ -73,8 +78,10 @@ export function createGatewayService(deps: ServiceDeps): ServiceSchema {
     actions: bans.actions,
     created(this: { broker: ServiceBroker; logger: { info: (m: string) => void; warn: (m: string) => void } }) {
       policies.open(this.broker, this.logger, deps.health);
+      accessEvents.open(this.broker, this.logger);
     },
     async stopped() {
+      await accessEvents.close();
       await policies.close();
     },
     methods: {
