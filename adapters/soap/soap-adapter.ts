@@ -5,6 +5,8 @@ import * as soap from 'soap';
 import { GridbusError } from '../../core/errors';
 import { Adapter, AdapterHealth, Exchange } from '../adapter';
 import { translateSoapError } from './soap-errors';
+import { KeepAliveSoapHttpClient } from './soap-http-client';
+import { SoapResponseReader, UNREAD } from './soap-response-reader';
 
 export interface SoapAdapterOptions {
   wsdlUrl: string;
@@ -21,6 +23,12 @@ type AsyncMethod = (args: unknown, options?: Record<string, unknown>) => Promise
  * One SOAP endpoint. The client is built from the WSDL once and reused; if
  * the WSDL cannot be fetched at start, the adapter reports `down` and tries
  * again on the next call instead of failing the whole node.
+ *
+ * node-soap does the SOAP work (envelope, WS-Security, SOAPAction, faults);
+ * two of its parts are replaced on the hot path, each falling back to
+ * node-soap's own for anything unusual: the transport (one `http.request` on
+ * keep-alive agents instead of axios, see soap-http-client.ts) and the
+ * reading of plain responses (see soap-response-reader.ts).
  */
 export class SoapAdapter implements Adapter {
   readonly kind = 'soap' as const;
@@ -28,6 +36,8 @@ export class SoapAdapter implements Adapter {
   private client: soap.Client | null = null;
   private connecting: Promise<soap.Client> | null = null;
   private lastError: string | null = null;
+  private agents: { http: http.Agent; https: https.Agent } | null = null;
+  private readonly counters = { calls: 0, responsesReadFast: 0, responsesReadByNodeSoap: 0 };
 
   constructor(private readonly options: SoapAdapterOptions) {
     this.id = `soap:${options.wsdlUrl}`;
@@ -39,12 +49,20 @@ export class SoapAdapter implements Adapter {
 
   async stop(): Promise<void> {
     this.client = null;
+    this.agents?.http.destroy();
+    this.agents?.https.destroy();
+    this.agents = null;
   }
 
   async health(): Promise<AdapterHealth> {
     if (this.client && !this.lastError) return { status: 'up', detail: this.options.wsdlUrl };
     if (this.client) return { status: 'degraded', detail: `${this.options.wsdlUrl}: last call failed: ${this.lastError}` };
     return { status: 'down', detail: `${this.options.wsdlUrl}: ${this.lastError ?? 'WSDL not loaded yet'}` };
+  }
+
+  /** Calls made, and how their responses were read (fast reader or node-soap). */
+  metrics() {
+    return { ...this.counters, connected: this.client !== null };
   }
 
   async call(operation: string, args: Record<string, unknown>, opts: { timeoutMs?: number } = {}): Promise<Exchange> {
@@ -55,6 +73,7 @@ export class SoapAdapter implements Adapter {
       throw new GridbusError('MAPPING_INVALID', `the WSDL at ${this.options.wsdlUrl} has no operation '${operation}'`, { details: { operation } });
     }
     const started = Date.now();
+    this.counters.calls++;
     try {
       const [body, rawResponse, , rawRequest] = await method.call(client, args, { timeout: timeoutMs });
       this.lastError = null;
@@ -70,16 +89,20 @@ export class SoapAdapter implements Adapter {
   private getClient(): Promise<soap.Client> {
     if (this.client) return Promise.resolve(this.client);
     if (!this.connecting) {
+      // Keep-alive: a new TCP connection per call costs more than the call (node-soap's default axios has none).
+      const agents = { http: new http.Agent({ keepAlive: true, maxSockets: 64 }), https: new https.Agent({ keepAlive: true, maxSockets: 64 }) };
+      this.agents = agents;
+      const axiosInstance = axios.create({ httpAgent: agents.http, httpsAgent: agents.https });
       this.connecting = soap
         .createClientAsync(this.options.wsdlUrl, {
           wsdl_options: { timeout: 5000 },
-          // Keep-alive: a new TCP connection per call costs more than the call (node-soap's default axios has none).
-          request: axios.create({
-            httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }),
-            httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 64 }),
-          }),
+          // node-soap shares one WSDL object per URL between clients; the response reader is installed on this client's own
+          disableCache: true,
+          request: axiosInstance,
+          httpClient: new KeepAliveSoapHttpClient(agents, axiosInstance),
         })
         .then((client) => {
+          this.installReader(client);
           if (this.options.username) {
             client.setSecurity(new soap.WSSecurity(this.options.username, this.options.password ?? '', { passwordType: 'PasswordText' }));
           }
@@ -96,5 +119,29 @@ export class SoapAdapter implements Adapter {
         });
     }
     return this.connecting;
+  }
+
+  /** node-soap reads every response with `wsdl.xmlToObject`: plain ones are read by the fast reader instead. */
+  private installReader(client: soap.Client): void {
+    const wsdl = client.wsdl as unknown as { xmlToObject: (xml: unknown, callback?: unknown) => unknown };
+    const reader = new SoapResponseReader(client.wsdl as never);
+    const nodeSoapRead = wsdl.xmlToObject;
+    const counters = this.counters;
+    wsdl.xmlToObject = function (this: unknown, xml: unknown, callback?: unknown) {
+      if (typeof xml === 'string' && typeof callback !== 'function') {
+        const read = reader.read(xml);
+        if (read !== UNREAD) {
+          counters.responsesReadFast++;
+          return read;
+        }
+      }
+      counters.responsesReadByNodeSoap++;
+      try {
+        return nodeSoapRead.call(this, xml, callback);
+      } finally {
+        // node-soap may have added message aliases while reading it
+        reader.forget();
+      }
+    };
   }
 }
