@@ -32,6 +32,9 @@ export interface BanRecord {
  */
 export class BanBook {
   private readonly cache = new Map<string, BanRecord & { checkedAt: number }>();
+  private readonly lookups = new Map<string, Promise<BanRecord>>();
+  /** Moves on every ban, lift and forget: a lookup that started before answers stale. */
+  private generation = 0;
 
   constructor(
     private readonly store: () => SharedStore,
@@ -45,16 +48,43 @@ export class BanBook {
     const cached = this.cache.get(ip);
     if (cached) {
       if (cached.until > now || now - cached.checkedAt < (this.options.recheckMs ?? 0)) return cached;
+      // Known not banned, due for a recheck: answer from memory while one lookup refreshes it,
+      // so a busy address costs one store round trip per interval, not one per request.
+      if (this.options.recheckMs) {
+        void this.lookup(ip).catch(() => undefined);
+        return cached;
+      }
       this.cache.delete(ip);
     }
-    const [until, offences] = String((await this.store().get(`ban:${ip}`)) ?? '0:0').split(':').map((n) => Number(n) || 0);
-    const record = { until, offences };
-    if (until > now || this.options.recheckMs) this.remember(ip, record);
-    return record;
+    return this.lookup(ip);
+  }
+
+  /** One store lookup per address at a time; concurrent callers share it. */
+  private lookup(ip: string): Promise<BanRecord> {
+    let pending = this.lookups.get(ip);
+    if (!pending) {
+      const generation = this.generation;
+      pending = (async () => {
+        try {
+          const [until, offences] = String((await this.store().get(`ban:${ip}`)) ?? '0:0').split(':').map((n) => Number(n) || 0);
+          const record = { until, offences };
+          // a ban made or lifted here meanwhile is newer than what the store answered
+          if (generation !== this.generation) return record;
+          if (until > this.clock.now() || this.options.recheckMs) this.remember(ip, record);
+          else this.cache.delete(ip);
+          return record;
+        } finally {
+          this.lookups.delete(ip);
+        }
+      })();
+      this.lookups.set(ip, pending);
+    }
+    return pending;
   }
 
   /** Forgets what this node knows of `ip` (a ban lifted elsewhere). */
   forget(ip: string): void {
+    this.generation++;
     this.cache.delete(ip);
   }
 
@@ -81,7 +111,7 @@ export class BanBook {
     const now = this.clock.now();
     if (record.until <= now) return false;
     await this.store().set(`ban:${ip}`, `${now}:${record.offences}`, options.forgetAfter * 1000);
-    this.cache.delete(ip);
+    this.forget(ip);
     return true;
   }
 
@@ -90,6 +120,7 @@ export class BanBook {
     const offences = previous.offences + 1;
     const banSeconds = Math.min(options.banSeconds * 2 ** Math.min(offences - 1, 30), options.maxBanSeconds);
     const until = this.clock.now() + banSeconds * 1000;
+    this.generation++;
     await this.store().set(`ban:${ip}`, `${until}:${offences}`, Math.max(options.forgetAfter, banSeconds) * 1000);
     this.remember(ip, { until, offences });
     return { until, offences, banSeconds };

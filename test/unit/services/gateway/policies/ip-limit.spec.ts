@@ -100,5 +100,27 @@ describe('gateway/policies - IP high-frequency control', () => {
     for (let i = 0; i < 5; i++) expect(await s.hit(), 'counted afresh after the lift').to.equal(null);
     expect((await s.hit())?.retryAfterS, 'a repeat offence still bans for longer').to.equal(20);
   });
+
+  it('asks the store about an address at most once per recheck interval, however many requests come meanwhile', async () => {
+    const clock = new FakeClock(1_699_999_980_000);
+    const store = new LocalStore({ clock });
+    let gets = 0;
+    const counting = Object.assign(Object.create(store), { get: (key: string) => (gets++, store.get(key)) });
+    const bans = new BanBook(() => counting, clock, { recheckMs: 100 });
+    await Promise.all(Array.from({ length: 20 }, () => bans.record('203.0.113.7')));
+    expect(gets, 'concurrent first lookups share one').to.equal(1);
+    for (let i = 0; i < 20; i++) await bans.record('203.0.113.7');
+    expect(gets, 'within the interval: from memory').to.equal(1);
+    await clock.advance(150);
+    await Promise.all(Array.from({ length: 20 }, () => bans.record('203.0.113.7')));
+    expect(gets, 'after it: one refresh').to.equal(2);
+
+    // another node bans the address: seen here by the next refresh
+    await store.set('ban:203.0.113.7', `${clock.now() + 60_000}:1`, 60_000);
+    await clock.advance(150);
+    await bans.record('203.0.113.7');
+    await Promise.resolve();
+    expect((await bans.record('203.0.113.7')).until).to.be.greaterThan(clock.now());
+  });
 });
 
