@@ -15,7 +15,7 @@ import { createBroker } from '../core/broker';
 import { EmbeddedDatabase, openDatabase, startEmbeddedPostgres } from '../core/db';
 import { HealthRegistry } from '../core/health';
 import { ActiveMappings, MappingRegistry, readMappingFiles } from '../core/mapping';
-import { maskExchange } from '../core/message-log';
+import { exchangeRecorder } from '../core/message-log';
 import { exportAdapterCounters } from '../core/metrics/adapter-metrics';
 import { recordOperationMetrics, registerOperationMetrics, setCircuitGauge } from '../core/metrics/operation-metrics';
 import { OperationRunner } from '../core/operations';
@@ -177,10 +177,14 @@ export async function startBus(config: GridbusConfig): Promise<RunningBus> {
       });
       await adapters.startAll();
       stack.push(() => adapters.stopAll());
+      // The message log keeps a sample per operation (MESSAGE_LOG_*_PER_SECOND), masked before it leaves the node.
+      const recordExchange = exchangeRecorder(config.nodeId, config.messageLog, (record) => {
+        broker.emit('operations.exchange', record).catch(() => undefined);
+      });
       operations = new OperationRunner(registry, endpointInvoker(adapters), {
         onExchange: (event) => {
           recordOperationMetrics(broker, event);
-          broker.emit('operations.exchange', maskExchange(event, config.nodeId)).catch(() => undefined);
+          recordExchange(event);
         },
         onCircuitChange: (operation, from, to, retryAfterMs) => {
           log.warn(`circuit of ${operation}: ${from} -> ${to}${retryAfterMs ? ` (retry after ${retryAfterMs} ms)` : ''}`);

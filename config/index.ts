@@ -35,6 +35,8 @@ export interface GridbusConfig {
   requestTimeoutMs: number;
   /** How long a node remembers an active binding (an unbinding is broadcast at once). */
   binding: { cacheMs: number };
+  /** Exchanges of one operation a node records per second in the message log (a sample: dry-runs and the exchanges view read the newest). */
+  messageLog: { okPerSecond: number; failedPerSecond: number };
   varDir: string;
   /** True when JWT_SECRET was not set and the development secret is in use. */
   usingDevSecret: boolean;
@@ -182,6 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     logLevel: get('LOG_LEVEL', 'info'),
     requestTimeoutMs: get('REQUEST_TIMEOUT_MS', 10000),
     binding: { cacheMs: get('BINDING_CACHE_MS', 30000) },
+    messageLog: { okPerSecond: get('MESSAGE_LOG_OK_PER_SECOND', 10), failedPerSecond: get('MESSAGE_LOG_FAILED_PER_SECOND', 100) },
     varDir,
     usingDevSecret: raw.JWT_SECRET === undefined && raw.JWT_KEYS === undefined,
     alipay: readAlipayConfig(raw, cwd, (key, message) => {

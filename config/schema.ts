@@ -41,6 +41,8 @@ export const CONFIG_SCHEMA = {
     MAPPINGS_DIR: { type: 'string', minLength: 1, description: 'the directory holding mapping definitions' },
     LOG_LEVEL: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace'], description: 'one of fatal, error, warn, info, debug, trace' },
     BINDING_CACHE_MS: { type: 'integer', minimum: 0, maximum: 3600000, description: 'milliseconds 0-3600000 a node may remember a binding it found active (0 = ask the database every time)' },
+    MESSAGE_LOG_OK_PER_SECOND: { type: 'integer', minimum: 0, maximum: 100000, description: 'successful back-office exchanges 0-100000 of one operation a node records per second in the message log (default 10; 0 = none)' },
+    MESSAGE_LOG_FAILED_PER_SECOND: { type: 'integer', minimum: 0, maximum: 100000, description: 'failed back-office exchanges 0-100000 of one operation a node records per second in the message log (default 100; 0 = none)' },
     STATISTICS_RETENTION_DAYS: { type: 'integer', minimum: 1, maximum: 3650, description: 'days 1-3650 that access events are kept for the statistics (default 90)' },
     REQUEST_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 600000, description: 'milliseconds 100-600000' },
     VAR_DIR: { type: 'string', minLength: 1, description: 'a directory for local state (embedded database, keys)' },
