@@ -1,6 +1,14 @@
 import { BrokerOptions, ServiceBroker } from 'moleculer';
 import { GridbusConfig } from '../../config';
+import { actionMetricsMiddleware } from './action-metrics';
 import { requestLogMiddleware } from './request-log-middleware';
+
+/**
+ * Moleculer's internal middlewares in its own order, its Metrics replaced by
+ * ActionMetrics (same request metrics, a fraction of the cost per call).
+ */
+const MIDDLEWARES_BEFORE_METRICS = ['ActionHook', 'Validator', 'Bulkhead', 'Cacher', 'ContextTracker', 'CircuitBreaker', 'Timeout', 'Retry', 'Fallback', 'ErrorHandler', 'Tracing'];
+const MIDDLEWARES_AFTER_METRICS = ['Debounce', 'Throttle'];
 
 /**
  * One broker per process. Without NATS_URL there is no transporter and all
@@ -20,7 +28,8 @@ export function createBroker(config: GridbusConfig): ServiceBroker {
     registry: { strategy: 'RoundRobin', preferLocal: true },
     heartbeatInterval: 5,
     heartbeatTimeout: 15,
-    middlewares: [requestLogMiddleware()],
+    internalMiddlewares: false,
+    middlewares: [requestLogMiddleware(), ...MIDDLEWARES_BEFORE_METRICS, actionMetricsMiddleware(), ...MIDDLEWARES_AFTER_METRICS] as BrokerOptions['middlewares'],
     // The CLI owns SIGINT/SIGTERM: it stops the broker, then adapters, database and simulators.
     skipProcessEventRegistration: true,
   };
