@@ -6,6 +6,7 @@ import { GridbusError } from '../../core/errors';
 import { Adapter, AdapterHealth, Exchange } from '../adapter';
 import { translateSoapError } from './soap-errors';
 import { KeepAliveSoapHttpClient } from './soap-http-client';
+import { SoapRequestWriter, WritableWsdl } from './soap-request-writer';
 import { SoapResponseReader, UNREAD } from './soap-response-reader';
 
 export interface SoapAdapterOptions {
@@ -27,8 +28,10 @@ type AsyncMethod = (args: unknown, options?: Record<string, unknown>) => Promise
  * node-soap does the SOAP work (envelope, WS-Security, SOAPAction, faults);
  * two of its parts are replaced on the hot path, each falling back to
  * node-soap's own for anything unusual: the transport (one `http.request` on
- * keep-alive agents instead of axios, see soap-http-client.ts) and the
- * reading of plain responses (see soap-response-reader.ts).
+ * keep-alive agents instead of axios, see soap-http-client.ts), the writing
+ * of request bodies (templates per shape of the arguments, see
+ * soap-request-writer.ts) and the reading of plain responses (see
+ * soap-response-reader.ts).
  */
 export class SoapAdapter implements Adapter {
   readonly kind = 'soap' as const;
@@ -103,6 +106,7 @@ export class SoapAdapter implements Adapter {
         })
         .then((client) => {
           this.installReader(client);
+          this.installWriter(client);
           if (this.options.username) {
             client.setSecurity(new soap.WSSecurity(this.options.username, this.options.password ?? '', { passwordType: 'PasswordText' }));
           }
@@ -119,6 +123,13 @@ export class SoapAdapter implements Adapter {
         });
     }
     return this.connecting;
+  }
+
+  /** node-soap writes every document/literal request body with `wsdl.objectToDocumentXML`: from templates instead. */
+  private installWriter(client: soap.Client): void {
+    const wsdl = client.wsdl as unknown as WritableWsdl;
+    const writer = new SoapRequestWriter(wsdl, wsdl.objectToDocumentXML);
+    wsdl.objectToDocumentXML = (name, params, nsPrefix, nsURI, type, options) => writer.documentXml(name, params, nsPrefix, nsURI, type, options);
   }
 
   /** node-soap reads every response with `wsdl.xmlToObject`: plain ones are read by the fast reader instead. */
