@@ -55,6 +55,7 @@ export class OperationRunner {
   private readonly policies = new Map<string, { settings: string; policy: ResiliencePolicy }>();
   /** Per operation, tied to the compiled version: a publish starts with an empty cache. */
   private readonly caches = new WeakMap<CompiledOperation, AnswerCache>();
+  private readonly policyOf = new WeakMap<CompiledOperation, ResiliencePolicy>();
 
   constructor(
     private readonly source: OperationSource,
@@ -114,6 +115,15 @@ export class OperationRunner {
   }
 
   private policyFor(op: CompiledOperation, ctx: OperationCallContext): ResiliencePolicy {
+    // the same compiled operation has the same settings: compared once per release, not per call
+    const known = this.policyOf.get(op);
+    if (known && this.policies.get(op.name)?.policy === known) return known;
+    const policy = this.settlePolicy(op, ctx);
+    this.policyOf.set(op, policy);
+    return policy;
+  }
+
+  private settlePolicy(op: CompiledOperation, ctx: OperationCallContext): ResiliencePolicy {
     const options = mergeResilience(DEFAULT_RESILIENCE, this.hooks.defaults, op.resilience);
     const settings = JSON.stringify({ options, idempotent: op.idempotent });
     const existing = this.policies.get(op.name);

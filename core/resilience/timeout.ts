@@ -36,8 +36,19 @@ export function createTimeout(options: TimeoutOptions = {}, deps: { key?: string
   const key = deps.key ?? 'call';
 
   function execute<T>(fn: AttemptFn<T>, attempt: number): Promise<T> {
-    const controller = new AbortController();
-    const ctx: AttemptContext = { signal: controller.signal, attempt };
+    // The signal is made only for a call that asks for it (an AbortController costs about as much as the rest of this).
+    let controller: AbortController | undefined;
+    let timedOut: GridbusError | undefined;
+    const ctx = {
+      attempt,
+      get signal() {
+        if (!controller) {
+          controller = new AbortController();
+          if (timedOut) controller.abort(timedOut);
+        }
+        return controller.signal;
+      },
+    } as AttemptContext;
     if (timeoutMs !== undefined) ctx.timeoutMs = timeoutMs;
     let p: Promise<T>;
     try {
@@ -54,8 +65,9 @@ export function createTimeout(options: TimeoutOptions = {}, deps: { key?: string
         const err = new GridbusError('BACKEND_TIMEOUT', `${key}: no answer within ${timeoutMs} ms (attempt ${attempt})`, {
           details: { timeoutMs, attempt },
         });
+        timedOut = err;
         reject(err);
-        controller.abort(err);
+        controller?.abort(err);
       });
       p.then(
         (v) => {
