@@ -26,8 +26,17 @@ const QUERY_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
  * decoded: `..%2F..%2Fetc%2Fpasswd`, `%00`, `%5C`. Query values must not
  * carry control characters other than tab and line breaks.
  */
+/** A path of plain characters only (no `%`, `.`, `\`, controls) has nothing to decode or check. */
+const PLAIN_PATH = /^[A-Za-z0-9\-_~!$&'()*+,;=:@/]*$/;
+
 export function checkPathAndQuery(req: GatewayRequest): Refusal | null {
-  const raw = (req.originalUrl ?? req.url ?? '').split('?')[0];
+  const url = req.originalUrl ?? req.url ?? '';
+  const q = url.indexOf('?');
+  const raw = q < 0 ? url : url.slice(0, q);
+  return (PLAIN_PATH.test(raw) ? null : checkPath(raw)) ?? checkQuery(req);
+}
+
+function checkPath(raw: string): Refusal | null {
   for (const segment of raw.split('/')) {
     let decoded: string;
     try {
@@ -39,6 +48,10 @@ export function checkPathAndQuery(req: GatewayRequest): Refusal | null {
       return refusal('MALFORMED_REQUEST', 'The request path holds a path separator, a dot segment or a control character', { details: { reason: 'path traversal or control character in the path' } });
     }
   }
+  return null;
+}
+
+function checkQuery(req: GatewayRequest): Refusal | null {
   if (hasControl((req as { query?: unknown }).query, 0)) {
     return refusal('MALFORMED_REQUEST', 'A query parameter holds a control character');
   }
