@@ -2,6 +2,7 @@ import * as http from 'http';
 import * as https from 'https';
 import axios from 'axios';
 import * as soap from 'soap';
+import { Pool } from 'undici';
 import { GridbusError } from '../../core/errors';
 import { Adapter, AdapterHealth, Exchange } from '../adapter';
 import { translateSoapError } from './soap-errors';
@@ -26,9 +27,9 @@ type AsyncMethod = (args: unknown, options?: Record<string, unknown>) => Promise
  * again on the next call instead of failing the whole node.
  *
  * node-soap does the SOAP work (envelope, WS-Security, SOAPAction, faults);
- * two of its parts are replaced on the hot path, each falling back to
- * node-soap's own for anything unusual: the transport (one `http.request` on
- * keep-alive agents instead of axios, see soap-http-client.ts), the writing
+ * three of its parts are replaced on the hot path, each falling back to
+ * node-soap's own for anything unusual: the transport (undici keep-alive
+ * pools instead of axios, see soap-http-client.ts), the writing
  * of request bodies (templates per shape of the arguments, see
  * soap-request-writer.ts) and the reading of plain responses (see
  * soap-response-reader.ts).
@@ -40,6 +41,8 @@ export class SoapAdapter implements Adapter {
   private connecting: Promise<soap.Client> | null = null;
   private lastError: string | null = null;
   private agents: { http: http.Agent; https: https.Agent } | null = null;
+  /** Keep-alive connections per origin for the calls (the WSDL is fetched with node-soap's own client). */
+  private readonly pools = new Map<string, Pool>();
   private readonly counters = { calls: 0, responsesReadFast: 0, responsesReadByNodeSoap: 0 };
 
   constructor(private readonly options: SoapAdapterOptions) {
@@ -55,6 +58,9 @@ export class SoapAdapter implements Adapter {
     this.agents?.http.destroy();
     this.agents?.https.destroy();
     this.agents = null;
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(pools.map((p) => closePool(p)));
   }
 
   async health(): Promise<AdapterHealth> {
@@ -89,6 +95,12 @@ export class SoapAdapter implements Adapter {
     }
   }
 
+  private poolFor(origin: string): Pool {
+    let pool = this.pools.get(origin);
+    if (!pool) this.pools.set(origin, (pool = new Pool(origin, { connections: 64 })));
+    return pool;
+  }
+
   private getClient(): Promise<soap.Client> {
     if (this.client) return Promise.resolve(this.client);
     if (!this.connecting) {
@@ -102,7 +114,7 @@ export class SoapAdapter implements Adapter {
           // node-soap shares one WSDL object per URL between clients; the response reader is installed on this client's own
           disableCache: true,
           request: axiosInstance,
-          httpClient: new KeepAliveSoapHttpClient(agents, axiosInstance),
+          httpClient: new KeepAliveSoapHttpClient((origin) => this.poolFor(origin), axiosInstance),
         })
         .then((client) => {
           this.installReader(client);
@@ -155,4 +167,21 @@ export class SoapAdapter implements Adapter {
       }
     };
   }
+}
+
+/**
+ * Lets calls in flight finish (they have their own deadlines), then closes the
+ * connections; gives up waiting after 2 s and drops them. (undici's `destroy()`
+ * on a pool that has had several connections could leave its promise pending.)
+ */
+async function closePool(pool: Pool): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const closed = pool.close().then(
+    () => true,
+    () => false,
+  );
+  const gaveUp = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), 2000)));
+  const done = await Promise.race([closed, gaveUp]);
+  clearTimeout(timer);
+  if (!done) void pool.destroy().catch(() => undefined);
 }
