@@ -29,7 +29,7 @@ export function createBroker(config: GridbusConfig): ServiceBroker {
     heartbeatInterval: 5,
     heartbeatTimeout: 15,
     internalMiddlewares: false,
-    middlewares: [requestLogMiddleware(), ...MIDDLEWARES_BEFORE_METRICS, actionMetricsMiddleware(), ...MIDDLEWARES_AFTER_METRICS] as BrokerOptions['middlewares'],
+    middlewares: [requestLogMiddleware({ info: ['info', 'debug', 'trace'].includes(config.logLevel) }), ...MIDDLEWARES_BEFORE_METRICS, actionMetricsMiddleware(), ...MIDDLEWARES_AFTER_METRICS] as BrokerOptions['middlewares'],
     // The CLI owns SIGINT/SIGTERM: it stops the broker, then adapters, database and simulators.
     skipProcessEventRegistration: true,
   };

@@ -9,11 +9,25 @@ const QUIET = /^(\$|health\.|api\.|gateway\.)/;
  * followed from the gateway through every node it touches. Parameters are
  * never logged: they may carry personal data.
  */
-export function requestLogMiddleware(): Middleware {
+export function requestLogMiddleware(options: { info: boolean } = { info: true }): Middleware {
   return {
     name: 'RequestLog',
     localAction(next: (ctx: Context) => Promise<unknown>, action: { name: string }) {
       if (QUIET.test(action.name)) return next;
+      if (!options.info) {
+        // LOG_LEVEL above info: only failures of ours or the back office's are worth a line
+        return function loggedIfFailed(this: unknown, ctx: Context) {
+          const started = process.hrtime.bigint();
+          return next(ctx).catch((err: unknown) => {
+            const view = toErrorView(err);
+            if (view.status >= 500) {
+              const ms = (Number(process.hrtime.bigint() - started) / 1e6).toFixed(1);
+              (ctx.service?.logger ?? ctx.broker.logger).warn(`req=${ctx.requestID} action=${action.name} outcome=${view.code} ms=${ms}`);
+            }
+            throw err;
+          });
+        };
+      }
       return function logged(this: unknown, ctx: Context) {
         const started = process.hrtime.bigint();
         const logger = ctx.service?.logger ?? ctx.broker.logger;

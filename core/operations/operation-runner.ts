@@ -92,7 +92,7 @@ export class OperationRunner {
       const mctx = { requestId: ctx.requestId, now: new Date() };
       const request = await op.buildRequest(params, mctx);
       event.backofficeRequest = request;
-      const response = await this.policyFor(op, ctx).execute(async ({ timeoutMs }) => {
+      const response = await this.policyFor(op).execute(async ({ timeoutMs }) => {
         let exchange;
         try {
           exchange = await this.invoker.invoke(op.endpoint, request, { timeoutMs });
@@ -101,7 +101,7 @@ export class OperationRunner {
         }
         Object.assign(event, { backofficeResponse: exchange.body, rawRequest: exchange.rawRequest, rawResponse: exchange.rawResponse });
         return op.interpretResponse(exchange.body, mctx);
-      });
+      }, { onRetry: ctx.log && ((info) => ctx.log!('warn', `${op.name} attempt ${info.attempt}/${info.attempts} failed with ${toErrorView(info.error).code}; retrying in ${info.delayMs} ms`)) });
       event.canonicalResponse = response;
       cache?.set(key, response);
       return response;
@@ -114,16 +114,16 @@ export class OperationRunner {
     }
   }
 
-  private policyFor(op: CompiledOperation, ctx: OperationCallContext): ResiliencePolicy {
+  private policyFor(op: CompiledOperation): ResiliencePolicy {
     // the same compiled operation has the same settings: compared once per release, not per call
     const known = this.policyOf.get(op);
     if (known && this.policies.get(op.name)?.policy === known) return known;
-    const policy = this.settlePolicy(op, ctx);
+    const policy = this.settlePolicy(op);
     this.policyOf.set(op, policy);
     return policy;
   }
 
-  private settlePolicy(op: CompiledOperation, ctx: OperationCallContext): ResiliencePolicy {
+  private settlePolicy(op: CompiledOperation): ResiliencePolicy {
     const options = mergeResilience(DEFAULT_RESILIENCE, this.hooks.defaults, op.resilience);
     const settings = JSON.stringify({ options, idempotent: op.idempotent });
     const existing = this.policies.get(op.name);
@@ -132,8 +132,8 @@ export class OperationRunner {
     const policy = createResiliencePolicy(options, {
       key: op.name,
       idempotent: op.idempotent,
+      // retries are logged per call (run), with that call's request id
       onStateChange: (from, to, info) => this.hooks.onCircuitChange?.(op.name, from, to, info.retryAfterMs),
-      onRetry: (info) => ctx.log?.('warn', `${op.name} attempt ${info.attempt}/${info.attempts} failed with ${toErrorView(info.error).code}; retrying in ${info.delayMs} ms`),
     });
     this.policies.set(op.name, { settings, policy });
     return policy;

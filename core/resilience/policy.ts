@@ -26,6 +26,8 @@ export interface ResiliencePolicyDeps {
 export interface ResilienceCallOptions {
   /** Overrides the policy's `idempotent` for this call. */
   idempotent?: boolean;
+  /** Hears of this call's retries (the policy's `onRetry` hears of every call's). */
+  onRetry?: (info: RetryInfo & { key: string }) => void;
 }
 
 export interface ResiliencePolicySnapshot {
@@ -69,7 +71,8 @@ export function createResiliencePolicy(options: ResilienceOptions, deps: Resilie
   function execute<T>(fn: AttemptFn<T>, call: ResilienceCallOptions = {}): Promise<T> {
     const idempotent = call.idempotent ?? deps.idempotent ?? false;
     const attempt = (n: number) => (breaker ? breaker.execute(() => timeout.execute(fn, n)) : timeout.execute(fn, n));
-    const run = () => retry.execute(attempt, { idempotent, shouldStop });
+    const onRetry = call.onRetry && ((info: RetryInfo) => call.onRetry!({ ...info, key }));
+    const run = () => retry.execute(attempt, { idempotent, shouldStop, onRetry });
     return bulkhead ? bulkhead.execute(run) : run();
   }
 

@@ -42,6 +42,8 @@ export interface RetryCallOptions {
   idempotent: boolean;
   /** Checked after a retryable failure: true stops retrying (e.g. the breaker opened). */
   shouldStop?: (err: unknown) => boolean;
+  /** Called before each wait of this call (its log line carries this call's request id). */
+  onRetry?: (info: RetryInfo) => void;
 }
 
 export interface Retry {
@@ -86,6 +88,7 @@ export function createRetry(options: RetryOptions = {}, deps: RetryDeps = {}): R
         const delayMs = retryDelay(options, attempt, random);
         try {
           deps.onRetry?.({ attempt, attempts, delayMs, error: err });
+          call.onRetry?.({ attempt, attempts, delayMs, error: err });
         } catch {
           // a logging bug must not change the outcome
         }

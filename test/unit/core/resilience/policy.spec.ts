@@ -121,4 +121,18 @@ describe('core/resilience - policy', () => {
     await p;
     expect(seen).to.deep.equal(['billing.query 1/3 +100', 'billing.query 2/3 +200']);
   });
+
+  it("retry - a call's own onRetry hears of its retries only (each log line names its own request)", async () => {
+    const clock = new FakeClock();
+    const policy = createResiliencePolicy({ retries: { max: 1, base: 100 } }, { key: 'billing.query', clock, idempotent: true });
+    const seen: string[] = [];
+    let attempts = 0;
+    const failing = policy.execute(async () => { throw down(); }, { onRetry: (i) => seen.push(`req-1 ${i.key} ${i.attempt}/${i.attempts}`) }).catch(() => undefined);
+    const passing = policy.execute(async () => (++attempts, 'ok'), { onRetry: () => seen.push('req-2 retried') });
+    await clock.advance(1_000);
+    await failing;
+    expect(await passing).to.equal('ok');
+    expect(seen).to.deep.equal(['req-1 billing.query 1/2']);
+  });
 });
+
