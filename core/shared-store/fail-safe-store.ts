@@ -64,6 +64,11 @@ export class FailSafeStore implements SharedStore {
     return this.run((s) => s.incr(key, windowMs, hits));
   }
 
+  /** While the shared store is not up, the local store answers at once; while it is, only `incr` can. */
+  incrNow(key: string, windowMs: number): WindowCount | null {
+    return this.state === 'up' ? null : (this.fallback.incrNow?.(key, windowMs) ?? null);
+  }
+
   get(key: string): Promise<string | null> {
     return this.run((s) => s.get(key));
   }

@@ -42,6 +42,14 @@ export class LocalStore implements SharedStore {
   }
 
   async incr(key: string, windowMs: number, hits: Hits = {}): Promise<WindowCount> {
+    return this.count(key, windowMs, hits);
+  }
+
+  incrNow(key: string, windowMs: number): WindowCount {
+    return this.count(key, windowMs, {});
+  }
+
+  private count(key: string, windowMs: number, hits: Hits): WindowCount {
     const now = this.clock.now();
     const start = windowStart(hits.at ?? now, windowMs);
     const current = `${key}\u0000${start}`;

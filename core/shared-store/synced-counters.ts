@@ -86,6 +86,15 @@ export class SyncedCounters implements SharedStore {
     return this.view(c, count - size + place);
   }
 
+  /** A hit on a counter synced recently, answered from memory; null when the store must be asked (`incr`). */
+  incrNow(key: string, windowMs: number): WindowCount | null {
+    const start = windowStart(this.clock.now(), windowMs);
+    const c = this.counters.get(`${windowMs}\u0000${start}\u0000${key}`);
+    if (!c || !this.fresh(c)) return null;
+    c.pending += 1;
+    return this.view(c, c.shared + c.sending + c.pending);
+  }
+
   get(key: string): Promise<string | null> {
     return this.inner.get(key);
   }

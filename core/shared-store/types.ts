@@ -17,6 +17,12 @@ export interface SharedStore {
    * every node agrees where they start.
    */
   incr(key: string, windowMs: number, hits?: Hits): Promise<WindowCount>;
+  /**
+   * One hit counted at once, without I/O, when the store can answer so
+   * (memory, a counter synced recently); null when only `incr` can. Lets the
+   * gateway's hot path skip a promise per limit.
+   */
+  incrNow?(key: string, windowMs: number): WindowCount | null;
   /** The value set under `key`, or null when none or expired. */
   get(key: string): Promise<string | null>;
   /** Sets `key` for `ttlMs` (the store may keep it up to one clean-up pass longer; `get` never answers it after). */

@@ -211,7 +211,10 @@ export class GatewayPolicies {
     const ip = clientIpOf(req, this.trustedProxies);
     let refused = c.ipRestriction?.(ip) ?? null;
     // a trusted proxy's own address is infrastructure: counting it would ban every client behind it
-    if (!refused && c.ipLimit && !this.trustedProxies.has(ip)) refused = await c.ipLimit(ip, (ban) => this.audit(ban, req));
+    if (!refused && c.ipLimit && !this.trustedProxies.has(ip)) {
+      const limited = c.ipLimit(ip, (ban) => this.audit(ban, req));
+      refused = limited instanceof Promise ? await limited : limited;
+    }
     refused ??= checkHeaderCount(req, this.config.gateway.maxHeaders) ?? checkPathAndQuery(req) ?? checkContentType(req, c.effective.hygiene.allowedContentTypes);
     if (refused) return sendRefusal(req, res, refused);
     if (!c.bodyParser) return next();
@@ -227,7 +230,8 @@ export class GatewayPolicies {
     const c = this.compiled.get(req);
     if (!c) return;
     if (c.rateLimiting) {
-      const refused = await c.rateLimiting({ userId: user?.id ?? null, clientIp: clientIpOf(req, this.trustedProxies) }, res);
+      const limited = c.rateLimiting({ userId: user?.id ?? null, clientIp: clientIpOf(req, this.trustedProxies) }, res);
+      const refused = limited instanceof Promise ? await limited : limited;
       if (refused) throw refusalError(refused);
     }
     const operations = alias?.action ? c.dependsOn[alias.action] : undefined;

@@ -1,6 +1,6 @@
 import { IpLimitOptions } from '../../../config/gateway';
 import { Clock } from '../../../core/resilience/clock';
-import { SharedStore, slidingCount } from '../../../core/shared-store';
+import { SharedStore, WindowCount, slidingCount } from '../../../core/shared-store';
 import { Refusal, refusal } from './refusal';
 
 /** What each ban reports (to the audit log and the logs). */
@@ -44,19 +44,26 @@ export class BanBook {
 
   /** The IP's record ({ until: 0, offences: 0 } when it has none). */
   async record(ip: string): Promise<BanRecord> {
+    return this.known(ip) ?? this.lookup(ip);
+  }
+
+  /**
+   * The IP's record when this node knows it well enough to answer at once
+   * (banned, or checked within `recheckMs`); null when the store must be asked.
+   */
+  known(ip: string): BanRecord | null {
     const now = this.clock.now();
     const cached = this.cache.get(ip);
-    if (cached) {
-      if (cached.until > now || now - cached.checkedAt < (this.options.recheckMs ?? 0)) return cached;
-      // Known not banned, due for a recheck: answer from memory while one lookup refreshes it,
-      // so a busy address costs one store round trip per interval, not one per request.
-      if (this.options.recheckMs) {
-        void this.lookup(ip).catch(() => undefined);
-        return cached;
-      }
-      this.cache.delete(ip);
+    if (!cached) return null;
+    if (cached.until > now || now - cached.checkedAt < (this.options.recheckMs ?? 0)) return cached;
+    // Known not banned, due for a recheck: answer from memory while one lookup refreshes it,
+    // so a busy address costs one store round trip per interval, not one per request.
+    if (this.options.recheckMs) {
+      void this.lookup(ip).catch(() => undefined);
+      return cached;
     }
-    return this.lookup(ip);
+    this.cache.delete(ip);
+    return null;
   }
 
   /** One store lookup per address at a time; concurrent callers share it. */
@@ -137,7 +144,7 @@ export class BanBook {
 }
 
 /** `onBan` hears of a ban this request caused. */
-export type IpLimit = (clientIp: string, onBan?: (event: BanEvent) => void) => Promise<Refusal | null>;
+export type IpLimit = (clientIp: string, onBan?: (event: BanEvent) => void) => Refusal | null | Promise<Refusal | null>;
 
 function bannedRefusal(untilMs: number, now: number): Refusal {
   return refusal('IP_BANNED', 'Too many requests from your address: it is blocked for a while', {
@@ -160,17 +167,30 @@ export function createIpLimit(
   deps: { store: () => SharedStore; bans: BanBook; clock: Clock },
 ): IpLimit {
   const windowMs = options.window * 1000;
-  return async (clientIp, onBan) => {
-    const record = await deps.bans.record(clientIp);
-    if (record.until > deps.clock.now()) return bannedRefusal(record.until, deps.clock.now());
-    // counted afresh after each ban: a client that served its ban starts from zero
-    const counted = await deps.store().incr(`hf:${scope}:${clientIp}:${record.offences}`, windowMs);
-    const now = deps.clock.now();
-    const count = slidingCount(counted, now);
-    if (count <= options.threshold) return null;
+  const over = async (clientIp: string, record: BanRecord, count: number, now: number, onBan?: (event: BanEvent) => void): Promise<Refusal> => {
     const ban = await deps.bans.ban(clientIp, record, options);
     onBan?.({ ip: clientIp, banSeconds: ban.banSeconds, offences: ban.offences, count: Math.round(count), threshold: options.threshold, window: options.window, scope });
     // The ban started after `now` was read: measure from the present, or Retry-After overshoots the ban.
     return bannedRefusal(ban.until, Math.max(now, deps.clock.now()));
+  };
+  const judge = (clientIp: string, record: BanRecord, counted: WindowCount, onBan?: (event: BanEvent) => void): Refusal | null | Promise<Refusal> => {
+    const now = deps.clock.now();
+    const count = slidingCount(counted, now);
+    return count <= options.threshold ? null : over(clientIp, record, count, now, onBan);
+  };
+  const key = (clientIp: string, record: BanRecord) => `hf:${scope}:${clientIp}:${record.offences}`;
+  const counted = async (clientIp: string, onBan?: (event: BanEvent) => void): Promise<Refusal | null> => {
+    const record = await deps.bans.record(clientIp);
+    if (record.until > deps.clock.now()) return bannedRefusal(record.until, deps.clock.now());
+    // counted afresh after each ban: a client that served its ban starts from zero
+    return judge(clientIp, record, await deps.store().incr(key(clientIp, record), windowMs), onBan);
+  };
+  // Answered without a promise when the ban book and the counter are in memory (the usual case).
+  return (clientIp, onBan) => {
+    const record = deps.bans.known(clientIp);
+    if (!record) return counted(clientIp, onBan);
+    if (record.until > deps.clock.now()) return bannedRefusal(record.until, deps.clock.now());
+    const now = deps.store().incrNow?.(key(clientIp, record), windowMs);
+    return now ? judge(clientIp, record, now, onBan) : counted(clientIp, onBan);
   };
 }

@@ -1,6 +1,6 @@
 import { RateLimitingOptions } from '../../../config/gateway';
 import { Clock } from '../../../core/resilience/clock';
-import { SharedStore } from '../../../core/shared-store';
+import { SharedStore, WindowCount } from '../../../core/shared-store';
 import { GatewayResponse } from '../types';
 import { Refusal, refusal } from './refusal';
 
@@ -11,7 +11,7 @@ const UNITS = [
   ['day', 86_400_000],
 ] as const;
 
-export type RateLimiting = (who: { userId: string | null; clientIp: string }, res: GatewayResponse) => Promise<Refusal | null>;
+export type RateLimiting = (who: { userId: string | null; clientIp: string }, res: GatewayResponse) => Refusal | null | Promise<Refusal | null>;
 
 /**
  * Kong's `rate-limiting` (APISIX `limit-count`): requests per fixed window
@@ -26,34 +26,52 @@ export type RateLimiting = (who: { userId: string | null; clientIp: string }, re
  * RATE_LIMITED with Retry-After (seconds until every exceeded window resets).
  */
 export function createRateLimiting(options: RateLimitingOptions, scope: string, deps: { store: () => SharedStore; clock: Clock }): RateLimiting {
-  const limits = UNITS.filter(([unit]) => options[unit]).map(([unit, windowMs]) => ({ unit, windowMs, limit: options[unit]! }));
+  // everything but the counts worked out once
+  const limits = UNITS.filter(([unit]) => options[unit]).map(([unit, windowMs]) => {
+    const Unit = unit[0].toUpperCase() + unit.slice(1);
+    const limit = options[unit]!;
+    return { unit, windowMs, limit, limitText: String(limit), limitHeader: `X-RateLimit-Limit-${Unit}`, remainingHeader: `X-RateLimit-Remaining-${Unit}`, prefix: `rl:${scope}:${unit}:` };
+  });
   const byIp = options.limitBy === 'ip';
-  return async ({ userId, clientIp }, res) => {
-    if (!limits.length) return null;
-    const who = !byIp && userId ? `user:${userId}` : `ip:${clientIp}`;
-    const store = deps.store();
-    const counts = await Promise.all(limits.map((l) => store.incr(`rl:${scope}:${l.unit}:${who}`, l.windowMs)));
+
+  const answer = (counts: WindowCount[], res: GatewayResponse): Refusal | null => {
     const now = deps.clock.now();
     let tightest = 0;
     let retryAfterS = 0;
-    limits.forEach((l, i) => {
+    for (let i = 0; i < limits.length; i++) {
+      const l = limits[i];
       const remaining = l.limit - counts[i].count;
-      const resetS = Math.max(1, Math.ceil((counts[i].resetAt - now) / 1000));
       if (remaining < limits[tightest].limit - counts[tightest].count) tightest = i;
-      if (remaining < 0) retryAfterS = Math.max(retryAfterS, resetS);
+      if (remaining < 0) retryAfterS = Math.max(retryAfterS, Math.max(1, Math.ceil((counts[i].resetAt - now) / 1000)));
       if (!options.hideClientHeaders) {
-        const Unit = l.unit[0].toUpperCase() + l.unit.slice(1);
-        res.setHeader(`X-RateLimit-Limit-${Unit}`, String(l.limit));
-        res.setHeader(`X-RateLimit-Remaining-${Unit}`, String(Math.max(0, remaining)));
+        res.setHeader(l.limitHeader, l.limitText);
+        res.setHeader(l.remainingHeader, String(Math.max(0, remaining)));
       }
-    });
+    }
     if (!options.hideClientHeaders) {
       const t = limits[tightest];
-      res.setHeader('RateLimit-Limit', String(t.limit));
+      res.setHeader('RateLimit-Limit', t.limitText);
       res.setHeader('RateLimit-Remaining', String(Math.max(0, t.limit - counts[tightest].count)));
       res.setHeader('RateLimit-Reset', String(Math.max(1, Math.ceil((counts[tightest].resetAt - now) / 1000))));
     }
     if (!retryAfterS) return null;
     return refusal('RATE_LIMITED', 'API rate limit exceeded: slow down and retry later', { retryAfterS });
+  };
+
+  return ({ userId, clientIp }, res) => {
+    if (!limits.length) return null;
+    const who = !byIp && userId ? `user:${userId}` : `ip:${clientIp}`;
+    const store = deps.store();
+    // counted in memory when the store can (the usual case): no promise per request
+    const counts: WindowCount[] = [];
+    let i = 0;
+    for (; i < limits.length; i++) {
+      const c = store.incrNow?.(limits[i].prefix + who, limits[i].windowMs);
+      if (!c) break;
+      counts.push(c);
+    }
+    if (i === limits.length) return answer(counts, res);
+    const rest = limits.slice(i).map((l) => store.incr(l.prefix + who, l.windowMs));
+    return Promise.all(rest).then((more) => answer([...counts, ...more], res));
   };
 }

@@ -135,4 +135,17 @@ describe('core/shared-store/synced-counters - counters kept in memory and synced
     await a.delete('ban:203.0.113.9');
     expect(await a.get('ban:203.0.113.9')).to.equal(null);
   });
+
+  it('incrNow - counts at once a counter synced recently, and leaves the others to incr (nothing counted)', async () => {
+    const { clock, shared, a } = cluster();
+    expect(a.incrNow('k', MINUTE), 'never asked the store: incr must').to.equal(null);
+    await a.incr('k', MINUTE);
+    expect(a.incrNow('k', MINUTE)?.count).to.equal(2);
+    expect(a.incrNow('k', MINUTE)?.count).to.equal(3);
+    await clock.advance(100);
+    expect((await shared.inner.incr('k', MINUTE, { by: 0 })).count, 'the in-memory hits were sent').to.equal(3);
+    await clock.advance(MINUTE);
+    expect(a.incrNow('k', MINUTE), 'a new window: incr must ask').to.equal(null);
+  });
 });
+
