@@ -28,6 +28,8 @@ export function createGatewayService(deps: ServiceDeps): ServiceSchema {
   const bans = banAdmin(policies, config.nodeId);
   // one access event per request, emitted in batches to the statistics (docs/statistics.md)
   const accessEvents = new AccessEvents(config.nodeId);
+  // the access log line is built only when it will be written
+  const logAccess = ['info', 'debug', 'trace'].includes(config.logLevel);
 
   return {
     name: 'api',
@@ -48,7 +50,7 @@ export function createGatewayService(deps: ServiceDeps): ServiceSchema {
           accessEvents.begin(res);
           res.on('finish', () => {
             const ms = Number(process.hrtime.bigint() - (req.$startedAt ?? 0n)) / 1e6;
-            this.logger.info(`req=${res.getHeader('X-Request-ID') ?? req.$requestId} http ${req.method} ${pathOf(req)} status=${res.statusCode} ms=${ms.toFixed(1)}`);
+            if (logAccess) this.logger.info(`req=${res.getHeader('X-Request-ID') ?? req.$requestId} http ${req.method} ${pathOf(req)} status=${res.statusCode} ms=${ms.toFixed(1)}`);
             accessEvents.record(req, res, ms, this);
           });
           next();
