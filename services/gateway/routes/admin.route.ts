@@ -25,8 +25,9 @@ export const ADMIN_ACTION_ROLES: Record<string, string[]> = {
 export function adminRoute(config: GridbusConfig) {
   return {
     path: '/admin/api',
-    // operators' networks only (GATEWAY_ADMIN_ALLOW)
-    policies: { group: 'admin', ipRestriction: { allow: config.gateway.adminAllow } },
+    // Operators' networks only (GATEWAY_ADMIN_ALLOW), each call with an operator token: no IP bans here,
+    // so an operator whose address was banned (a shared NAT) can still list and lift bans. Log-in keeps them.
+    policies: { group: 'admin', ipRestriction: { allow: config.gateway.adminAllow }, ipLimit: false as const },
     mappingPolicy: 'restrict',
     authentication: 'authenticateOperator',
     authorization: 'authorizeOperator',
