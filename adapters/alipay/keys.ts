@@ -1,6 +1,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { createSecretFileOnce } from '../../core/crypto';
 
 export { publicKeyBase64 } from '../../core/crypto/alipay-signature';
 
@@ -21,21 +22,7 @@ export const DEV_APP_KEY_FILE = 'app-private-key.pem';
  */
 export function loadOrCreateDevAppKeys(dir: string): DevAppKeys {
   const file = path.join(dir, DEV_APP_KEY_FILE);
-  let created = false;
-  if (!fs.existsSync(file)) {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
-    try {
-      fs.linkSync(tmp, file);
-      created = true;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    } finally {
-      fs.rmSync(tmp, { force: true });
-    }
-  }
+  const created = createSecretFileOnce(file, () => generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
   const key = createPrivateKey(fs.readFileSync(file, 'utf8'));
   return {
     privateKeyPem: key.export({ type: 'pkcs8', format: 'pem' }) as string,

@@ -7,3 +7,4 @@ export {
 } from './mask';
 export type { Masker, MaskRules } from './mask';
 export { piiReplacements, maskTextWith } from './mask-text';
+export { createSecretFileOnce } from './secret-file';

@@ -2,6 +2,7 @@ import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ConfigError, GridbusConfig } from '../../config';
+import { createSecretFileOnce } from '../../core/crypto';
 
 /** The two keys that protect personal data at rest (core/crypto): AES-256-GCM and HMAC-SHA256, 64 hex characters each. */
 export interface PiiKeys {
@@ -55,21 +56,7 @@ function readKeyFile(file: string): { encKey: string; hashKey: string } {
 
 /** Created exclusively (write a temporary file, then link): two processes starting together end up with one pair. */
 function loadOrCreateKeyFile(file: string): PiiKeys {
-  let created = false;
-  if (!fs.existsSync(file)) {
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    const tmp = `${file}.${process.pid}.tmp`;
-    const pair = { encKey: randomBytes(32).toString('hex'), hashKey: randomBytes(32).toString('hex') };
-    fs.writeFileSync(tmp, `${JSON.stringify(pair, null, 2)}\n`, { mode: 0o600 });
-    try {
-      fs.linkSync(tmp, file);
-      created = true;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    } finally {
-      fs.rmSync(tmp, { force: true });
-    }
-  }
+  const created = createSecretFileOnce(file, () => `${JSON.stringify({ encKey: randomBytes(32).toString('hex'), hashKey: randomBytes(32).toString('hex') }, null, 2)}\n`);
   return { ...readKeyFile(file), source: created ? 'generated' : 'file', file };
 }
 
