@@ -1,4 +1,5 @@
 import type { Middleware, ServiceBroker } from 'moleculer';
+import { listWithRegistry, MetricSnapshot, PlainHistogram } from '../metrics/listed-metrics';
 
 /** Moleculer's own bucket bounds for request times, ms. */
 const BUCKETS_MS = [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
@@ -6,15 +7,10 @@ const BUCKETS_MS = [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
 interface Stats {
   labels: { service: string | null; action: string; caller: string | null; type: string };
   total: number;
-  /** Per bucket bound, how many calls took at most that long (not yet cumulative). */
-  buckets: number[];
-  /** Calls finished (a slower one than the last bound counts only here: bucket +Inf). */
-  finished: number;
-  sum: number;
+  /** Of the calls finished. */
+  time: PlainHistogram;
   errors: Map<string, { labels: Record<string, unknown>; count: number }>;
 }
-
-type Snapshot = { name: string; type: string; description: string; values: Array<Record<string, unknown>> };
 
 /**
  * Moleculer's request metrics (`moleculer.request.total`, `.error.total`,
@@ -36,7 +32,7 @@ export function actionMetricsMiddleware(): Middleware {
       const statsOf = (caller: string | null): Stats => {
         let s = byCaller.get(caller);
         if (!s) {
-          s = { labels: { service: action.service?.fullName ?? null, action: action.name, caller, type }, total: 0, buckets: BUCKETS_MS.map(() => 0), finished: 0, sum: 0, errors: new Map() };
+          s = { labels: { service: action.service?.fullName ?? null, action: action.name, caller, type }, total: 0, time: new PlainHistogram(BUCKETS_MS), errors: new Map() };
           byCaller.set(caller, s);
           all.push(s);
         }
@@ -46,13 +42,7 @@ export function actionMetricsMiddleware(): Middleware {
         const s = statsOf(ctx.caller ?? null);
         s.total++;
         const started = performance.now();
-        const done = () => {
-          const ms = performance.now() - started;
-          s.finished++;
-          s.sum += ms;
-          const i = BUCKETS_MS.findIndex((le) => ms <= le);
-          if (i >= 0) s.buckets[i]++;
-        };
+        const done = () => s.time.observe(performance.now() - started);
         return next(ctx).then(
           (res) => {
             done();
@@ -70,7 +60,7 @@ export function actionMetricsMiddleware(): Middleware {
       };
     };
 
-  const snapshot = (): Snapshot[] => {
+  const snapshot = (): MetricSnapshot[] => {
     return [
       { name: 'moleculer.request.total', type: 'counter', description: 'Number of requests', values: all.map((s) => ({ labels: s.labels, value: s.total })) },
       {
@@ -83,22 +73,14 @@ export function actionMetricsMiddleware(): Middleware {
         name: 'moleculer.request.time',
         type: 'histogram',
         description: 'Request times in milliseconds',
-        values: all.map((s) => {
-          let cumulative = 0;
-          const buckets: Record<string, number> = {};
-          BUCKETS_MS.forEach((le, i) => (buckets[String(le)] = cumulative += s.buckets[i]));
-          return { labels: s.labels, buckets, count: s.finished, sum: s.sum };
-        }),
+        values: all.map((s) => s.time.snapshot(s.labels)),
       },
     ];
   };
   return {
     name: 'ActionMetrics',
     created(broker: ServiceBroker) {
-      const registry = broker.metrics as unknown as { list(opts?: { includes?: unknown }): Snapshot[] };
-      const list = registry.list.bind(registry);
-      // appended when the whole registry is read (filtered reads are for other metrics)
-      registry.list = (opts?: { includes?: unknown }) => (opts?.includes ? list(opts) : [...list(opts), ...snapshot()]);
+      listWithRegistry(broker, snapshot);
     },
     localAction: wrap('local'),
     remoteAction: wrap('remote'),

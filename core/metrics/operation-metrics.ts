@@ -1,5 +1,6 @@
 import { ServiceBroker } from 'moleculer';
 import { ExchangeEvent } from '../operations';
+import { listWithRegistry, MetricSnapshot, PlainHistogram } from './listed-metrics';
 
 const CALLS = 'gridbus.operation.calls.total';
 const DURATION = 'gridbus.operation.duration.ms';
@@ -7,15 +8,10 @@ const CIRCUIT = 'gridbus.operation.circuit.state';
 const CIRCUIT_VALUES = { closed: 0, 'half-open': 1, open: 2 } as const;
 const BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
 
-type Snapshot = { name: string; type: string; description: string; values: Array<Record<string, unknown>> };
-
 /** One operation's counts, in plain fields: turned into metric values only when the registry is read. */
 interface OperationStats {
   calls: Map<string, number>;
-  /** Per bucket bound, how many calls took at most that long (not yet cumulative). */
-  buckets: number[];
-  count: number;
-  sum: number;
+  duration: PlainHistogram;
 }
 
 const statsOf = new WeakMap<ServiceBroker, Map<string, OperationStats>>();
@@ -33,33 +29,23 @@ export function registerOperationMetrics(broker: ServiceBroker): void {
   if (statsOf.has(broker)) return;
   const all = new Map<string, OperationStats>();
   statsOf.set(broker, all);
-  const registry = m as unknown as { list(opts?: { includes?: unknown }): Snapshot[] };
-  const list = registry.list.bind(registry);
-  // appended when the whole registry is read (filtered reads are for other metrics)
-  registry.list = (opts?: { includes?: unknown }) => (opts?.includes ? list(opts) : [...list(opts), ...snapshot(all)]);
+  listWithRegistry(broker, () => snapshot(all));
 }
 
 export function recordOperationMetrics(broker: ServiceBroker, e: ExchangeEvent): void {
   const all = statsOf.get(broker);
   if (!all) return;
   let s = all.get(e.operation);
-  if (!s) all.set(e.operation, (s = { calls: new Map(), buckets: BUCKETS_MS.map(() => 0), count: 0, sum: 0 }));
+  if (!s) all.set(e.operation, (s = { calls: new Map(), duration: new PlainHistogram(BUCKETS_MS) }));
   s.calls.set(e.outcome, (s.calls.get(e.outcome) ?? 0) + 1);
-  s.count++;
-  s.sum += e.durationMs;
-  for (let i = 0; i < BUCKETS_MS.length; i++) {
-    if (e.durationMs <= BUCKETS_MS[i]) {
-      s.buckets[i]++;
-      break;
-    }
-  }
+  s.duration.observe(e.durationMs);
 }
 
 export function setCircuitGauge(broker: ServiceBroker, operation: string, state: keyof typeof CIRCUIT_VALUES): void {
   broker.metrics.set(CIRCUIT, CIRCUIT_VALUES[state], { operation });
 }
 
-function snapshot(all: Map<string, OperationStats>): Snapshot[] {
+function snapshot(all: Map<string, OperationStats>): MetricSnapshot[] {
   const ops = [...all.entries()];
   return [
     {
@@ -72,12 +58,7 @@ function snapshot(all: Map<string, OperationStats>): Snapshot[] {
       name: DURATION,
       type: 'histogram',
       description: 'Back-office call duration',
-      values: ops.map(([operation, s]) => {
-        let cumulative = 0;
-        const buckets: Record<string, number> = {};
-        BUCKETS_MS.forEach((le, i) => (buckets[String(le)] = cumulative += s.buckets[i]));
-        return { labels: { operation }, buckets, count: s.count, sum: s.sum };
-      }),
+      values: ops.map(([operation, s]) => s.duration.snapshot({ operation })),
     },
   ];
 }
