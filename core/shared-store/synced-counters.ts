@@ -74,8 +74,8 @@ export class SyncedCounters implements SharedStore {
     const by = hits.by ?? 1;
     const start = windowStart(this.clock.now(), windowMs);
     const c = this.counter(key, windowMs, start);
+    if (this.fresh(c)) return this.hit(c, by);
     c.pending += by;
-    if (this.fresh(c)) return this.view(c, c.shared + c.sending + c.pending);
     // First sight in this window (or not heard of for longer than two syncs):
     // wait for the store. Hits arriving meanwhile join the same send; each
     // learns its own place in it.
@@ -88,11 +88,8 @@ export class SyncedCounters implements SharedStore {
 
   /** A hit on a counter synced recently, answered from memory; null when the store must be asked (`incr`). */
   incrNow(key: string, windowMs: number): WindowCount | null {
-    const start = windowStart(this.clock.now(), windowMs);
-    const c = this.counters.get(`${windowMs}\u0000${start}\u0000${key}`);
-    if (!c || !this.fresh(c)) return null;
-    c.pending += 1;
-    return this.view(c, c.shared + c.sending + c.pending);
+    const c = this.counters.get(counterId(key, windowMs, windowStart(this.clock.now(), windowMs)));
+    return c && this.fresh(c) ? this.hit(c, 1) : null;
   }
 
   get(key: string): Promise<string | null> {
@@ -137,23 +134,29 @@ export class SyncedCounters implements SharedStore {
     return c.answeredAt !== null && this.clock.now() - c.answeredAt <= 2 * this.options.syncMs;
   }
 
+  /** Hits counted here, answered with what this node knows now. */
+  private hit(c: Counter, by: number): WindowCount {
+    c.pending += by;
+    return this.view(c, c.shared + c.sending + c.pending);
+  }
+
   private view(c: Counter, count: number): WindowCount {
     return { count, previous: c.previous, resetAt: c.start + c.windowMs, windowMs: c.windowMs };
   }
 
   private counter(key: string, windowMs: number, start: number): Counter {
-    const id = `${windowMs}\u0000${start}\u0000${key}`;
+    const id = counterId(key, windowMs, start);
     let c = this.counters.get(id);
     if (!c) {
       if (this.counters.size >= this.maxCounters) this.evict(true);
       // what this node knows of the window before stands in until the store answers
-      const before = this.counters.get(`${windowMs}\u0000${start - windowMs}\u0000${key}`);
+      const before = this.counters.get(counterId(key, windowMs, start - windowMs));
       c = {
         key,
         windowMs,
         start,
         shared: 0,
-        previous: before ? Math.max(before.shared, 0) + before.sending + before.pending : 0,
+        previous: before ? before.shared + before.sending + before.pending : 0,
         pending: 0,
         sending: 0,
         answeredAt: null,
@@ -222,4 +225,8 @@ export class SyncedCounters implements SharedStore {
       void this.syncNow().finally(() => this.arm());
     });
   }
+}
+
+function counterId(key: string, windowMs: number, start: number): string {
+  return `${windowMs}\u0000${start}\u0000${key}`;
 }
