@@ -73,8 +73,8 @@ export class BanBook {
       const generation = this.generation;
       pending = (async () => {
         try {
-          const [until, offences] = String((await this.store().get(`ban:${ip}`)) ?? '0:0').split(':').map((n) => Number(n) || 0);
-          const record = { until, offences };
+          const record = parseBan(await this.store().get(`ban:${ip}`));
+          const { until } = record;
           // a ban made or lifted here meanwhile is newer than what the store answered
           if (generation !== this.generation) return record;
           if (until > this.clock.now() || this.options.recheckMs) this.remember(ip, record);
@@ -99,10 +99,7 @@ export class BanBook {
   async banned(): Promise<Array<{ ip: string; until: number; offences: number }>> {
     const now = this.clock.now();
     return (await this.store().list('ban'))
-      .map(({ key, value }) => {
-        const [until, offences] = value.split(':').map((n) => Number(n) || 0);
-        return { ip: key, until, offences };
-      })
+      .map(({ key, value }) => ({ ip: key, ...parseBan(value) }))
       .filter((b) => b.until > now)
       .sort((a, b) => b.until - a.until);
   }
@@ -141,6 +138,12 @@ export class BanBook {
     }
     this.cache.set(ip, { ...record, checkedAt: now });
   }
+}
+
+/** A stored `<until>:<offences>` (none: not banned, no offences). */
+function parseBan(value: string | null): BanRecord {
+  const [until, offences] = (value ?? '0:0').split(':').map((n) => Number(n) || 0);
+  return { until, offences: offences ?? 0 };
 }
 
 /** `onBan` hears of a ban this request caused. */
