@@ -11,8 +11,6 @@ type Alias = { action?: string | null; method: string; fullPath?: string };
 /** What moleculer-web attaches to a request once a route took it. */
 type RoutedRequest = GatewayRequest & { $alias?: Alias; $route?: { path?: string; opts?: { policies?: { group?: string } } }; parsedUrl?: string };
 type Ctx = { meta?: { user?: { id?: unknown } | null } };
-type End = GatewayResponse['end'];
-type NotingResponse = GatewayResponse & { $errorCode?: string; $end?: End };
 /** The part of moleculer-web's service used to name a request its alias did not reach (refused before). */
 export type AliasResolver = { resolveAlias(url: string, method: string): { alias: Alias } | false };
 
@@ -23,19 +21,6 @@ export interface AccessEventsOptions {
   maxDelayMs?: number;
   /** Events held at most while batches cannot leave; beyond it the oldest are dropped and counted. */
   capacity?: number;
-}
-
-/** `{"code":"X",...`: the bus's one error body, as sendError and the policies' refusals write it. */
-const ERROR_BODY = /^\{"code":"([A-Z][A-Z0-9_]{0,63})"/;
-
-/** Every error answer leaves through res.end(body): note its code on the way. */
-function endNotingCode(this: NotingResponse, ...args: unknown[]) {
-  const body = args[0];
-  if (this.statusCode >= 400 && typeof body === 'string') {
-    const m = ERROR_BODY.exec(body);
-    if (m) this.$errorCode = m[1];
-  }
-  return (this.$end as (...a: unknown[]) => NotingResponse).apply(this, args);
 }
 
 /** What served the request, never its URL: the action, else the alias's path template, else the route's path. */
@@ -108,13 +93,6 @@ export class AccessEvents {
     return this.batcher.size;
   }
 
-  /** When the request arrives: lets the error code of the answer be read as it is sent. */
-  begin(res: GatewayResponse): void {
-    const r = res as NotingResponse;
-    r.$end = r.end;
-    r.end = endNotingCode as End;
-  }
-
   /** When the answer is sent (`finish`). Never throws, never waits. */
   record(req: GatewayRequest, res: GatewayResponse, latencyMs: number, web: AliasResolver): void {
     const status = res.statusCode;
@@ -128,7 +106,7 @@ export class AccessEvents {
       req.$clientIp ?? req.socket?.remoteAddress ?? null,
       status,
       outcomeOf(status),
-      status >= 400 ? (res as NotingResponse).$errorCode ?? null : null,
+      status >= 400 ? res.$errorCode ?? null : null,
       Math.round(latencyMs * 1000) / 1000,
       req.$requestId ?? null,
     ]);

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'http';
 import { ErrorView, toErrorView } from '../../core/errors';
+import { GatewayResponse } from './types';
 
 /** Errors raised by moleculer-web's body parser carry an http-errors `type`. */
 const BODY_PARSER_ERRORS: Record<string, ErrorView> = {
@@ -36,6 +37,7 @@ export function sendError(req: IncomingMessage & { $ctx?: { requestID?: string |
   const body: Record<string, unknown> = { code: view.code, message: view.message, requestId };
   // Details help a caller fix its request; on 5xx they would only leak internals.
   if (view.details && view.status < 500) body.details = view.details;
+  (res as GatewayResponse).$errorCode = view.code;
   res.end(JSON.stringify(body));
   return view;
 }

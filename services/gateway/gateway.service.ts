@@ -47,7 +47,6 @@ export function createGatewayService(deps: ServiceDeps): ServiceSchema {
       use: [
         function accessLog(this: AliasResolver & { logger: { info: (m: string) => void } }, req: Req, res: Res, next: () => void) {
           req.$startedAt = process.hrtime.bigint();
-          accessEvents.begin(res);
           res.on('finish', () => {
             const ms = Number(process.hrtime.bigint() - (req.$startedAt ?? 0n)) / 1e6;
             if (logAccess) this.logger.info(`req=${res.getHeader('X-Request-ID') ?? req.$requestId} http ${req.method} ${pathOf(req)} status=${res.statusCode} ms=${ms.toFixed(1)}`);

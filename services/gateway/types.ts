@@ -10,7 +10,10 @@ export type GatewayRequest = IncomingMessage & {
   /** The client address after trusted-proxy resolution (set by the ip policies). */
   $clientIp?: string;
 };
-export type GatewayResponse = ServerResponse;
+export type GatewayResponse = ServerResponse & {
+  /** The code of the error body sent, noted by the one error writer (sendError, sendRefusal) for the access event. */
+  $errorCode?: string;
+};
 
 /** The path of a request without its query, for logs and audit. */
 export function pathOf(req: GatewayRequest): string {

@@ -32,6 +32,7 @@ export function sendRefusal(req: GatewayRequest, res: GatewayResponse, r: Refusa
   if (r.retryAfterS) res.setHeader('Retry-After', String(r.retryAfterS));
   const body: Record<string, unknown> = { code: r.code, message: r.message, requestId };
   if (r.details) body.details = r.details;
+  res.$errorCode = r.code;
   res.end(JSON.stringify(body));
 }
 

@@ -10,6 +10,7 @@ const ACCOUNT = '3301000001';
 /** Just enough of a ServerResponse: a status and end(). */
 class FakeRes {
   statusCode = 200;
+  $errorCode: string | undefined;
   body: string | undefined;
   end(chunk?: string): this {
     this.body = chunk;
@@ -36,11 +37,16 @@ function request(extra: Record<string, unknown> = {}): GatewayRequest {
   } as unknown as GatewayRequest;
 }
 
-/** Answers one request through begin → end(body) → record, as the gateway's accessLog does. */
+/**
+ * Answers one request, then records it, as the gateway's accessLog does. An
+ * error body carries its code noted on the response, as sendError and
+ * sendRefusal leave it (error-response.spec.ts proves they do).
+ */
 function answer(events: AccessEvents, req: GatewayRequest, status: number, body: string, resolver: AliasResolver = { resolveAlias: () => false }, ms = 12.3456) {
   const res = new FakeRes();
-  events.begin(res as unknown as GatewayResponse);
   res.statusCode = status;
+  const code = /^\{"code":"([A-Z_]+)"/.exec(body)?.[1];
+  if (code) res.$errorCode = code;
   res.end(body);
   events.record(req, res as unknown as GatewayResponse, ms, resolver);
 }
@@ -75,7 +81,7 @@ describe('services/gateway - access events', () => {
       expect(JSON.stringify(batches)).to.not.contain(ACCOUNT);
     });
 
-    it('takes the code from the error body, and names the alias a refused request was for', async () => {
+    it('takes the code of the error answer, and names the alias a refused request was for', async () => {
       const { events, batches } = collecting();
       // refused by authentication: moleculer-web has not set $alias yet
       const resolver: AliasResolver = { resolveAlias: (url, method) => (url === `/api/v1/accounts/${ACCOUNT}/arrears` && method === 'GET' ? { alias: ARREARS } : false) };

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'http';
 import { Errors } from 'moleculer';
 import { GridbusError } from '../../../../core/errors';
 import { httpErrorView, sendError } from '../../../../services/gateway/error-response';
+import { refusal, sendRefusal } from '../../../../services/gateway/policies/refusal';
 
 /** Just enough of a ServerResponse for sendError. */
 class FakeRes {
@@ -158,4 +159,14 @@ describe('services/gateway - error response', () => {
       expect(res.json().code).to.equal('SERVICE_UNAVAILABLE');
     });
   });
+
+  it('notes the code it sent on the response, as the policies\' refusals do (the access event reads it)', () => {
+    const { res } = send(new GridbusError('ACCOUNT_NOT_FOUND', 'No electricity account with this number'));
+    expect((res as unknown as { $errorCode?: string }).$errorCode).to.equal('ACCOUNT_NOT_FOUND');
+    const refused = new FakeRes();
+    sendRefusal(req() as never, refused as never, refusal('IP_BANNED', 'blocked', { retryAfterS: 5 }));
+    expect((refused as unknown as { $errorCode?: string }).$errorCode).to.equal('IP_BANNED');
+    expect(refused.json().code).to.equal('IP_BANNED');
+  });
 });
+
