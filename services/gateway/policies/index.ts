@@ -137,8 +137,9 @@ export class GatewayPolicies {
 
   /** Ends a ban now (false when there was none); the other nodes must `forgetBan` it. */
   liftBan(ip: string): Promise<boolean> {
+    // offences are kept as long as a ban would keep them (a day when the control is off)
     const ipLimit = this.config.gateway.ipLimit;
-    return this.bans.lift(ip, ipLimit || { threshold: 0, window: 0, banSeconds: 0, maxBanSeconds: 0, forgetAfter: 86_400 });
+    return this.bans.lift(ip, ipLimit ? ipLimit.forgetAfter : 86_400);
   }
 
   /** A ban lifted on another node: drop what this node remembers of it. */

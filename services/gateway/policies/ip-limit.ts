@@ -109,12 +109,12 @@ export class BanBook {
    * (a repeat offence still bans for longer), and counting starts afresh as
    * after any ban. Other nodes must `forget` it (the gateway broadcasts).
    */
-  async lift(ip: string, options: IpLimitOptions): Promise<boolean> {
+  async lift(ip: string, forgetAfterS: number): Promise<boolean> {
     this.cache.delete(ip);
     const record = await this.record(ip);
     const now = this.clock.now();
     if (record.until <= now) return false;
-    await this.store().set(`ban:${ip}`, `${now}:${record.offences}`, options.forgetAfter * 1000);
+    await this.store().set(`ban:${ip}`, `${now}:${record.offences}`, forgetAfterS * 1000);
     this.forget(ip);
     return true;
   }
