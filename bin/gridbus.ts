@@ -1,49 +1,137 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
-import { mappingsCommand } from './cli/mappings-command';
+import { quietOnBrokenPipe } from './cli/broken-pipe';
+import { CliError, UsageError } from './cli/cli-error';
+import { CliCommand } from './cli/command';
+import { loginCommand } from './cli/login-command';
+import { logoutCommand } from './cli/logout-command';
+import { MAPPINGS_COMMANDS, MAPPINGS_USAGE } from './cli/mappings-command';
 import { migrateCommand } from './cli/migrate-command';
-import { option, readConfig } from './cli/options';
+import { parseCommandLine, wantsHelp } from './cli/options';
+import { sessionCommand } from './cli/session-command';
 import { startCommand } from './cli/start-command';
 import { tokenCommand } from './cli/token-command';
+
+// start and token keep their own files; their help and options are checked here, before they run
+const start: CliCommand = {
+  name: 'start',
+  summary: 'start the bus in the foreground (the default command)',
+  usage: `Usage: gridbus start [--services LIST]
+
+Starts the bus until Ctrl-C (SIGINT) or SIGTERM. With nothing configured: one process, the
+embedded PostgreSQL under VAR_DIR (./var) and the back-office simulators.
+
+  --services LIST   the services this node runs, such as gateway,billing (same as SERVICES; default all)
+  -h, --help        this help
+
+Configuration comes from the environment (and GRIDBUS_CONFIG, a JSON/YAML file): docs/configuration.md.`,
+  options: { services: { type: 'string' } },
+  run: (_line, args) => startCommand(args),
+};
+
+const token: CliCommand = {
+  name: 'token',
+  summary: "print a demo user token (or an operator token) signed with this machine's bus key",
+  usage: `Usage: gridbus token [--sub ID] [--roles LIST] [--ttl SECONDS]
+
+Prints a token signed with the key of the bus configured here (for the embedded default, the one
+under VAR_DIR): a user token for --sub (default demo-user), or with --roles an operator token.
+For operators at work, gridbus login is the way in.
+
+  --sub ID          the subject (user id or operator name)
+  --roles LIST      operator roles, such as admin or operator,auditor: an operator token
+  --ttl SECONDS     lifetime (default 3600)
+  -h, --help        this help`,
+  options: { sub: { type: 'string' }, roles: { type: 'string' }, ttl: { type: 'string' } },
+  run: (_line, args) => tokenCommand(args),
+};
+
+const migrate: CliCommand = {
+  name: 'migrate',
+  summary: 'apply the database migrations to DATABASE_URL and exit',
+  usage: `Usage: gridbus migrate
+
+Applies the database migrations to DATABASE_URL and exits (the embedded database migrates itself
+at start).
+
+  -h, --help    this help`,
+  options: {},
+  run: (_line, args) => migrateCommand(args),
+};
+
+const COMMANDS: CliCommand[] = [start, token, migrate, loginCommand, logoutCommand, sessionCommand];
+const GROUPS: Record<string, { summary: string; usage: string; commands: CliCommand[] }> = {
+  mappings: { summary: 'validate | diff | dry-run | publish | rollback | releases', usage: MAPPINGS_USAGE, commands: MAPPINGS_COMMANDS },
+};
 
 const USAGE = `Usage: gridbus [command] [options]
 
 Commands:
-  start                 start the bus (default). Options: --services gateway,billing,...
-  token [--sub ID] [--roles admin,operator] [--ttl S]
-                        print a demo user token, or with --roles an operator token, signed with the local key
-  migrate               apply database migrations to DATABASE_URL and exit
-  mappings <command>    validate | diff | dry-run | publish | rollback | releases (gridbus mappings help)
+${[...COMMANDS.map((c) => [c.name, c.summary]), ...Object.entries(GROUPS).map(([name, g]) => [`${name} <command>`, g.summary])]
+  .map(([name, summary]) => `  ${name.padEnd(20)}${summary}`)
+  .join('\n')}
 
-Configuration comes from the environment (and GRIDBUS_CONFIG, a JSON/YAML file);
-see config/schema.ts and docs/configuration.md.`;
+gridbus <command> --help shows a command's help. Configuration of the bus comes from the
+environment (and GRIDBUS_CONFIG, a JSON/YAML file): docs/configuration.md; the CLI: docs/cli.md.`;
 
-async function main(): Promise<void> {
-  const [command = 'start', ...args] = process.argv.slice(2);
-  switch (command) {
-    case 'start':
-      return startCommand(args);
-    case 'token':
-      return tokenCommand(args);
-    case 'migrate':
-      return migrateCommand(args);
-    case 'mappings': {
-      const config = readConfig([]);
-      process.exitCode = await mappingsCommand(args, config, (name) => option(args, name));
-      return;
+/** The usage printed with a usage error: that of the command being run. */
+let currentUsage = USAGE;
+
+async function runCommand(command: CliCommand, args: string[]): Promise<number | void> {
+  currentUsage = command.usage;
+  if (wantsHelp(args)) {
+    process.stdout.write(`${command.usage}\n`);
+    return 0;
+  }
+  const line = parseCommandLine(args, command.options, command.maxPositionals);
+  return command.run(line, args);
+}
+
+/** `gridbus` alone, or with options only, starts the bus. */
+const startsTheBus = (first: string | undefined) => first === undefined || first === 'start' || (first.startsWith('-') && !wantsHelp([first]));
+
+async function dispatch(argv: string[]): Promise<number | void> {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === 'start' || startsTheBus(first)) return runCommand(start, first === 'start' ? rest : argv);
+  if (wantsHelp([first]) || (first === 'help' && !rest.length)) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (first === 'help') return dispatch([...rest, '--help']);
+  const group = GROUPS[first];
+  if (group) {
+    currentUsage = group.usage;
+    const [sub, ...args] = rest;
+    if (sub === undefined || sub === 'help' || wantsHelp([sub])) {
+      process.stdout.write(`${group.usage}\n`);
+      return 0;
     }
-    case 'help':
-    case '--help':
-    case '-h':
-      process.stdout.write(`${USAGE}\n`);
-      return;
-    default:
-      process.stderr.write(`gridbus: unknown command '${command}'\n${USAGE}\n`);
-      process.exit(2);
+    const command = group.commands.find((c) => c.name === `${first} ${sub}`);
+    if (!command) throw new UsageError(`unknown command '${first} ${sub}'`);
+    return runCommand(command, args);
+  }
+  const command = COMMANDS.find((c) => c.name === first);
+  if (!command) throw new UsageError(`unknown command '${first}'`);
+  return runCommand(command, rest);
+}
+
+async function main(argv: string[]): Promise<void> {
+  quietOnBrokenPipe(startsTheBus(argv[0]) ? 'keep-running' : 'exit');
+  try {
+    const code = await dispatch(argv);
+    if (typeof code === 'number') process.exitCode = code;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`gridbus: ${err.message}\n\n${currentUsage}\n`);
+      process.exitCode = err.exitCode;
+    } else if (err instanceof CliError) {
+      process.stderr.write(`gridbus: ${err.message}\n`);
+      process.exitCode = err.exitCode;
+    } else {
+      process.stderr.write(`gridbus: ${(err as Error).message}\n`);
+      process.exit(1);
+    }
   }
 }
 
-main().catch((err: Error) => {
-  process.stderr.write(`gridbus: ${err.message}\n`);
-  process.exit(1);
-});
+void main(process.argv.slice(2));

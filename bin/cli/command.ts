@@ -1,0 +1,16 @@
+import { CommandLine, OptionSpec } from './options';
+
+/** One `gridbus ...` command: its help, the options it takes, and what it does. */
+export interface CliCommand {
+  /** The words after `gridbus`, e.g. `mappings validate`. */
+  name: string;
+  /** One line for the list of commands. */
+  summary: string;
+  /** The whole help, printed for `--help`/`-h` and with a usage error. */
+  usage: string;
+  options: OptionSpec;
+  /** How many arguments that are not options it takes (default none). */
+  maxPositionals?: number;
+  /** Runs the command; a number is the process's exit code. */
+  run(line: CommandLine, args: string[]): Promise<number | void>;
+}
