@@ -1,6 +1,8 @@
 import { BrokerOptions, ServiceBroker } from 'moleculer';
 import { GridbusConfig } from '../../config';
+import { registerProcessMetrics } from '../metrics/process-metrics';
 import { actionMetricsMiddleware } from './action-metrics';
+import { MaskingConsoleLogger } from './masking-logger';
 import { requestLogMiddleware } from './request-log-middleware';
 
 /**
@@ -20,11 +22,14 @@ export function createBroker(config: GridbusConfig): ServiceBroker {
     namespace: config.namespace,
     nodeID: config.nodeId,
     transporter: config.natsUrl ? { type: 'NATS', options: { url: config.natsUrl, maxReconnectAttempts: -1 } } : undefined,
-    logger: { type: 'Console', options: { level: config.logLevel, formatter: 'short', colors: process.stdout.isTTY === true, moduleColors: false } },
+    // credentials in URLs never reach the log (core/crypto/mask-url.ts)
+    logger: new MaskingConsoleLogger({ level: config.logLevel, formatter: 'short', colors: process.stdout.isTTY === true, moduleColors: false }),
     requestTimeout: config.requestTimeoutMs,
     // Let in-flight requests finish on stop (graceful shutdown).
     tracking: { enabled: true, shutdownTimeout: 5000 },
-    metrics: { enabled: true, reporter: [] },
+    // Moleculer's process metrics include the OS user, host name, addresses, MAC and process
+    // arguments; core/metrics/process-metrics.ts counts what an operator needs instead.
+    metrics: { enabled: true, reporter: [], collectProcessMetrics: false },
     registry: { strategy: 'RoundRobin', preferLocal: true },
     heartbeatInterval: 5,
     heartbeatTimeout: 15,
@@ -33,5 +38,7 @@ export function createBroker(config: GridbusConfig): ServiceBroker {
     // The CLI owns SIGINT/SIGTERM: it stops the broker, then adapters, database and simulators.
     skipProcessEventRegistration: true,
   };
-  return new ServiceBroker(options);
+  const broker = new ServiceBroker(options);
+  registerProcessMetrics(broker);
+  return broker;
 }

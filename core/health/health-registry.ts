@@ -1,3 +1,5 @@
+import { maskUrlSecretsDeep } from '../crypto/mask-url';
+
 export type DependencyStatus = 'up' | 'down' | 'degraded' | 'disabled';
 
 export interface DependencyHealth {
@@ -18,6 +20,10 @@ export class HealthRegistry {
     this.checks.set(name, check);
   }
 
+  /**
+   * Every dependency's answer, names and details with URL credentials masked
+   * (an adapter is named by its URL; a detail may be an error message).
+   */
   async report(timeoutMs = 2000): Promise<Record<string, DependencyHealth>> {
     const entries = await Promise.all(
       [...this.checks.entries()].map(async ([name, check]) => {
@@ -36,7 +42,7 @@ export class HealthRegistry {
         }
       }),
     );
-    return Object.fromEntries(entries);
+    return maskUrlSecretsDeep(Object.fromEntries(entries));
   }
 }
 

@@ -1,3 +1,5 @@
+import { maskUrlSecrets } from '../crypto/mask-url';
+
 /**
  * Renders Moleculer's metric registry (broker.metrics.list()) as Prometheus
  * text exposition format 0.0.4, so the gateway can serve /metrics on its own
@@ -26,8 +28,9 @@ function labelName(name: string): string {
   return /^[0-9]/.test(clean) ? `_${clean}` : clean;
 }
 
+/** Label values may name a system by its URL (an adapter id): credentials are masked here, for every metric. */
 function escapeLabel(v: unknown): string {
-  return String(v).replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+  return maskUrlSecrets(String(v)).replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 
 function labelText(labels: Record<string, unknown>, extra?: [string, string]): string {

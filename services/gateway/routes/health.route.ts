@@ -1,5 +1,6 @@
 import { ServiceBroker } from 'moleculer';
 import { GridbusConfig } from '../../../config';
+import { maskUrlSecretsDeep } from '../../../core/crypto/mask-url';
 import { clusterReadiness } from '../readiness';
 import { GatewayRequest, GatewayResponse } from '../types';
 
@@ -19,7 +20,8 @@ export function healthRoute(config: GridbusConfig) {
       },
       async 'GET /'(this: Self, _req: GatewayRequest, res: GatewayResponse) {
         const readiness = await clusterReadiness(this.broker);
-        this.sendJson(res, readiness.status === 'down' ? 503 : 200, readiness);
+        // each node masks its own report; this covers the rest (a node's error, an older node's report)
+        this.sendJson(res, readiness.status === 'down' ? 503 : 200, maskUrlSecretsDeep(readiness));
       },
     },
   };

@@ -114,6 +114,11 @@ describe('core/metrics - prometheus text', () => {
     assertValidExposition(text);
   });
 
+  it('masks credentials of URLs in label values (an adapter is named by its URL)', () => {
+    const text = renderPrometheus([{ name: 'g', type: 'gauge', values: [{ value: 1, labels: { adapter: 'soap:http://svc:pw@h/x?wsdl&token=t' } }] }]);
+    expect(lines(text)[1]).to.equal('g{adapter="soap:http://svc:***@h/x?wsdl&token=***"} 1');
+  });
+
   it('turns dots, dashes and other characters in metric and label names into underscores', () => {
     const text = renderPrometheus([
       { name: 'moleculer.event.broadcast-local.total', type: 'counter', values: [{ value: 2, labels: { 'event.name': 'x' } }] },
