@@ -67,9 +67,9 @@ export interface GroupPolicyOverrides extends PolicyOverrides {
 export interface GatewayPolicyConfig {
   /** Proxies whose X-Forwarded-For is believed. Default none. */
   trustedProxies: string[];
-  /** Who may read /health and /metrics. Default loopback and private ranges. */
+  /** Who may read /health and /metrics. Default loopback only. */
   opsAllow: string[];
-  /** Who may call /admin. Default loopback and private ranges. */
+  /** Who may call /admin. Default loopback only. */
   adminAllow: string[];
   /** Who may call /api. Default everyone. */
   apiAllow: string[];
@@ -97,7 +97,12 @@ export interface GatewayPolicyConfig {
   policies: Record<string, GroupPolicyOverrides>;
 }
 
-export const LOOPBACK_AND_PRIVATE = ['127.0.0.0/8', '::1/128', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'];
+/**
+ * Default of GATEWAY_OPS_ALLOW and GATEWAY_ADMIN_ALLOW: this machine only. A private range is
+ * not a trusted one (every container, VPN user and neighbour host is in it); which network may
+ * read health and metrics or reach the operators' API is the operator's decision.
+ */
+export const LOOPBACK = ['127.0.0.0/8', '::1/128'];
 
 export const EVERYONE = ['0.0.0.0/0', '::/0'];
 
@@ -259,8 +264,8 @@ export function readGatewayPolicyConfig(raw: Record<string, unknown>, natsUrl: s
   if (kind === 'nats' && !storeUrl) fail('GATEWAY_SHARED_STORE', 'Invalid configuration: GATEWAY_SHARED_STORE=nats needs GATEWAY_SHARED_STORE_URL or NATS_URL');
   return {
     trustedProxies: cidrList(raw, 'GATEWAY_TRUSTED_PROXIES', [], fail),
-    opsAllow: cidrList(raw, 'GATEWAY_OPS_ALLOW', LOOPBACK_AND_PRIVATE, fail),
-    adminAllow: cidrList(raw, 'GATEWAY_ADMIN_ALLOW', LOOPBACK_AND_PRIVATE, fail),
+    opsAllow: cidrList(raw, 'GATEWAY_OPS_ALLOW', LOOPBACK, fail),
+    adminAllow: cidrList(raw, 'GATEWAY_ADMIN_ALLOW', LOOPBACK, fail),
     apiAllow: cidrList(raw, 'GATEWAY_API_ALLOW', EVERYONE, fail),
     apiDeny: cidrList(raw, 'GATEWAY_API_DENY', [], fail),
     ipLimit: ipLimit(raw),

@@ -57,8 +57,8 @@ export const CONFIG_SCHEMA = {
     GATEWAY_ALIPAY_ALLOW: { type: 'string', pattern: '^(any|none|[0-9A-Fa-f:./,\\s]+)$', description: 'any, none, or comma-separated IP addresses or CIDR blocks allowed to call /alipay, such as 110.75.0.0/16,127.0.0.1' },
     // gateway security policies (config/gateway.ts, docs/security.md)
     GATEWAY_TRUSTED_PROXIES: { type: 'string', pattern: '^(none|[0-9A-Fa-f:./,\\s]+)$', description: 'none, or comma-separated IP addresses or CIDR blocks of the proxies whose X-Forwarded-For is believed' },
-    GATEWAY_OPS_ALLOW: { type: 'string', pattern: '^(any|none|[0-9A-Fa-f:./,\\s]+)$', description: 'any, none, or comma-separated IP addresses or CIDR blocks allowed to read /health and /metrics' },
-    GATEWAY_ADMIN_ALLOW: { type: 'string', pattern: '^(any|none|[0-9A-Fa-f:./,\\s]+)$', description: 'any, none, or comma-separated IP addresses or CIDR blocks allowed to call /admin' },
+    GATEWAY_OPS_ALLOW: { type: 'string', pattern: '^(any|none|[0-9A-Fa-f:./,\\s]+)$', description: 'any, none, or comma-separated IP addresses or CIDR blocks allowed to read /health and /metrics (default loopback only: 127.0.0.0/8,::1/128)' },
+    GATEWAY_ADMIN_ALLOW: { type: 'string', pattern: '^(any|none|[0-9A-Fa-f:./,\\s]+)$', description: 'any, none, or comma-separated IP addresses or CIDR blocks allowed to call /admin (default loopback only: 127.0.0.0/8,::1/128)' },
     GATEWAY_API_ALLOW: { type: 'string', pattern: '^(any|none|[0-9A-Fa-f:./,\\s]+)$', description: 'any, none, or comma-separated IP addresses or CIDR blocks allowed to call /api' },
     GATEWAY_API_DENY: { type: 'string', pattern: '^(none|[0-9A-Fa-f:./,\\s]+)$', description: 'none, or comma-separated IP addresses or CIDR blocks refused on /api' },
     GATEWAY_IP_LIMIT: { type: 'string', pattern: '^(off|[1-9][0-9]*/(second|minute|hour|day|[1-9][0-9]*[smh]))$', description: "off, or requests per client IP before a ban, such as 1200/minute or 100/10s" },

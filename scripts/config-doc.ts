@@ -19,6 +19,14 @@ no \`DATABASE_URL\` means the embedded PostgreSQL under \`VAR_DIR/pg\`; no back-
 simulators run in-process (\`SIMULATORS=auto\`). Gateway policy settings are explained in
 [security.md](security.md).
 
+\`/health\`, \`/metrics\` and \`/admin\` answer this machine only (loopback) until told otherwise; the
+start log says so. To let a monitoring or operators' network in, list it, keeping loopback if
+local tools use it: \`GATEWAY_OPS_ALLOW=127.0.0.1,::1,10.20.0.0/16\` (health and metrics),
+\`GATEWAY_ADMIN_ALLOW=127.0.0.1,::1,10.30.1.0/24\` (operators' API). Behind a reverse proxy also set
+\`GATEWAY_TRUSTED_PROXIES\` to the proxy's address, so the client's own address is checked.
+Credentials written into URLs (\`DATABASE_URL\`, \`NATS_URL\`, back-office URLs) are shown as
+\`user:***@\` in the log, \`/health\`, error messages and metric labels.
+
 | key | expected value |
 | --- | --- |
 ${rows.join('\n')}

@@ -27,6 +27,9 @@ export async function startCommand(args: string[]): Promise<void> {
   if (bus.gatewayUrl) {
     const demo = HOUSEHOLDS[0].ConsNo;
     log.info(`gateway: ${bus.gatewayUrl}   health: ${bus.gatewayUrl}/health   metrics: ${bus.gatewayUrl}/metrics`);
+    const { opsAllow, adminAllow } = config.gateway;
+    const who = (cidrs: string[]) => cidrs.join(',') || 'nobody';
+    log.info(`/health and /metrics answer ${who(opsAllow)}, /admin ${who(adminAllow)}: widen with GATEWAY_OPS_ALLOW and GATEWAY_ADMIN_ALLOW (docs/configuration.md)`);
     log.info(`demo token: TOKEN=$(npm run -s token)   then: curl -H "Authorization: Bearer $TOKEN" ${bus.gatewayUrl}/api/v1/accounts/${demo}/arrears`);
   }
 }

@@ -53,6 +53,8 @@ describe(`gateway/policies - IP bans and rate limits hold across two gateway pro
     const common = { NATS_URL: requireEnv('TEST_NATS_URL'), BUS_NAMESPACE: namespace, JWT_SECRET };
     const policies = {
       GATEWAY_TRUSTED_PROXIES: '127.0.0.1',
+      // the operators' network (behind a shared NAT in one test); /admin is loopback-only by default
+      GATEWAY_ADMIN_ALLOW: '127.0.0.0/8,10.0.0.0/8',
       GATEWAY_IP_LIMIT: '10/minute',
       GATEWAY_IP_BAN_SECONDS: '120',
       // a day: the window cannot roll over between gateway A and gateway B in this test

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ConfigError, loadConfig } from '../../../../../config';
-import { LOOPBACK_AND_PRIVATE } from '../../../../../config/gateway';
+import { LOOPBACK } from '../../../../../config/gateway';
 import { effectivePolicies, normalizeRouteKey } from '../../../../../services/gateway/policies/options';
 
 function refused(env: Record<string, string>): ConfigError {
@@ -14,12 +14,13 @@ function refused(env: Record<string, string>): ConfigError {
 }
 
 describe('gateway/policies - configuration (GATEWAY_* keys)', () => {
-  it('defaults - documented in docs/security.md', () => {
+  it('defaults - documented in docs/security.md; /health, /metrics and /admin loopback only', () => {
     const g = loadConfig({}, '/tmp').gateway;
+    expect(LOOPBACK).to.deep.equal(['127.0.0.0/8', '::1/128']);
     expect(g).to.deep.equal({
       trustedProxies: [],
-      opsAllow: LOOPBACK_AND_PRIVATE,
-      adminAllow: LOOPBACK_AND_PRIVATE,
+      opsAllow: LOOPBACK,
+      adminAllow: LOOPBACK,
       apiAllow: ['0.0.0.0/0', '::/0'],
       apiDeny: [],
       ipLimit: { threshold: 1200, window: 60, banSeconds: 60, maxBanSeconds: 3600, forgetAfter: 86400 },
