@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
+import { maskUrlSecrets } from '../core/crypto/mask-url';
 import { quietOnBrokenPipe } from './cli/broken-pipe';
 import { CliError, UsageError } from './cli/cli-error';
 import { CliCommand } from './cli/command';
@@ -128,7 +129,8 @@ async function main(argv: string[]): Promise<void> {
       process.stderr.write(`gridbus: ${err.message}\n`);
       process.exitCode = err.exitCode;
     } else {
-      process.stderr.write(`gridbus: ${(err as Error).message}\n`);
+      // a failed start may name a URL of the configuration: no credentials on the terminal
+      process.stderr.write(`gridbus: ${maskUrlSecrets(String((err as Error).message))}\n`);
       process.exit(1);
     }
   }

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import Ajv from 'ajv';
 import YAML from 'yaml';
+import { maskUrlSecrets } from '../core/crypto/mask-url';
 import { AlipayConfig, readAlipayConfig } from './alipay';
 import { GatewayPolicyConfig, readGatewayPolicyConfig } from './gateway';
 import { CONFIG_SCHEMA, ConfigKey, INTEGER_KEYS } from './schema';
@@ -102,7 +103,7 @@ const SECRET_KEYS = new Set(['JWT_SECRET', 'PII_ENC_KEY', 'PII_HASH_KEY', 'ALIPA
 
 function showValue(key: string, value: unknown): string {
   if (SECRET_KEYS.has(key)) return `a value of ${String(value).length} characters, not shown`;
-  if (typeof value === 'string') return JSON.stringify(value.replace(/\/\/([^:/@\s]+):([^@/\s]*)@/, '//$1:***@'));
+  if (typeof value === 'string') return JSON.stringify(maskUrlSecrets(value));
   return JSON.stringify(value);
 }
 

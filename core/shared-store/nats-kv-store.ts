@@ -1,4 +1,5 @@
 import { connect, ConnectionOptions, KV, KvEntry, NatsConnection, StorageType } from 'nats';
+import { maskUrlSecrets } from '../crypto/mask-url';
 import { Clock, TimerHandle, realClock } from '../resilience/clock';
 import { Hits, SharedStore, SharedStoreContentionError, SharedStoreUnavailableError, WindowCount, windowStart } from './types';
 
@@ -325,10 +326,8 @@ function encodePart(part: string): string {
   return /^[A-Za-z0-9_-]+$/.test(part) ? part : `=${Buffer.from(part, 'utf8').toString('base64url')}`;
 }
 
-/** Credentials in a NATS URL never reach health details or logs. */
-export function maskNatsUrl(urls: string): string {
-  return urls.replace(/\/\/([^/@\s]+)@/g, (_m, auth: string) => (auth.includes(':') ? `//${auth.split(':')[0]}:***@` : '//***@'));
-}
+/** Credentials in a NATS URL never reach health details or logs (the one URL masker: core/crypto/mask-url.ts). */
+export const maskNatsUrl = maskUrlSecrets;
 
 function countOf(entry: KvEntry | null): number {
   if (!entry || entry.operation !== 'PUT') return 0;

@@ -175,4 +175,14 @@ describe('core/errors - toErrorView', () => {
   it('does not accept an inherited property name as a code', () => {
     expect(toErrorView({ type: 'toString', message: 'x' }).code).to.equal('INTERNAL');
   });
+
+  it('masks credentials of URLs in the message and details a caller sees', () => {
+    const err = new GridbusError('MAPPING_INVALID', 'WSDL http://svc:pw@10.1.2.3/ws?wsdl not loaded', {
+      details: { endpoint: 'http://svc:pw@10.1.2.3/ws?token=t1' },
+      publicMessage: true,
+    });
+    const view = toErrorView(err);
+    expect(view.message).to.equal('WSDL http://svc:***@10.1.2.3/ws?wsdl not loaded');
+    expect(view.details).to.deep.equal({ endpoint: 'http://svc:***@10.1.2.3/ws?token=***' });
+  });
 });
