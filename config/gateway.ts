@@ -1,5 +1,7 @@
 import * as net from 'net';
 import Ajv from 'ajv';
+import { policyLevelSchema } from '../services/gateway/policies/catalog';
+import { ORIGIN_PATTERN } from '../services/gateway/policies/cors';
 
 /**
  * Gateway security policies: the GATEWAY_* keys (schema in schema.ts) read
@@ -28,6 +30,8 @@ export interface IpLimitOptions {
   maxBanSeconds: number;
   /** Offences are remembered this long (seconds) after the last one. */
   forgetAfter: number;
+  /** What is counted: every request (default), or only requests refused before their body (operator routes). */
+  count?: 'requests' | 'refusals';
 }
 
 /** Kong `rate-limiting`: requests allowed per fixed window, by consumer (JWT sub) or IP. */
@@ -51,12 +55,20 @@ export interface HygieneOptions {
   maxJsonDepth?: number;
 }
 
+/** CORS: the origins whose browsers may call (none by default), and how long a preflight answer is kept. */
+export interface CorsOptions {
+  origins: string[];
+  /** Seconds (Access-Control-Max-Age). */
+  maxAge: number;
+}
+
 /** What GATEWAY_POLICIES may say for a route group or one route; `false` switches a limit off. */
 export interface PolicyOverrides {
   ipRestriction?: IpRestrictionOptions;
   ipLimit?: Partial<IpLimitOptions> | false;
   rateLimiting?: RateLimitingOptions | false;
   hygiene?: HygieneOptions;
+  cors?: Partial<CorsOptions> | false;
 }
 
 export interface GroupPolicyOverrides extends PolicyOverrides {
@@ -93,6 +105,8 @@ export interface GatewayPolicyConfig {
   maxHeaders: number;
   maxHeaderBytes: number;
   maxJsonDepth: number;
+  /** GATEWAY_CORS_ORIGINS: browsers of these origins may call cross-origin. Default none. */
+  cors: CorsOptions;
   /** GATEWAY_POLICIES: per route group and per route overrides. */
   policies: Record<string, GroupPolicyOverrides>;
 }
@@ -131,6 +145,19 @@ function cidrList(raw: Record<string, unknown>, key: string, fallback: string[],
   return entries;
 }
 
+/** `none` (default) or comma-separated origins such as https://pay.example.com,http://localhost:3000. */
+function corsOrigins(raw: Record<string, unknown>, fail: Fail): string[] {
+  const value = ((raw.GATEWAY_CORS_ORIGINS as string | undefined) ?? 'none').trim();
+  if (value === 'none') return [];
+  const entries = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const origin = new RegExp(ORIGIN_PATTERN);
+  const bad = entries.find((e) => !origin.test(e));
+  if (bad !== undefined) {
+    fail('GATEWAY_CORS_ORIGINS', `Invalid configuration: GATEWAY_CORS_ORIGINS must be none or comma-separated origins such as https://pay.example.com (scheme, host and port only; got ${JSON.stringify(bad)})`);
+  }
+  return entries;
+}
+
 const UNIT_SECONDS: Record<string, number> = { second: 1, minute: 60, hour: 3600, day: 86400 };
 
 /** `1200/minute` or `100/10s` → threshold and window (seconds). */
@@ -160,52 +187,8 @@ function rates(text: string): RateLimitingOptions | false {
   return out;
 }
 
-/** `false` (switched off) or options; errors name the bad option, not the alternatives. */
-const falseOr = (schema: object) => ({ if: { const: false }, then: true, else: schema });
-const CIDR_ARRAY = { type: 'array', items: { type: 'string', format: 'cidr' } };
-const OVERRIDES = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    ipRestriction: {
-      type: 'object',
-      additionalProperties: false,
-      properties: { allow: CIDR_ARRAY, deny: CIDR_ARRAY, status: { type: 'integer', minimum: 400, maximum: 499 }, message: { type: 'string', minLength: 1, maxLength: 200 } },
-    },
-    ipLimit: falseOr({
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        threshold: { type: 'integer', minimum: 1 },
-        window: { type: 'integer', minimum: 1, maximum: 86400 },
-        banSeconds: { type: 'integer', minimum: 1, maximum: 604800 },
-        maxBanSeconds: { type: 'integer', minimum: 1, maximum: 604800 },
-        forgetAfter: { type: 'integer', minimum: 1, maximum: 604800 },
-      },
-    }),
-    rateLimiting: falseOr({
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        second: { type: 'integer', minimum: 1 },
-        minute: { type: 'integer', minimum: 1 },
-        hour: { type: 'integer', minimum: 1 },
-        day: { type: 'integer', minimum: 1 },
-        limitBy: { enum: ['consumer', 'ip'] },
-        hideClientHeaders: { type: 'boolean' },
-      },
-    }),
-    hygiene: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        bodyLimit: { type: 'string', pattern: '^[0-9]+(b|kb|mb)$' },
-        allowedContentTypes: { type: 'array', items: { type: 'string', pattern: '^([a-z0-9.+-]+/[a-z0-9.+*-]+|\\*/\\*)$' } },
-        maxJsonDepth: { type: 'integer', minimum: 1, maximum: 1000 },
-      },
-    },
-  },
-};
+/** Built from the policies' own option schemas (services/gateway/policies/catalog.ts). */
+const OVERRIDES = policyLevelSchema();
 const POLICIES_SCHEMA = {
   type: 'object',
   propertyNames: { pattern: '^[a-z][a-z0-9-]*$' },
@@ -276,6 +259,7 @@ export function readGatewayPolicyConfig(raw: Record<string, unknown>, natsUrl: s
     maxHeaders: (raw.GATEWAY_MAX_HEADERS as number | undefined) ?? 100,
     maxHeaderBytes: (raw.GATEWAY_MAX_HEADER_BYTES as number | undefined) ?? 16384,
     maxJsonDepth: (raw.GATEWAY_MAX_JSON_DEPTH as number | undefined) ?? 32,
+    cors: { origins: corsOrigins(raw, fail), maxAge: 600 },
     policies: policies(raw, fail),
   };
 }

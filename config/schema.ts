@@ -73,6 +73,7 @@ export const CONFIG_SCHEMA = {
     GATEWAY_MAX_HEADERS: { type: 'integer', minimum: 10, maximum: 1000, description: 'a number of request headers 10-1000' },
     GATEWAY_MAX_HEADER_BYTES: { type: 'integer', minimum: 1024, maximum: 1048576, description: 'bytes 1024-1048576 (all request headers together)' },
     GATEWAY_MAX_JSON_DEPTH: { type: 'integer', minimum: 1, maximum: 1000, description: 'a JSON nesting depth 1-1000' },
+    GATEWAY_CORS_ORIGINS: { type: 'string', pattern: '^(none|[^\\s,]+(\\s*,\\s*[^\\s,]+)*)$', description: 'none, or comma-separated origins (https://host:port) whose browsers may call the gateway cross-origin' },
     GATEWAY_POLICIES: { type: ['object', 'string'], description: 'per route group / per route policy overrides: a mapping in the config file, or JSON (see docs/security.md)' },
   },
 } as const;

@@ -5,6 +5,7 @@ import ApiGateway from 'moleculer-web';
 import { ServiceDeps } from '../service-deps';
 import { AccessEvents, AliasResolver } from './access-events';
 import { authenticateBearer, authenticateOperator, authorizeOperator } from './auth/bearer-auth';
+import { operatorStatusEvents } from './auth/operator-status';
 import { banAdmin } from './ban-admin';
 import { sendError } from './error-response';
 import { GatewayPolicies, translateFrameworkError } from './policies';
@@ -74,7 +75,7 @@ export function createGatewayService(deps: ServiceDeps): ServiceSchema {
       ),
     },
     // Breakers of every node: the gateway refuses at once while an operation a route depends on is open.
-    events: { ...policies.circuitEvents(), ...bans.events },
+    events: { ...policies.circuitEvents(), ...bans.events, ...operatorStatusEvents },
     // operators list and lift IP bans (routes/admin.route.ts)
     actions: bans.actions,
     created(this: { broker: ServiceBroker; logger: { info: (m: string) => void; warn: (m: string) => void } }) {
@@ -104,9 +105,11 @@ export function createGatewayService(deps: ServiceDeps): ServiceSchema {
         res.setHeader('Content-Type', 'application/json; charset=utf-8');
         res.end(JSON.stringify(body));
       },
-      // rate limits and the circuit gate run once the caller is known
-      authenticate: policies.afterAuthentication(authenticateBearer(config)),
-      authenticateOperator: policies.afterAuthentication(authenticateOperator(config)),
+      // the policy pipeline checks the token before the body is read; moleculer-web's call gets that answer
+      authenticate: policies.authenticateOnce(authenticateBearer(config)),
+      authenticateOperator: policies.authenticateOnce(authenticateOperator(config)),
+      // the policies run for the alias moleculer-web found (a preflight's: the method it names), never one looked up apart
+      routeHandler: policies.routeHandler((ApiGateway as unknown as { methods: { routeHandler: Parameters<GatewayPolicies['routeHandler']>[0] } }).methods.routeHandler),
       authorizeOperator: authorizeOperator(config, ADMIN_ACTION_ROLES),
     },
   };

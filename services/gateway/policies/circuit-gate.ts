@@ -1,4 +1,5 @@
 import { Clock } from '../../../core/resilience/clock';
+import { definePolicy } from './contract';
 import { Refusal, refusal } from './refusal';
 
 /** The payload of the `operations.circuit.<state>` broadcasts (bin/bootstrap.ts). */
@@ -69,3 +70,21 @@ export class CircuitGate {
     return [...this.open.keys()];
   }
 }
+
+/**
+ * The circuit gate, for the aliases whose action a route file lists in
+ * `dependsOn` (not set in GATEWAY_POLICIES: which operations an action
+ * calls is a fact of the code, not a setting).
+ */
+export const circuitGatePolicy = definePolicy<{ operations: readonly string[] }>({
+  name: 'circuitGate',
+  priority: 800,
+  phases: ['caller'],
+  switchable: false,
+  optionsSchema: null,
+  defaults: (_config, route) => {
+    const operations = route.action ? route.dependsOn[route.action] : undefined;
+    return operations?.length ? { operations } : null;
+  },
+  create: (options, deps) => ({ caller: () => deps.circuits.check(options.operations) }),
+});

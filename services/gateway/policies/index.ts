@@ -1,21 +1,20 @@
 import type * as http from 'http';
 import type { ServiceBroker } from 'moleculer';
-import ApiGateway from 'moleculer-web';
 import { GridbusConfig } from '../../../config';
 import { HealthRegistry } from '../../../core/health';
 import { Clock, realClock } from '../../../core/resilience/clock';
 import { OpenedSharedStore, SharedStore, openSharedStore } from '../../../core/shared-store';
 import { GatewayRequest, GatewayResponse, pathOf } from '../types';
+import { BodyParsersOption, wantedParsers } from './body-parsing';
+import { POLICIES } from './catalog';
 import { CircuitEvent, CircuitGate } from './circuit-gate';
 import { clientIpOf } from './client-ip';
+import { GatewayPolicy, PolicyDeps, RouteFacts, RoutedAlias } from './contract';
 import { createLimitedServer } from './header-limits';
 import { CidrSet } from './ip-address';
-import { BanBook, BanEvent, IpLimit, createIpLimit } from './ip-limit';
-import { IpRestriction, createIpRestriction } from './ip-restriction';
-import { EffectivePolicies, RoutePolicyDeclaration, effectivePolicies, normalizeRouteKey, routeKey } from './options';
-import { createRateLimiting, RateLimiting } from './rate-limiting';
-import { refusalError, sendRefusal } from './refusal';
-import { checkContentType, checkHeaderCount, checkJsonDepth, checkPathAndQuery } from './request-hygiene';
+import { BanBook, BanEvent } from './ip-limit';
+import { RoutePolicyDeclaration, effectivePolicies, normalizeRouteKey, routeKey } from './options';
+import { AliasResolver, Authenticate, Pipeline, buildPipeline, runPipeline } from './pipeline';
 
 export { RoutePolicyDeclaration } from './options';
 export { translateFrameworkError } from './framework-errors';
@@ -24,63 +23,33 @@ export { CircuitEvent } from './circuit-gate';
 type Next = (err?: unknown) => void;
 type Connect = (req: GatewayRequest, res: GatewayResponse, next: Next) => void;
 type User = { id: string } | null | undefined;
-/** The parts of moleculer-web's service and Route the policies use. */
-type WebService = { resolveAlias(url: string, method: string): { alias: Alias } | false };
-type Alias = { method: string; path: string; action: string | null };
-type WebRoute = { authentication?: unknown };
 type Logger = { info(m: string): void; warn(m: string): void };
+/** moleculer-web's Route, as the middlewares see it on `req.$route`. */
+type WebRoute = { authentication?: Authenticate | null };
+/** A request as moleculer-web routed it, with what the gateway keeps on it. */
+type RoutedRequest = GatewayRequest & { $route?: WebRoute; $routedAlias?: RoutedAlias | null; $authentication?: Promise<User> };
+type RouteHandler = (this: unknown, ctx: unknown, route: unknown, req: GatewayRequest, res: GatewayResponse, found?: { alias: RoutedAlias } | false) => unknown;
 
 /** A route definition as routes/*.route.ts return it (moleculer-web options + `policies`). */
 export interface PolicyRoute {
   path: string;
   name?: string;
-  bodyParsers?: boolean | { json?: boolean | Record<string, unknown>; urlencoded?: boolean | Record<string, unknown> };
+  bodyParsers?: BodyParsersOption;
   use?: unknown[];
-  onBeforeCall?: (...args: never[]) => unknown;
+  authentication?: unknown;
   aliases?: Record<string, unknown>;
   policies?: RoutePolicyDeclaration;
   [option: string]: unknown;
 }
 
-/** One route's policies, compiled once per alias. */
-interface Compiled {
-  effective: EffectivePolicies;
-  ipRestriction: IpRestriction | null;
-  ipLimit: IpLimit | null;
-  rateLimiting: RateLimiting | null;
-  bodyParser: Connect | null;
-  dependsOn: Record<string, string[]>;
-}
-
-type ParserKind = 'json' | 'urlencoded';
-/** body-parser, as moleculer-web exports it (the parsers its `bodyParsers` option would build). */
-const bodyParsers = (ApiGateway as unknown as { bodyParser: Record<ParserKind, (options: Record<string, unknown>) => Connect> }).bodyParser;
-const MEDIA_TYPES: Record<ParserKind, string> = { json: 'application/json', urlencoded: 'application/x-www-form-urlencoded' };
-
-/** The parsers a route's `bodyParsers` asks for, as moleculer-web reads it (none given = JSON). */
-function wantedParsers(option: PolicyRoute['bodyParsers']): Array<[ParserKind, Record<string, unknown>]> {
-  if (option === false) return [];
-  if (option === undefined || option === true) return [['json', {}]];
-  return (['json', 'urlencoded'] as const)
-    .filter((kind) => option[kind] !== undefined && option[kind] !== false)
-    .map((kind) => [kind, typeof option[kind] === 'object' ? (option[kind] as Record<string, unknown>) : {}]);
-}
-
-/** Runs parsers one after the other, as connect would. */
-function chain(parsers: Connect[]): Connect | null {
-  if (!parsers.length) return null;
-  return (req, res, done) => {
-    const step = (i: number, err?: unknown): void => (err || i === parsers.length ? done(err) : parsers[i](req, res, (e) => step(i + 1, e)));
-    step(0);
-  };
-}
-
 /**
- * The gateway's security policies, composed: each route group gets, in
- * order, client IP resolution → ip-restriction → IP high-frequency control
- * → request hygiene (headers, path, content type) → body parsing → JSON
- * depth, all before authentication; then rate limiting and the circuit gate
- * after it (they need the user and the action). See docs/security.md.
+ * The gateway's security policies (catalog.ts, each one file following
+ * contract.ts), run for every request of every route by the one pipeline
+ * (pipeline.ts) in phase and priority order: connection (ip-restriction →
+ * IP high-frequency control → hygiene → CORS) → the route's
+ * authentication → caller (rate limiting → circuit gate) → body (parsing,
+ * JSON depth). Policies are compiled per alias, for the alias moleculer-web
+ * will actually run. See docs/security.md.
  */
 export class GatewayPolicies {
   readonly trustedProxies: CidrSet;
@@ -90,13 +59,15 @@ export class GatewayPolicies {
   private opened: OpenedSharedStore | null = null;
   private broker: ServiceBroker | null = null;
   private logger: Logger | null = null;
-  private readonly compiled = new WeakMap<GatewayRequest, Compiled>();
+  private policyDeps: PolicyDeps | null = null;
   /** group → the route keys of its aliases, to check GATEWAY_POLICIES names against. */
   private readonly groups = new Map<string, Set<string>>();
 
   constructor(
     private readonly config: GridbusConfig,
     private readonly options: { clock?: Clock; openStore?: () => OpenedSharedStore } = {},
+    /** Every policy of catalog.ts; tests may pass their own. */
+    private readonly policies: readonly GatewayPolicy[] = POLICIES,
   ) {
     this.clock = options.clock ?? realClock;
     this.trustedProxies = new CidrSet(config.gateway.trustedProxies);
@@ -161,20 +132,35 @@ export class GatewayPolicies {
     };
   }
 
-  /** Wraps `authenticate` so rate limits and the circuit gate run once the user is known. */
-  afterAuthentication<F extends (this: unknown, ...args: never[]) => Promise<User>>(authenticate: F) {
-    const self = this;
-    return async function authenticateThenLimit(this: unknown, ctx: unknown, route: unknown, req: GatewayRequest, res: GatewayResponse, alias: Alias) {
-      const user = await (authenticate as unknown as (...a: unknown[]) => Promise<User>).call(this, ctx, route, req, res, alias);
-      await self.afterAuth(req, res, alias, user ?? null);
-      return user;
+  /**
+   * The route's authenticate method, run once per request: the pipeline
+   * calls it before the body is read; moleculer-web's own call (before the
+   * action) gets the same answer instead of checking the token again.
+   */
+  authenticateOnce<F extends (...args: never[]) => Promise<User>>(authenticate: F): Authenticate {
+    return function authenticateOnce(this: unknown, ctx, route, req, res, alias) {
+      const r = req as RoutedRequest;
+      r.$authentication ??= (authenticate as unknown as Authenticate).call(this, ctx, route, req, res, alias);
+      return r.$authentication;
     };
   }
 
   /**
-   * The route with its policies in front: moleculer-web's own body parsing is
-   * replaced by ours, placed after the checks that need no body (a banned or
-   * refused client is answered before its body is read).
+   * moleculer-web's routeHandler, noting the alias it found (for an OPTIONS
+   * preflight: the alias of the method the preflight names) so the policies
+   * are those of the alias that would run, never looked up a second way.
+   */
+  routeHandler(original: RouteHandler): RouteHandler {
+    return function routeHandlerNotingAlias(this: unknown, ctx, route, req, res, found) {
+      (req as RoutedRequest).$routedAlias = found ? found.alias : null;
+      return original.call(this, ctx, route, req, res, found);
+    };
+  }
+
+  /**
+   * The route with the policy pipeline in front: moleculer-web's own body
+   * parsing is replaced by the pipeline's body phase, which comes after
+   * every check that needs no body, the token check included.
    */
   route(def: PolicyRoute): PolicyRoute {
     const declaration: RoutePolicyDeclaration = def.policies ?? { group: def.name ?? def.path.replace(/^\//, '') };
@@ -182,78 +168,42 @@ export class GatewayPolicies {
     for (const alias of Object.keys(def.aliases ?? {})) keys.add(normalizeRouteKey(alias));
     this.groups.set(declaration.group, keys);
     const parsers = wantedParsers(def.bodyParsers);
-    const defaultLimit = parsers.length ? String(parsers[0][1].limit ?? '100kb') : null;
-    const byKey = new Map<string, Compiled>();
-    const compile = (key: string | null): Compiled => {
-      const k = key ?? '';
-      let c = byKey.get(k);
-      if (!c) {
-        c = this.compile(declaration, key, defaultLimit, parsers);
-        byKey.set(k, c);
+    const authenticated = Boolean(def.authentication);
+    const byKey = new Map<string, Pipeline>();
+    const pipelineFor = (alias: RoutedAlias | null): Pipeline => {
+      const key = alias ? routeKey(alias.method, alias.path) : null;
+      let p = byKey.get(key ?? '');
+      if (!p) {
+        const facts: RouteFacts = { group: declaration.group, key, action: alias?.action ?? null, authenticated, parsers, dependsOn: declaration.dependsOn ?? {} };
+        p = buildPipeline(this.policies, effectivePolicies(this.config.gateway, declaration, facts, this.policies), this.deps(), facts);
+        byKey.set(key ?? '', p);
       }
-      return c;
+      return p;
     };
     const self = this;
-    const gate: Connect = function gatewayPolicies(this: WebService, req, res, next) {
-      const found = this.resolveAlias((req as { parsedUrl?: string }).parsedUrl ?? pathOf(req), req.method ?? 'GET');
-      const c = compile(found ? routeKey(found.alias.method, found.alias.path) : null);
-      self.compiled.set(req, c);
-      self.beforeBody(c, req, res, next).catch(next);
+    const gate: Connect = function gatewayPolicies(this: AliasResolver, req, res, next) {
+      const r = req as RoutedRequest;
+      if (r.$routedAlias === undefined) return next(new Error('GatewayPolicies.routeHandler is not installed: the policies cannot tell which alias will run'));
+      const alias = r.$routedAlias;
+      const route = r.$route;
+      const authenticate = route?.authentication ? { fn: route.authentication, self: this, route } : null;
+      const call = { req, res, clientIp: clientIpOf(req, self.trustedProxies), alias, user: null, refusal: null };
+      runPipeline(pipelineFor(alias), call, this, authenticate, next);
     };
-    const onBeforeCall = async function policiesBeforeCall(this: unknown, ctx: unknown, route: WebRoute, req: GatewayRequest, res: GatewayResponse, alias: Alias) {
-      if (def.onBeforeCall) await (def.onBeforeCall as (...a: unknown[]) => unknown).call(this, ctx, route, req, res, alias);
-      // authenticated routes run these once the user is known (afterAuthentication)
-      if (!route.authentication) await self.afterAuth(req, res, alias, null);
-    };
-    return { ...def, bodyParsers: false, use: [...(def.use ?? []), gate], onBeforeCall, policies: declaration };
+    return { ...def, bodyParsers: false, use: [...(def.use ?? []), gate], policies: declaration };
   }
 
-  private async beforeBody(c: Compiled, req: GatewayRequest, res: GatewayResponse, next: Next): Promise<void> {
-    const ip = clientIpOf(req, this.trustedProxies);
-    let refused = c.ipRestriction?.(ip) ?? null;
-    // a trusted proxy's own address is infrastructure: counting it would ban every client behind it
-    if (!refused && c.ipLimit && !this.trustedProxies.has(ip)) {
-      const limited = c.ipLimit(ip, (ban) => this.audit(ban, req));
-      refused = limited instanceof Promise ? await limited : limited;
-    }
-    refused ??= checkHeaderCount(req, this.config.gateway.maxHeaders) ?? checkPathAndQuery(req) ?? checkContentType(req, c.effective.hygiene.allowedContentTypes);
-    if (refused) return sendRefusal(req, res, refused);
-    if (!c.bodyParser) return next();
-    c.bodyParser(req, res, (err) => {
-      if (err) return next(err);
-      const tooDeep = checkJsonDepth((req as { body?: unknown }).body, c.effective.hygiene.maxJsonDepth);
-      if (tooDeep) return sendRefusal(req, res, tooDeep);
-      next();
-    });
-  }
-
-  private async afterAuth(req: GatewayRequest, res: GatewayResponse, alias: Alias | undefined, user: User): Promise<void> {
-    const c = this.compiled.get(req);
-    if (!c) return;
-    if (c.rateLimiting) {
-      const limited = c.rateLimiting({ userId: user?.id ?? null, clientIp: clientIpOf(req, this.trustedProxies) }, res);
-      const refused = limited instanceof Promise ? await limited : limited;
-      if (refused) throw refusalError(refused);
-    }
-    const operations = alias?.action ? c.dependsOn[alias.action] : undefined;
-    if (operations) {
-      const refused = this.circuits.check(operations);
-      if (refused) throw refusalError(refused);
-    }
-  }
-
-  private compile(declaration: RoutePolicyDeclaration, key: string | null, defaultLimit: string | null, parsers: Array<[ParserKind, Record<string, unknown>]>): Compiled {
-    const mediaTypes = parsers.length ? parsers.map(([kind]) => MEDIA_TYPES[kind]) : ['application/json'];
-    const effective = effectivePolicies(this.config.gateway, declaration, key, defaultLimit, mediaTypes);
-    const deps = { store: () => this.store(), clock: this.clock };
-    return {
-      effective,
-      ipRestriction: effective.ipRestriction ? createIpRestriction(effective.ipRestriction) : null,
-      ipLimit: effective.ipLimit ? createIpLimit(effective.ipLimit.options, effective.ipLimit.scope, { ...deps, bans: this.bans }) : null,
-      rateLimiting: effective.rateLimiting ? createRateLimiting(effective.rateLimiting.options, effective.rateLimiting.scope, deps) : null,
-      bodyParser: chain(parsers.map(([kind, options]) => bodyParsers[kind]({ ...options, limit: effective.hygiene.bodyLimit ?? options.limit }))),
-      dependsOn: declaration.dependsOn ?? {},
+  private deps(): PolicyDeps {
+    this.policyDeps ??= {
+      config: this.config.gateway,
+      store: () => this.store(),
+      clock: this.clock,
+      bans: this.bans,
+      circuits: this.circuits,
+      trustedProxies: this.trustedProxies,
+      onBan: (event, req) => this.audit(event, req),
     };
+    return this.policyDeps;
   }
 
   /** Each ban: one warning line and an `audit.event` (recorded by the audit service). */

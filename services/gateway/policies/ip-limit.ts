@@ -1,6 +1,7 @@
 import { IpLimitOptions } from '../../../config/gateway';
 import { Clock } from '../../../core/resilience/clock';
 import { SharedStore, WindowCount, slidingCount } from '../../../core/shared-store';
+import { PolicyCall, definePolicy } from './contract';
 import { Refusal, refusal } from './refusal';
 
 /** What each ban reports (to the audit log and the logs). */
@@ -197,3 +198,41 @@ export function createIpLimit(
     return now ? judge(clientIp, record, now, onBan) : counted(clientIp, onBan);
   };
 }
+
+/** The control's options when a level switches it on while GATEWAY_IP_LIMIT is off. */
+export const IP_LIMIT_DEFAULTS: IpLimitOptions = { threshold: 1200, window: 60, banSeconds: 60, maxBanSeconds: 3600, forgetAfter: 86400 };
+
+/**
+ * IP high-frequency control. `count: requests` (default) counts every
+ * request as it arrives; `count: refusals` counts only requests refused
+ * before their body (a missing or bad token, an address not allowed), so
+ * on operator routes a valid token is never counted nor banned while an
+ * unauthenticated flood still is.
+ */
+export const ipLimitPolicy = definePolicy<IpLimitOptions>({
+  name: 'ipLimit',
+  priority: 900,
+  phases: ['connection', 'refused'],
+  switchable: true,
+  optionsSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      threshold: { type: 'integer', minimum: 1 },
+      window: { type: 'integer', minimum: 1, maximum: 86400 },
+      banSeconds: { type: 'integer', minimum: 1, maximum: 604800 },
+      maxBanSeconds: { type: 'integer', minimum: 1, maximum: 604800 },
+      forgetAfter: { type: 'integer', minimum: 1, maximum: 604800 },
+      count: { enum: ['requests', 'refusals'] },
+    },
+  },
+  defaults: (config) => config.ipLimit || null,
+  merge: (inherited, level, config) => ({ ...(inherited ?? (config.ipLimit || IP_LIMIT_DEFAULTS)), ...level }),
+  create(options, deps, route) {
+    const limit = createIpLimit(options, route.scope, deps);
+    const check = (call: PolicyCall) =>
+      // a trusted proxy's own address is infrastructure: counting it would ban every client behind it
+      deps.trustedProxies.has(call.clientIp) ? null : limit(call.clientIp, (ban) => deps.onBan(ban, call.req));
+    return options.count === 'refusals' ? { refused: check } : { connection: check };
+  },
+});

@@ -1,4 +1,5 @@
 import { IpRestrictionOptions } from '../../../config/gateway';
+import { definePolicy } from './contract';
 import { CidrSet } from './ip-address';
 import { Refusal, refusal } from './refusal';
 
@@ -22,3 +23,23 @@ export function createIpRestriction(options: IpRestrictionOptions): IpRestrictio
     return null;
   };
 }
+
+const CIDR_ARRAY = { type: 'array', items: { type: 'string', format: 'cidr' } };
+
+/** First of all: an address that may not come in is refused before anything is counted or read. */
+export const ipRestrictionPolicy = definePolicy<IpRestrictionOptions>({
+  name: 'ipRestriction',
+  priority: 1000,
+  phases: ['connection'],
+  switchable: false,
+  optionsSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { allow: CIDR_ARRAY, deny: CIDR_ARRAY, status: { type: 'integer', minimum: 400, maximum: 499 }, message: { type: 'string', minLength: 1, maxLength: 200 } },
+  },
+  defaults: () => null,
+  create(options) {
+    const restrict = createIpRestriction(options);
+    return { connection: (call) => restrict(call.clientIp) };
+  },
+});

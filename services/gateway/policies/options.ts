@@ -1,4 +1,6 @@
-import { GatewayPolicyConfig, HygieneOptions, IpLimitOptions, IpRestrictionOptions, PolicyOverrides, RateLimitingOptions } from '../../../config/gateway';
+import { GatewayPolicyConfig, PolicyOverrides } from '../../../config/gateway';
+import { POLICIES } from './catalog';
+import { GatewayPolicy, RouteFacts } from './contract';
 
 /** What a route file declares next to its aliases. */
 export interface RoutePolicyDeclaration extends PolicyOverrides {
@@ -10,17 +12,14 @@ export interface RoutePolicyDeclaration extends PolicyOverrides {
   routes?: Record<string, PolicyOverrides>;
 }
 
-/** The options in force for one route after every level is applied. */
-export interface EffectivePolicies {
-  ipRestriction: IpRestrictionOptions | null;
-  /** `scope` names the counter: the level the options were last set at (`gateway`, a group, `group:route`). */
-  ipLimit: { options: IpLimitOptions; scope: string } | null;
-  rateLimiting: { options: RateLimitingOptions; scope: string } | null;
-  hygiene: { bodyLimit: string | null; allowedContentTypes: string[]; maxJsonDepth: number };
+/** One policy's options in force for a route, and the level they were last set at (`gateway`, a group, `group:METHOD path`). */
+export interface EffectivePolicy {
+  options: object;
+  scope: string;
 }
 
-export const IP_LIMIT_DEFAULTS: IpLimitOptions = { threshold: 1200, window: 60, banSeconds: 60, maxBanSeconds: 3600, forgetAfter: 86400 };
-const UNITS = ['second', 'minute', 'hour', 'day'] as const;
+/** Policy name → its options for one route; null = off. */
+export type EffectivePolicies = Record<string, EffectivePolicy | null>;
 
 /** `GET /accounts/:id/` and `GET accounts/:id` name the same route. */
 export function routeKey(method: string, path: string): string {
@@ -33,60 +32,51 @@ export function normalizeRouteKey(key: string): string {
 }
 
 /**
- * Applies one level over what is inherited, option by option (Moleculer's
- * broker → action merge). For rate-limiting, a level that names any window
- * (second/minute/hour/day) replaces the inherited set of windows. `false`
- * switches a limit off; a later level may switch it on again.
+ * Applies one level over what is inherited, policy by policy: `false`
+ * switches a policy off, options are merged by the policy's own `merge`
+ * (option by option unless it says otherwise: Moleculer's broker → action
+ * merge) and move its scope to this level.
  */
-export function applyLevel(base: EffectivePolicies, level: PolicyOverrides | undefined, scope: string, config: GatewayPolicyConfig): EffectivePolicies {
-  if (!level) return base;
-  const out: EffectivePolicies = { ...base, hygiene: { ...base.hygiene } };
-  if (level.ipRestriction) out.ipRestriction = { ...(base.ipRestriction ?? {}), ...level.ipRestriction };
-  if (level.ipLimit === false) out.ipLimit = null;
-  else if (level.ipLimit) {
-    const inherited = base.ipLimit?.options ?? (config.ipLimit || IP_LIMIT_DEFAULTS);
-    out.ipLimit = { options: { ...inherited, ...level.ipLimit }, scope };
-  }
-  if (level.rateLimiting === false) out.rateLimiting = null;
-  else if (level.rateLimiting) {
-    const inherited: RateLimitingOptions = { ...(base.rateLimiting?.options ?? {}) };
-    if (UNITS.some((u) => level.rateLimiting && level.rateLimiting[u] !== undefined)) for (const u of UNITS) delete inherited[u];
-    out.rateLimiting = { options: { ...inherited, ...level.rateLimiting }, scope };
-  }
-  if (level.hygiene) {
-    const h: HygieneOptions = level.hygiene;
-    if (h.bodyLimit !== undefined) out.hygiene.bodyLimit = h.bodyLimit;
-    if (h.allowedContentTypes !== undefined) out.hygiene.allowedContentTypes = [...h.allowedContentTypes];
-    if (h.maxJsonDepth !== undefined) out.hygiene.maxJsonDepth = h.maxJsonDepth;
+function applyLevel(current: EffectivePolicies, level: PolicyOverrides | undefined, scope: string, config: GatewayPolicyConfig, policies: readonly GatewayPolicy[]): EffectivePolicies {
+  if (!level) return current;
+  const out = { ...current };
+  for (const p of policies) {
+    const value = (level as Record<string, unknown>)[p.name];
+    if (value === undefined) continue;
+    if (value === false) {
+      out[p.name] = null;
+      continue;
+    }
+    const inherited = current[p.name]?.options ?? null;
+    const options = p.merge ? p.merge(inherited, value as object, config) : { ...(inherited ?? {}), ...(value as object) };
+    out[p.name] = { options, scope };
   }
   return out;
 }
 
 /**
- * gateway defaults (GATEWAY_* keys) → the route file's group declaration →
- * GATEWAY_POLICIES[group] → the route file's per-route entry →
+ * The policy defaults (GATEWAY_* keys) → the route file's group declaration
+ * → GATEWAY_POLICIES[group] → the route file's per-route entry →
  * GATEWAY_POLICIES[group].routes[route].
  */
 export function effectivePolicies(
   config: GatewayPolicyConfig,
   declaration: RoutePolicyDeclaration,
-  key: string | null,
-  defaultBodyLimit: string | null,
-  defaultMediaTypes: string[] = ['application/json'],
+  route: RouteFacts,
+  policies: readonly GatewayPolicy[] = POLICIES,
 ): EffectivePolicies {
   const group = declaration.group;
-  let p: EffectivePolicies = {
-    ipRestriction: null,
-    ipLimit: config.ipLimit ? { options: config.ipLimit, scope: 'gateway' } : null,
-    rateLimiting: null,
-    hygiene: { bodyLimit: defaultBodyLimit, allowedContentTypes: [...defaultMediaTypes], maxJsonDepth: config.maxJsonDepth },
-  };
+  let p: EffectivePolicies = {};
+  for (const policy of policies) {
+    const options = policy.defaults(config, route);
+    p[policy.name] = options ? { options, scope: 'gateway' } : null;
+  }
   const configured = config.policies[group];
-  p = applyLevel(p, declaration, group, config);
-  p = applyLevel(p, configured, group, config);
-  if (key) {
-    p = applyLevel(p, findRoute(declaration.routes, key), `${group}:${key}`, config);
-    p = applyLevel(p, findRoute(configured?.routes, key), `${group}:${key}`, config);
+  p = applyLevel(p, declaration, group, config, policies);
+  p = applyLevel(p, configured, group, config, policies);
+  if (route.key) {
+    p = applyLevel(p, findRoute(declaration.routes, route.key), `${group}:${route.key}`, config, policies);
+    p = applyLevel(p, findRoute(configured?.routes, route.key), `${group}:${route.key}`, config, policies);
   }
   return p;
 }

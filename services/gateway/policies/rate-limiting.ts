@@ -2,6 +2,7 @@ import { RateLimitingOptions } from '../../../config/gateway';
 import { Clock } from '../../../core/resilience/clock';
 import { SharedStore, WindowCount } from '../../../core/shared-store';
 import { GatewayResponse } from '../types';
+import { definePolicy } from './contract';
 import { Refusal, refusal } from './refusal';
 
 const UNITS = [
@@ -75,3 +76,34 @@ export function createRateLimiting(options: RateLimitingOptions, scope: string, 
     return Promise.all(rest).then((more) => answer([...counts, ...more], res));
   };
 }
+
+/** Once the caller is known and before the body is read: a caller over its limit costs no body parsing. */
+export const rateLimitingPolicy = definePolicy<RateLimitingOptions>({
+  name: 'rateLimiting',
+  priority: 900,
+  phases: ['caller'],
+  switchable: true,
+  optionsSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      second: { type: 'integer', minimum: 1 },
+      minute: { type: 'integer', minimum: 1 },
+      hour: { type: 'integer', minimum: 1 },
+      day: { type: 'integer', minimum: 1 },
+      limitBy: { enum: ['consumer', 'ip'] },
+      hideClientHeaders: { type: 'boolean' },
+    },
+  },
+  defaults: () => null,
+  // a level that names any window replaces the inherited set of windows; other options are kept
+  merge(inherited, level) {
+    const out: RateLimitingOptions = { ...(inherited ?? {}) };
+    if (UNITS.some(([u]) => level[u] !== undefined)) for (const [u] of UNITS) delete out[u];
+    return { ...out, ...level };
+  },
+  create(options, deps, route) {
+    const limit = createRateLimiting(options, route.scope, deps);
+    return { caller: (call) => limit({ userId: call.user?.id ?? null, clientIp: call.clientIp }, call.res) };
+  },
+});

@@ -1,4 +1,7 @@
+import { HygieneOptions } from '../../../config/gateway';
 import { GatewayRequest } from '../types';
+import { MEDIA_TYPES, createBodyParser, hasBody } from './body-parsing';
+import { PolicyHandlers, Verdict, definePolicy } from './contract';
 import { Refusal, refusal } from './refusal';
 
 /**
@@ -93,3 +96,52 @@ export function checkJsonDepth(body: unknown, maxDepth: number): Refusal | null 
   }
   return null;
 }
+
+type Hygiene = Required<Omit<HygieneOptions, 'bodyLimit'>> & { bodyLimit: string | null };
+
+/**
+ * Request hygiene: header count, path and query, the body's media type at
+ * `connection`; the body itself (the route's parsers with `bodyLimit`, then
+ * the JSON depth) at `body`, the last phase, so nothing is read for a
+ * request any earlier policy or the token check refuses.
+ */
+export const hygienePolicy = definePolicy<Hygiene>({
+  name: 'hygiene',
+  priority: 800,
+  phases: ['connection', 'body'],
+  switchable: false,
+  optionsSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      bodyLimit: { type: 'string', pattern: '^[0-9]+(b|kb|mb)$' },
+      allowedContentTypes: { type: 'array', items: { type: 'string', pattern: '^([a-z0-9.+-]+/[a-z0-9.+*-]+|\\*/\\*)$' } },
+      maxJsonDepth: { type: 'integer', minimum: 1, maximum: 1000 },
+    },
+  },
+  defaults: (config, route) => ({
+    bodyLimit: route.parsers.length ? String(route.parsers[0][1].limit ?? '100kb') : null,
+    allowedContentTypes: route.parsers.length ? route.parsers.map(([kind]) => MEDIA_TYPES[kind]) : ['application/json'],
+    maxJsonDepth: config.maxJsonDepth,
+  }),
+  merge: (inherited, level) => ({ ...inherited!, ...level, ...(level.allowedContentTypes ? { allowedContentTypes: [...level.allowedContentTypes] } : {}) }),
+  create(options, deps, route) {
+    const maxHeaders = deps.config.maxHeaders;
+    const parse = createBodyParser(route.parsers, options.bodyLimit);
+    const handlers: PolicyHandlers = {
+      connection: ({ req }) => checkHeaderCount(req, maxHeaders) ?? checkPathAndQuery(req) ?? checkContentType(req, options.allowedContentTypes),
+    };
+    if (parse) {
+      handlers.body = ({ req, res }) => {
+        const r = req as GatewayRequest & { body?: unknown };
+        // as body-parser does for a request without a body, without a promise
+        if (!hasBody(req)) {
+          r.body ??= {};
+          return null;
+        }
+        return new Promise<Verdict>((resolve, reject) => parse(req, res, (err) => (err ? reject(err) : resolve(checkJsonDepth(r.body, options.maxJsonDepth)))));
+      };
+    }
+    return handlers;
+  },
+});

@@ -17,6 +17,7 @@ export const ADMIN_ACTION_ROLES: Record<string, string[]> = {
   'audit.list': ['auditor'],
   'statistics.access': ['operator', 'auditor'],
   'auth.createOperator': [],
+  'auth.updateOperator': [],
   'api.bans': ['operator', 'auditor'],
   'api.liftBan': ['operator'],
 };
@@ -25,9 +26,10 @@ export const ADMIN_ACTION_ROLES: Record<string, string[]> = {
 export function adminRoute(config: GridbusConfig) {
   return {
     path: '/admin/api',
-    // Operators' networks only (GATEWAY_ADMIN_ALLOW), each call with an operator token: no IP bans here,
-    // so an operator whose address was banned (a shared NAT) can still list and lift bans. Log-in keeps them.
-    policies: { group: 'admin', ipRestriction: { allow: config.gateway.adminAllow }, ipLimit: false as const },
+    // Operators' networks only (GATEWAY_ADMIN_ALLOW), each call with an operator token checked before the body
+    // is read. Only refused requests count towards an IP ban, and a banned address with a valid token still
+    // gets in: an operator behind a banned NAT can list and lift bans, an unauthenticated flood is banned.
+    policies: { group: 'admin', ipRestriction: { allow: config.gateway.adminAllow }, ipLimit: config.gateway.ipLimit && { count: 'refusals' as const } },
     mappingPolicy: 'restrict',
     authentication: 'authenticateOperator',
     authorization: 'authorizeOperator',
@@ -45,6 +47,7 @@ export function adminRoute(config: GridbusConfig) {
       'GET audit': 'audit.list',
       'GET statistics/access': 'statistics.access',
       'POST operators': 'auth.createOperator',
+      'PATCH operators/:username': 'auth.updateOperator',
       'GET gateway/bans': 'api.bans',
       'DELETE gateway/bans/:ip': 'api.liftBan',
     },

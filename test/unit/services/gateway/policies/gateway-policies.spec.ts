@@ -30,7 +30,6 @@ describe('gateway/policies - composition', () => {
     });
     expect(route.bodyParsers).to.equal(false);
     expect(route.use).to.have.length(1);
-    expect(route.onBeforeCall).to.be.a('function');
     expect(route).to.include({ path: '/api/v1', authentication: true });
     expect(route.aliases).to.deep.equal({ 'GET x/:id': 'svc.x' });
   });

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { ConfigError, loadConfig } from '../../../../../config';
 import { LOOPBACK } from '../../../../../config/gateway';
+import { RouteFacts } from '../../../../../services/gateway/policies/contract';
 import { effectivePolicies, normalizeRouteKey } from '../../../../../services/gateway/policies/options';
 
 function refused(env: Record<string, string>): ConfigError {
@@ -29,6 +30,7 @@ describe('gateway/policies - configuration (GATEWAY_* keys)', () => {
       maxHeaders: 100,
       maxHeaderBytes: 16384,
       maxJsonDepth: 32,
+      cors: { origins: [], maxAge: 600 },
       policies: {},
     });
   });
@@ -61,6 +63,18 @@ describe('gateway/policies - configuration (GATEWAY_* keys)', () => {
     expect(off.store.natsUrl).to.equal(null);
   });
 
+  it('GATEWAY_CORS_ORIGINS - none by default, else a list of origins', () => {
+    expect(loadConfig({ GATEWAY_CORS_ORIGINS: 'https://pay.example.com, http://localhost:3000' }, '/tmp').gateway.cors).to.deep.equal({
+      origins: ['https://pay.example.com', 'http://localhost:3000'],
+      maxAge: 600,
+    });
+  });
+
+  it('GATEWAY_POLICIES - the options schema is built from every policy of the catalog', () => {
+    const g = loadConfig({ GATEWAY_POLICIES: '{"admin":{"ipLimit":{"count":"refusals"},"cors":false},"api":{"cors":{"origins":["https://pay.example.com"]}}}' }, '/tmp').gateway;
+    expect(g.policies).to.deep.equal({ admin: { ipLimit: { count: 'refusals' }, cors: false }, api: { cors: { origins: ['https://pay.example.com'] } } });
+  });
+
   it('GATEWAY_POLICIES - JSON in the environment or a mapping in the config file, validated', () => {
     const g = loadConfig({ GATEWAY_POLICIES: '{"api":{"rateLimiting":{"minute":60},"routes":{"POST arrears/query":{"ipLimit":false}}}}' }, '/tmp').gateway;
     expect(g.policies).to.deep.equal({ api: { rateLimiting: { minute: 60 }, routes: { 'POST arrears/query': { ipLimit: false } } } });
@@ -80,6 +94,10 @@ describe('gateway/policies - configuration (GATEWAY_* keys)', () => {
     [{ GATEWAY_POLICIES: '{"api":{"ipRestriction":{"allow":["10.0.0.0/40"]}}}' }, 'GATEWAY_POLICIES', /\/api\/ipRestriction\/allow\/0 must be an IP address or CIDR block/],
     [{ GATEWAY_POLICIES: '{"api":{"ipLimit":"yes"}}' }, 'GATEWAY_POLICIES', /\/api\/ipLimit must be false or an object of options/],
     [{ GATEWAY_POLICIES: '{"API":{}}' }, 'GATEWAY_POLICIES', /bad name "API"/],
+    [{ GATEWAY_POLICIES: '{"api":{"ipLimit":{"count":"everything"}}}' }, 'GATEWAY_POLICIES', /\/api\/ipLimit\/count must be equal to one of the allowed values/],
+    [{ GATEWAY_POLICIES: '{"api":{"cors":{"origins":["https://a.example/path"]}}}' }, 'GATEWAY_POLICIES', /\/api\/cors\/origins\/0 must match pattern/],
+    [{ GATEWAY_POLICIES: '{"api":{"circuitGate":{}}}' }, 'GATEWAY_POLICIES', /has no option "circuitGate"/],
+    [{ GATEWAY_CORS_ORIGINS: 'https://a.example/app' }, 'GATEWAY_CORS_ORIGINS', /scheme, host and port only; got "https:\/\/a.example\/app"/],
     [{ GATEWAY_POLICIES: '{"api":{"routes":{"accounts":{}}}}' }, 'GATEWAY_POLICIES', /bad name "accounts"/],
   ];
   for (const [env, key, message] of bad) {
@@ -94,6 +112,15 @@ describe('gateway/policies - configuration (GATEWAY_* keys)', () => {
 
 describe('gateway/policies - options per route group and per route', () => {
   const config = (env: Record<string, string> = {}) => loadConfig(env, '/tmp').gateway;
+  /** An alias of a route parsing JSON up to `bodyLimit` (null key: the route's requests matching no alias). */
+  const route = (key: string | null, bodyLimit: string | null = '64kb'): RouteFacts => ({
+    group: 'api',
+    key,
+    action: null,
+    authenticated: true,
+    parsers: bodyLimit ? [['json', { limit: bodyLimit }]] : [],
+    dependsOn: {},
+  });
 
   it('route keys - "GET /a/b/" and "GET a/b" are the same route', () => {
     expect(normalizeRouteKey('get /accounts/:id/arrears/')).to.equal('GET accounts/:id/arrears');
@@ -101,12 +128,14 @@ describe('gateway/policies - options per route group and per route', () => {
   });
 
   it('gateway defaults apply when nothing else is said', () => {
-    const p = effectivePolicies(config(), { group: 'api' }, null, '64kb');
+    const p = effectivePolicies(config(), { group: 'api' }, route(null));
     expect(p).to.deep.equal({
       ipRestriction: null,
       ipLimit: { options: { threshold: 1200, window: 60, banSeconds: 60, maxBanSeconds: 3600, forgetAfter: 86400 }, scope: 'gateway' },
+      hygiene: { options: { bodyLimit: '64kb', allowedContentTypes: ['application/json'], maxJsonDepth: 32 }, scope: 'gateway' },
+      cors: null,
       rateLimiting: null,
-      hygiene: { bodyLimit: '64kb', allowedContentTypes: ['application/json'], maxJsonDepth: 32 },
+      circuitGate: null,
     });
   });
 
@@ -126,24 +155,24 @@ describe('gateway/policies - options per route group and per route', () => {
       rateLimiting: { minute: 300, limitBy: 'consumer' as const },
       routes: { 'POST arrears/query': { hygiene: { maxJsonDepth: 4 } } },
     };
-    const group = effectivePolicies(cfg, declaration, 'GET accounts/:accountNo/arrears', '64kb');
-    expect(group.ipRestriction).to.deep.equal({ allow: ['10.0.0.0/8'], message: 'Not from there' });
+    const group = effectivePolicies(cfg, declaration, route('GET accounts/:accountNo/arrears'));
+    expect(group.ipRestriction?.options).to.deep.equal({ allow: ['10.0.0.0/8'], message: 'Not from there' });
     expect(group.rateLimiting).to.deep.equal({ options: { minute: 300, limitBy: 'consumer' }, scope: 'api' });
-    expect(group.hygiene.bodyLimit).to.equal('16kb');
-    const route = effectivePolicies(cfg, declaration, 'POST arrears/query', '64kb');
-    expect(route.rateLimiting, 'the windows given replace the inherited ones; other options stay').to.deep.equal({
+    expect(group.hygiene?.options).to.include({ bodyLimit: '16kb' });
+    const one = effectivePolicies(cfg, declaration, route('POST arrears/query'));
+    expect(one.rateLimiting, 'the windows given replace the inherited ones; other options stay').to.deep.equal({
       options: { second: 1, limitBy: 'consumer' },
       scope: 'api:POST arrears/query',
     });
-    expect(route.ipLimit).to.deep.equal({ options: { threshold: 10, window: 60, banSeconds: 60, maxBanSeconds: 3600, forgetAfter: 86400 }, scope: 'api:POST arrears/query' });
-    expect(route.hygiene).to.deep.equal({ bodyLimit: '16kb', allowedContentTypes: ['application/json'], maxJsonDepth: 4 });
+    expect(one.ipLimit).to.deep.equal({ options: { threshold: 10, window: 60, banSeconds: 60, maxBanSeconds: 3600, forgetAfter: 86400 }, scope: 'api:POST arrears/query' });
+    expect(one.hygiene?.options).to.deep.equal({ bodyLimit: '16kb', allowedContentTypes: ['application/json'], maxJsonDepth: 4 });
   });
 
   it('false switches a limit off, and a later level may switch it on again', () => {
     const cfg = config({ GATEWAY_IP_LIMIT: 'off', GATEWAY_POLICIES: JSON.stringify({ api: { rateLimiting: false, routes: { 'GET x': { ipLimit: { threshold: 5 } } } } }) });
-    const group = effectivePolicies(cfg, { group: 'api', rateLimiting: { minute: 1 } }, null, null);
+    const group = effectivePolicies(cfg, { group: 'api', rateLimiting: { minute: 1 } }, route(null, null));
     expect(group.ipLimit).to.equal(null);
     expect(group.rateLimiting).to.equal(null);
-    expect(effectivePolicies(cfg, { group: 'api' }, 'GET x', null).ipLimit?.options).to.deep.include({ threshold: 5, window: 60 });
+    expect(effectivePolicies(cfg, { group: 'api' }, route('GET x', null)).ipLimit?.options).to.deep.include({ threshold: 5, window: 60 });
   });
 });
