@@ -216,7 +216,7 @@ export class NatsKvStore implements SharedStore {
   private async connectLoop(): Promise<void> {
     while (!this.closed && !this.nc) {
       const opts: ConnectionOptions = {
-        servers: this.options.servers.split(','),
+        ...natsServerOptions(this.options.servers),
         name: this.options.name ?? 'gridbus-shared-store',
         timeout: 2000,
         maxReconnectAttempts: -1,
@@ -328,6 +328,24 @@ function encodePart(part: string): string {
 
 /** Credentials in a NATS URL never reach health details or logs (the one URL masker: core/crypto/mask-url.ts). */
 export const maskNatsUrl = maskUrlSecrets;
+
+/**
+ * NATS_URL as nats.js wants it: nats.js ignores user info in server URLs
+ * (Moleculer's transporter reads it), so `user:pass@` becomes user and pass,
+ * a lone `token@` the token, as NATS URLs mean them.
+ */
+export function natsServerOptions(urls: string): Pick<ConnectionOptions, 'servers' | 'user' | 'pass' | 'token'> {
+  const out: Pick<ConnectionOptions, 'servers' | 'user' | 'pass' | 'token'> = { servers: [] };
+  for (const text of urls.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const url = new URL(text);
+    if (url.username && out.user === undefined && out.token === undefined) {
+      if (url.password) Object.assign(out, { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) });
+      else out.token = decodeURIComponent(url.username);
+    }
+    (out.servers as string[]).push(`${url.protocol}//${url.host}`);
+  }
+  return out;
+}
 
 function countOf(entry: KvEntry | null): number {
   if (!entry || entry.operation !== 'PUT') return 0;

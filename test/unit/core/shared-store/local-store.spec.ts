@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { FakeClock } from '../../../../core/resilience';
 import { LocalStore, counterBucket, encodeKey, maskNatsUrl, slidingCount, windowStart } from '../../../../core/shared-store';
+import { natsServerOptions } from '../../../../core/shared-store/nats-kv-store';
 
 describe('core/shared-store - local store', () => {
   let clock: FakeClock;
@@ -102,5 +103,15 @@ describe('core/shared-store - windows and keys', () => {
     expect(maskNatsUrl('nats://gw:s3cret@10.0.0.1:4222,nats://tok3n@10.0.0.2:4222,nats://10.0.0.3:4222')).to.equal(
       'nats://gw:***@10.0.0.1:4222,nats://***@10.0.0.2:4222,nats://10.0.0.3:4222',
     );
+  });
+
+  it('natsServerOptions - credentials of NATS URLs reach nats.js as user/pass or token (it ignores them in the URL)', () => {
+    expect(natsServerOptions('nats://gw:s%40cret@10.0.0.1:4222, nats://10.0.0.2:4222')).to.deep.equal({
+      servers: ['nats://10.0.0.1:4222', 'nats://10.0.0.2:4222'],
+      user: 'gw',
+      pass: 's@cret',
+    });
+    expect(natsServerOptions('nats://tok3n@10.0.0.1:4222')).to.deep.equal({ servers: ['nats://10.0.0.1:4222'], token: 'tok3n' });
+    expect(natsServerOptions('nats://127.0.0.1:4222')).to.deep.equal({ servers: ['nats://127.0.0.1:4222'] });
   });
 });
