@@ -1,1 +1,2 @@
 export { AuditWriter, AuditEvent } from './audit-writer';
+export { RepeatedRefusals, RepeatedRefusalsOptions } from './repeated-refusals';

@@ -1,5 +1,5 @@
 import { Context, ServiceSchema } from 'moleculer';
-import { AuditEvent, AuditWriter } from '../../core/audit';
+import { AuditEvent, AuditWriter, RepeatedRefusals } from '../../core/audit';
 import { requireDep, ServiceDeps } from '../service-deps';
 
 /**
@@ -9,14 +9,21 @@ import { requireDep, ServiceDeps } from '../service-deps';
 export function createAuditService(deps: ServiceDeps): ServiceSchema {
   const ds = requireDep(deps.dataSource, 'the database', 'audit');
   const writer = new AuditWriter(ds);
+  const record = (event: AuditEvent) => writer.record(event);
+  // a flood of refusals (bad tokens) is written as a few rows with a count, not one row each
+  const refusals = new RepeatedRefusals(record);
   return {
     name: 'audit',
+    async stopped() {
+      await refusals.close();
+    },
     events: {
       'audit.event': {
         group: 'audit',
         async handler(this: { logger: { error: (...a: unknown[]) => void } }, ctx: Context<AuditEvent>) {
           try {
-            await writer.record({ ...ctx.params, requestId: ctx.params.requestId ?? ctx.requestID ?? null });
+            const event = { ...ctx.params, requestId: ctx.params.requestId ?? ctx.requestID ?? null };
+            if (refusals.admit(event)) await record(event);
           } catch (err) {
             this.logger.error(`req=${ctx.requestID} audit write failed: ${(err as Error).message}`);
           }
