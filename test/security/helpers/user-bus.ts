@@ -50,7 +50,8 @@ export async function startUserBus(extraEnv: Record<string, string> = {}, opts: 
   }
   const url = `http://127.0.0.1:${httpPort}`;
   const cliEnv = () => ({ PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...env });
-  const adminPassword = () => fs.readFileSync(path.join(varDir, 'first-operator-password.txt'), 'utf8').trim();
+  // the file holds the user name, then the password, one a line
+  const adminPassword = () => fs.readFileSync(path.join(varDir, 'first-operator-password.txt'), 'utf8').trim().split('\n').pop()!;
   return {
     url,
     varDir,
