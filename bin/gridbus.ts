@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
+import { ConfigError } from '../config';
 import { maskUrlSecrets } from '../core/crypto/mask-url';
 import { quietOnBrokenPipe } from './cli/broken-pipe';
 import { CliError, UsageError } from './cli/cli-error';
@@ -7,13 +8,11 @@ import { CliCommand } from './cli/command';
 import { loginCommand } from './cli/login-command';
 import { logoutCommand } from './cli/logout-command';
 import { MAPPINGS_COMMANDS, MAPPINGS_USAGE } from './cli/mappings-command';
-import { migrateCommand } from './cli/migrate-command';
 import { parseCommandLine, wantsHelp } from './cli/options';
 import { sessionCommand } from './cli/session-command';
-import { startCommand } from './cli/start-command';
-import { tokenCommand } from './cli/token-command';
 
-// start and token keep their own files; their help and options are checked here, before they run
+// start and token keep their own files; their help and options are checked here, before they run.
+// Commands load what they need when they run, so help and usage errors answer at once.
 const start: CliCommand = {
   name: 'start',
   summary: 'start the bus in the foreground (the default command)',
@@ -27,24 +26,23 @@ embedded PostgreSQL under VAR_DIR (./var) and the back-office simulators.
 
 Configuration comes from the environment (and GRIDBUS_CONFIG, a JSON/YAML file): docs/configuration.md.`,
   options: { services: { type: 'string' } },
-  run: (_line, args) => startCommand(args),
+  run: async (_line, args) => (await import('./cli/start-command')).startCommand(args),
 };
 
 const token: CliCommand = {
   name: 'token',
-  summary: "print a demo user token (or an operator token) signed with this machine's bus key",
-  usage: `Usage: gridbus token [--sub ID] [--roles LIST] [--ttl SECONDS]
+  summary: "print a demo user token signed with this machine's bus key",
+  usage: `Usage: gridbus token [--sub ID] [--ttl SECONDS]
 
-Prints a token signed with the key of the bus configured here (for the embedded default, the one
-under VAR_DIR): a user token for --sub (default demo-user), or with --roles an operator token.
-For operators at work, gridbus login is the way in.
+Prints a life-number user token signed with the key of the bus configured here (JWT_SECRET /
+JWT_KEYS, or for the embedded default the ring it generated under VAR_DIR). Operator tokens
+come only from logging in: gridbus login.
 
-  --sub ID          the subject (user id or operator name)
-  --roles LIST      operator roles, such as admin or operator,auditor: an operator token
-  --ttl SECONDS     lifetime (default 3600)
+  --sub ID          the user id (default demo-user)
+  --ttl SECONDS     lifetime, 1-86400 (default 3600)
   -h, --help        this help`,
-  options: { sub: { type: 'string' }, roles: { type: 'string' }, ttl: { type: 'string' } },
-  run: (_line, args) => tokenCommand(args),
+  options: { sub: { type: 'string' }, ttl: { type: 'string' } },
+  run: async (_line, args) => (await import('./cli/token-command')).tokenCommand(args),
 };
 
 const migrate: CliCommand = {
@@ -57,7 +55,7 @@ at start).
 
   -h, --help    this help`,
   options: {},
-  run: (_line, args) => migrateCommand(args),
+  run: async (_line, args) => (await import('./cli/migrate-command')).migrateCommand(args),
 };
 
 const COMMANDS: CliCommand[] = [start, token, migrate, loginCommand, logoutCommand, sessionCommand];
@@ -125,6 +123,10 @@ async function main(argv: string[]): Promise<void> {
     if (err instanceof UsageError) {
       process.stderr.write(`gridbus: ${err.message}\n\n${currentUsage}\n`);
       process.exitCode = err.exitCode;
+    } else if (err instanceof ConfigError) {
+      // a setting the bus cannot run with (such as no JWT keys outside the embedded default): exit 2 like every configuration error
+      process.stderr.write(`gridbus: ${err.message}\n`);
+      process.exit(2);
     } else if (err instanceof CliError) {
       process.stderr.write(`gridbus: ${err.message}\n`);
       process.exitCode = err.exitCode;

@@ -1,6 +1,5 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { LENIENT_VARIABLES, compileMappingFiles, readMappingFiles } from '../../core/mapping';
 import { AdminApi } from './admin-api';
 import { CliError, UsageError } from './cli-error';
 import { CliCommand } from './command';
@@ -24,10 +23,13 @@ gridbus mappings <command> --help shows one command's help.`;
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 
-function readDir(line: CommandLine): Record<string, string> {
+/** The mapping engine, loaded when a command runs (help needs none of it). */
+const mappingEngine = () => import('../../core/mapping');
+
+async function readDir(line: CommandLine): Promise<Record<string, string>> {
   const dir = path.resolve(stringOption(line, 'dir') ?? 'mappings');
   if (!fs.existsSync(dir)) throw new CliError(`no such directory: ${dir}`);
-  return readMappingFiles(dir);
+  return (await mappingEngine()).readMappingFiles(dir);
 }
 
 /** The bus of this command, announced on stderr before anything is sent. */
@@ -50,7 +52,8 @@ const validate: CliCommand = {
   usage: usage('validate [--dir DIR]', 'Compiles every file of the set and lists every problem with its file and path; talks to no bus.\nExit code 1 when there are problems.', DIR_HELP),
   options: dirOption,
   async run(line) {
-    const files = readDir(line);
+    const files = await readDir(line);
+    const { compileMappingFiles, LENIENT_VARIABLES } = await mappingEngine();
     const { bundle, problems } = compileMappingFiles(files, LENIENT_VARIABLES);
     for (const p of problems) out(`✗ ${p.file}: ${p.path ? `${p.path}: ` : ''}${p.message}`);
     if (problems.length) {
@@ -69,7 +72,7 @@ const diff: CliCommand = {
   options: { ...dirOption, ...urlOption, against: { type: 'string' } },
   async run(line) {
     const against = integerOption(line, 'against', 1);
-    const files = readDir(line);
+    const files = await readDir(line);
     const r = await adminApi(line).call<{ against: number; patch: string; added: string[]; removed: string[]; changed: string[] }>('POST', 'mappings/diff', { files, against });
     out(`against release ${r.against}: ${r.added.length} added, ${r.removed.length} removed, ${r.changed.length} changed`);
     if (r.patch) out(r.patch);
@@ -92,7 +95,7 @@ const dryRun: CliCommand = {
     const last = integerOption(line, 'last', 1);
     const samplesFile = stringOption(line, 'samples');
     const samples = samplesFile ? JSON.parse(fs.readFileSync(samplesFile, 'utf8')) : undefined;
-    const files = readDir(line);
+    const files = await readDir(line);
     const r = await adminApi(line).call<{ currentVersion: number; results: Array<{ label: string; differences: string[] }> }>('POST', 'mappings/dry-run', { files, operation, samples, last });
     out(`${operation}: draft against release ${r.currentVersion}, ${r.results.length} sample(s)`);
     for (const s of r.results) {
@@ -110,7 +113,7 @@ const publish: CliCommand = {
   usage: usage('publish [--dir DIR] [--note TEXT] [--url URL]', 'Publishes the set as a new release; every node switches to it. Needs the admin role.', `${DIR_HELP}\n  --note TEXT        why, kept with the release\n${URL_HELP}`),
   options: { ...dirOption, ...urlOption, note: { type: 'string' } },
   async run(line) {
-    const files = readDir(line);
+    const files = await readDir(line);
     const r = await adminApi(line).call<{ version: number; diff: string }>('POST', 'mappings/publish', { files, note: stringOption(line, 'note') });
     out(`published release ${r.version}`);
     if (r.diff) out(r.diff);
