@@ -4,6 +4,7 @@ import { registerProcessMetrics } from '../metrics/process-metrics';
 import { actionMetricsMiddleware } from './action-metrics';
 import { MaskingConsoleLogger } from './masking-logger';
 import { requestLogMiddleware } from './request-log-middleware';
+import { strictParamsMiddleware } from './strict-params';
 
 /**
  * Moleculer's internal middlewares in its own order, its Metrics replaced by
@@ -34,7 +35,13 @@ export function createBroker(config: GridbusConfig): ServiceBroker {
     heartbeatInterval: 5,
     heartbeatTimeout: 15,
     internalMiddlewares: false,
-    middlewares: [requestLogMiddleware({ info: ['info', 'debug', 'trace'].includes(config.logLevel) }), ...MIDDLEWARES_BEFORE_METRICS, actionMetricsMiddleware(), ...MIDDLEWARES_AFTER_METRICS] as BrokerOptions['middlewares'],
+    // StrictParams right after the Validator in this list: it runs before it (later = outer) and makes routable schemas strict
+    middlewares: [
+      requestLogMiddleware({ info: ['info', 'debug', 'trace'].includes(config.logLevel) }),
+      ...MIDDLEWARES_BEFORE_METRICS.flatMap((name) => (name === 'Validator' ? [name, strictParamsMiddleware()] : [name])),
+      actionMetricsMiddleware(),
+      ...MIDDLEWARES_AFTER_METRICS,
+    ] as BrokerOptions['middlewares'],
     // The CLI owns SIGINT/SIGTERM: it stops the broker, then adapters, database and simulators.
     skipProcessEventRegistration: true,
   };

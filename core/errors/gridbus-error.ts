@@ -87,7 +87,7 @@ function errorView(err: unknown): ErrorView {
   }
   switch (e.name) {
     case 'ValidationError':
-      return { code: 'VALIDATION_FAILED', status: 422, message: 'Request parameters are invalid', details: { problems: e.data } };
+      return { code: 'VALIDATION_FAILED', status: 422, message: 'Request parameters are invalid', details: { problems: publicProblems(e.data) } };
     case 'ServiceNotFoundError':
     case 'ServiceNotAvailableError':
     case 'RequestTimeoutError':
@@ -99,4 +99,38 @@ function errorView(err: unknown): ErrorView {
     default:
       return { code: 'INTERNAL', status: 500, message: 'Internal error' };
   }
+}
+
+/** One parameter problem as callers see it: which field, what kind, why. */
+export interface PublicProblem {
+  field: string;
+  type: string;
+  message: string;
+  expected?: string | number | boolean;
+}
+
+/**
+ * The validator's problems without what is not the caller's business: the
+ * node id and the internal action name Moleculer adds to each, and the value
+ * sent (`actual`; it may be a password). An unknown field (`objectStrict`,
+ * reported once for all the keys) becomes one problem per key, named.
+ */
+export function publicProblems(data: unknown): PublicProblem[] {
+  if (!Array.isArray(data)) return [];
+  const out: PublicProblem[] = [];
+  for (const p of data as Array<Record<string, unknown>>) {
+    if (!p || typeof p !== 'object') continue;
+    const field = typeof p.field === 'string' ? p.field : '';
+    const type = typeof p.type === 'string' ? p.type : 'invalid';
+    if (type === 'objectStrict' && typeof p.actual === 'string') {
+      for (const key of p.actual.split(', ').filter(Boolean)) {
+        out.push({ field: field ? `${field}.${key}` : key, type, message: `'${key}' is not a parameter of this request` });
+      }
+      continue;
+    }
+    const problem: PublicProblem = { field, type, message: typeof p.message === 'string' ? p.message : `The '${field}' field is invalid` };
+    if (['string', 'number', 'boolean'].includes(typeof p.expected)) problem.expected = p.expected as string | number | boolean;
+    out.push(problem);
+  }
+  return out;
 }

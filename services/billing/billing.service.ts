@@ -18,7 +18,7 @@ export function createBillingService(deps?: ServiceDeps): ServiceSchema {
     name: 'billing',
     actions: {
       getArrears: {
-        params: { accountNo: { type: 'string', pattern: /^[0-9]{10}$/, messages: { stringPattern: 'accountNo must be 10 digits' } } },
+        params: { accountNo: { type: 'string', pattern: /^[0-9]{10}$/, messages: { stringPattern: 'accountNo must be 10 digits' } }, $$strict: true },
         async handler(ctx: Context<ArrearsParams>) {
           await requireBoundAccount(ctx as Context<unknown, { user?: { id: string } | null }>, ctx.params.accountNo, 'billing.getArrears', nodeId);
           try {

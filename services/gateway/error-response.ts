@@ -6,7 +6,7 @@ import { GatewayResponse } from './types';
 const BODY_PARSER_ERRORS: Record<string, ErrorView> = {
   'entity.parse.failed': { code: 'MALFORMED_REQUEST', status: 400, message: 'Request body is not valid JSON' },
   'entity.too.large': { code: 'PAYLOAD_TOO_LARGE', status: 413, message: 'Request body is too large' },
-  'encoding.unsupported': { code: 'UNSUPPORTED_MEDIA_TYPE', status: 415, message: 'Request body encoding is not supported' },
+  'encoding.unsupported': { code: 'UNSUPPORTED_MEDIA_TYPE', status: 415, message: 'Content-Encoding is not supported: send the body as identity, gzip or deflate', details: { allowedEncodings: ['identity', 'gzip', 'deflate'] } },
   'charset.unsupported': { code: 'UNSUPPORTED_MEDIA_TYPE', status: 415, message: 'Request body charset is not supported' },
   'request.aborted': { code: 'MALFORMED_REQUEST', status: 400, message: 'Request body was not received completely' },
 };

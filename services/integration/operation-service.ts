@@ -13,6 +13,8 @@ export function createOperationService(system: string, deps: ServiceDeps): Servi
   for (const fullName of names) {
     const action = fullName.slice(system.length + 1);
     actions[action] = {
+      // called by the domain services (billing, binding...), never routed: their params are the mapping's, not a schema
+      visibility: 'public',
       async handler(this: { logger: { warn: (m: string) => void; info: (m: string) => void } }, ctx: Context) {
         return runner.run(fullName, ctx.params, {
           requestId: ctx.requestID ?? undefined,

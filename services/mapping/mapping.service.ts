@@ -19,6 +19,8 @@ interface Meta {
   user?: { id: string } | null;
 }
 
+/** A release number: mapping_release.version is a PostgreSQL integer (int4), so a larger one is refused here, not by the database (a 500). */
+const RELEASE_VERSION = { type: 'number', integer: true, min: 1, max: 2_147_483_647, convert: true };
 const filesParam = { type: 'record', key: { type: 'string', pattern: /^(operations|files|topics|codes)\/[A-Za-z0-9._-]+\.ya?ml$/ }, value: { type: 'string', max: 1_000_000 } };
 
 /**
@@ -75,7 +77,7 @@ export function createMappingService(deps: ServiceDeps): ServiceSchema {
         },
       },
       release: {
-        params: { version: { type: 'number', integer: true, min: 1, convert: true }, $$strict: true },
+        params: { version: RELEASE_VERSION, $$strict: true },
         handler(ctx: Context<{ version: number }>) {
           return store.get(ctx.params.version);
         },
@@ -88,7 +90,7 @@ export function createMappingService(deps: ServiceDeps): ServiceSchema {
         },
       },
       diff: {
-        params: { files: filesParam, against: { type: 'number', integer: true, min: 1, optional: true, convert: true }, $$strict: true },
+        params: { files: filesParam, against: { ...RELEASE_VERSION, optional: true }, $$strict: true },
         async handler(ctx: Context<{ files: MappingFiles; against?: number }>) {
           const base = ctx.params.against ? await store.get(ctx.params.against) : await activeRelease();
           return { against: base.version, ...diffMappingFiles(base.files, ctx.params.files) };
@@ -138,7 +140,7 @@ export function createMappingService(deps: ServiceDeps): ServiceSchema {
         },
       },
       rollback: {
-        params: { version: { type: 'number', integer: true, min: 1, convert: true }, note: { type: 'string', max: 2000, optional: true }, $$strict: true },
+        params: { version: RELEASE_VERSION, note: { type: 'string', max: 2000, optional: true }, $$strict: true },
         async handler(ctx: Context<{ version: number; note?: string }, Meta>) {
           const target = await store.get(ctx.params.version);
           const author = ctx.meta.user?.id ?? 'unknown';

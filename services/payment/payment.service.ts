@@ -64,6 +64,8 @@ export function createPaymentService(deps: ServiceDeps): ServiceSchema {
     name: 'payment',
     actions: {
       notify: {
+        // called by the /alipay/notify handler after the signature check, never routed
+        visibility: 'public',
         params: {
           fields: { type: 'record', key: { type: 'string' }, value: { type: 'string' } },
           sourceIp: { type: 'string', optional: true, nullable: true },

@@ -6,13 +6,22 @@ import { httpErrorView } from '../error-response';
  * not know, so they left as 500 INTERNAL: a path parameter that is not
  * valid percent-encoding (BadRequestError UNABLE_DECODE_PARAM), an alias
  * whose service has gone (ServiceUnavailableError), and body-parser
- * failures without a known `type`. Bad input must never look like our
+ * failures without a known `type`, a body that does not inflate as its
+ * Content-Encoding says. Bad input must never look like our
  * fault: they become their proper codes here. Everything the bus already
  * understands passes through untouched.
  */
 export function translateFrameworkError(err: unknown): unknown {
   if (httpErrorView(err).code !== 'INTERNAL') return err;
   const e = (err ?? {}) as { name?: unknown; code?: unknown; status?: unknown; type?: unknown };
+  // A body that does not inflate as its Content-Encoding says: zlib's error (code Z_DATA_ERROR, Z_BUF_ERROR...),
+  // which moleculer-web re-wraps with that code and no status, so it looked like our fault.
+  if (typeof e.code === 'string' && /^Z_[A-Z_]+$/.test(e.code)) {
+    return new GridbusError('MALFORMED_REQUEST', 'The request body is not valid gzip or deflate data, as its Content-Encoding says it is', {
+      cause: err,
+      details: { reason: 'body does not decode as its Content-Encoding' },
+    });
+  }
   switch (e.name) {
     case 'BadRequestError':
     case 'InvalidRequestBodyError':

@@ -128,6 +128,32 @@ describe('core/errors - toErrorView', () => {
     expect(view.details).to.deep.equal({ problems });
   });
 
+  it('keeps the node id, the internal action name and the value sent out of validation problems', () => {
+    // as Moleculer's Validator reports a failed check of an action called by another action
+    const problems = [
+      { type: 'stringMax', field: 'userId', message: "The 'userId' field length must be less than or equal to 128 characters long.", expected: 128, actual: 'u'.repeat(200), nodeID: 'gridbus-4242', action: 'binding.isBound' },
+      { type: 'stringMin', field: 'password', message: 'too short', expected: 12, actual: 'hunter2', nodeID: 'gridbus-4242', action: 'auth.createOperator' },
+    ];
+    const view = toErrorView(new Errors.ValidationError('Parameters validation error!', 'VALIDATION_ERROR', problems));
+    expect(view.details).to.deep.equal({
+      problems: [
+        { type: 'stringMax', field: 'userId', message: "The 'userId' field length must be less than or equal to 128 characters long.", expected: 128 },
+        { type: 'stringMin', field: 'password', message: 'too short', expected: 12 },
+      ],
+    });
+    expect(JSON.stringify(view)).not.to.match(/gridbus-4242|isBound|createOperator|hunter2|nodeID/);
+  });
+
+  it('names each unknown field of a strict schema as a problem of its own', () => {
+    const problems = [{ type: 'objectStrict', field: undefined, message: "The object '' contains forbidden keys: 'surprise, other'.", expected: 'accountNo', actual: 'surprise, other', nodeID: 'n', action: 'billing.getArrears' }];
+    expect(toErrorView(new Errors.ValidationError('x', null, problems)).details).to.deep.equal({
+      problems: [
+        { field: 'surprise', type: 'objectStrict', message: "'surprise' is not a parameter of this request" },
+        { field: 'other', type: 'objectStrict', message: "'other' is not a parameter of this request" },
+      ],
+    });
+  });
+
   it('maps a ValidationError created the way the brief describes (require)', () => {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { ValidationError } = require('moleculer').Errors;

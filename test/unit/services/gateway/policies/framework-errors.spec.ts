@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type { Socket } from 'net';
+import * as zlib from 'zlib';
 import { Errors } from 'moleculer';
 import ApiGateway from 'moleculer-web';
 import { GridbusError, toErrorView } from '../../../../../core/errors';
@@ -26,6 +27,32 @@ describe('gateway/policies - moleculer-web errors in the bus vocabulary', () => 
     const err = new Errors.MoleculerError('request size did not match content length', 400, 'request.size.invalid');
     expect(view(err)).to.include({ code: 'MALFORMED_REQUEST', status: 400 });
     expect(view(new Errors.MoleculerError('too large', 413, 'x'))).to.include({ code: 'PAYLOAD_TOO_LARGE' });
+  });
+
+  it('a body that does not inflate as its Content-Encoding says is 400 MALFORMED_REQUEST, not 500', () => {
+    for (const [encoding, inflate] of [['gzip', zlib.gunzipSync], ['deflate', zlib.inflateSync]] as const) {
+      let zlibError: Error & { code?: string } = new Error('inflated');
+      try {
+        inflate(Buffer.from('not compressed at all'));
+      } catch (err) {
+        zlibError = err as Error & { code?: string };
+      }
+      expect(zlibError.code, encoding).to.match(/^Z_/);
+      // what body-parser hands on (status 400 on zlib's error), then moleculer-web's re-wrap (code only)
+      const fromBodyParser = Object.assign(zlibError, { status: 400 });
+      const rewrapped = new Errors.MoleculerError(zlibError.message, zlibError.code as unknown as number);
+      expect(toErrorView(rewrapped).status, 'before: our fault').to.equal(500);
+      for (const err of [fromBodyParser, rewrapped]) {
+        const v = view(err);
+        expect(v, encoding).to.include({ code: 'MALFORMED_REQUEST', status: 400 });
+        expect(v.message).to.match(/gzip or deflate/);
+      }
+    }
+  });
+
+  it('an unsupported Content-Encoding (br) is 415 and names the ones accepted', () => {
+    const err = new Errors.MoleculerError('unsupported content encoding "br"', 415, 'encoding.unsupported');
+    expect(view(err)).to.deep.include({ code: 'UNSUPPORTED_MEDIA_TYPE', status: 415, details: { allowedEncodings: ['identity', 'gzip', 'deflate'] } });
   });
 
   it('leaves what the bus already knows alone', () => {
