@@ -22,6 +22,7 @@ import { OperationRunner } from '../core/operations';
 import { SERVICE_CATALOG, resolveServiceNames } from '../services/catalog';
 import { seedDemoBinding } from '../services/binding/demo-binding';
 import { PiiKeys, resolvePiiKeys } from '../services/binding/pii-keys';
+import { describeJwtKeys, resolveJwtKeys, TOKEN_SERVICES } from '../services/auth/jwt-keys';
 import { createHealthService } from '../services/health/health.service';
 import { createMappingAgentService } from '../services/mapping/mapping-agent.service';
 import { SIMULATOR_APP_ID } from '../simulators/alipay/dataset';
@@ -67,6 +68,12 @@ export async function startBus(config: GridbusConfig): Promise<RunningBus> {
 
     // Personal data at rest: configured keys, or the embedded default's pair under VAR_DIR; refused before anything starts.
     const pii: PiiKeys | null = services.includes('binding') ? resolvePiiKeys(config) : null;
+    // Token keys, the same way: configured, or the embedded default's ring under VAR_DIR; no built-in key.
+    if (services.some((s) => TOKEN_SERVICES.includes(s))) {
+      const jwtKeys = resolveJwtKeys(config);
+      config = { ...config, auth: jwtKeys.auth };
+      log.info(describeJwtKeys(jwtKeys));
+    }
 
     // Simulators stand in for the back office when nothing real is configured.
     const simulatorWanted = (system: string, configured: string | null) =>

@@ -18,7 +18,11 @@ export interface GridbusConfig {
   natsUrl: string | null;
   database: { url: string | null; embeddedDir: string; embeddedPort: number };
   http: { host: string; port: number };
-  auth: { jwtSecret: string; issuer: string; audience: string; adminAudience: string; keys?: Record<string, string>; activeKid?: string };
+  /**
+   * Token signing keys as configured: JWT_SECRET (`jwtSecret`) or the JWT_KEYS ring (`keys`, `activeKid`).
+   * Neither is set in the embedded default: bin/bootstrap.ts puts its generated ring in (services/auth/jwt-keys.ts).
+   */
+  auth: { jwtSecret?: string; issuer: string; audience: string; adminAudience: string; keys?: Record<string, string>; activeKid?: string };
   /** The first operator, created when none exists. */
   adminBootstrap: { username: string; password: string | null };
   pii: { encKey: string | null; hashKey: string | null };
@@ -39,11 +43,20 @@ export interface GridbusConfig {
   /** Exchanges of one operation a node records per second in the message log (a sample: dry-runs and the exchanges view read the newest). */
   messageLog: { okPerSecond: number; failedPerSecond: number };
   varDir: string;
-  /** True when JWT_SECRET was not set and the development secret is in use. */
-  usingDevSecret: boolean;
   alipay: AlipayConfig;
   /** Gateway security policies (GATEWAY_* keys; docs/security.md). */
   gateway: GatewayPolicyConfig;
+}
+
+/**
+ * The embedded default: no DATABASE_URL and no NATS_URL, so this one process
+ * is the whole bus and its data lives under VAR_DIR. Only there may the bus
+ * make its own keys (JWT ring, PII pair) in VAR_DIR: on any other start a key
+ * made on one node's disk would not be the key of the other nodes, the next
+ * container, or the database's other readers.
+ */
+export function isEmbeddedDefault(config: Pick<GridbusConfig, 'database' | 'natsUrl'>): boolean {
+  return !config.database.url && !config.natsUrl;
 }
 
 export class ConfigError extends Error {
@@ -53,9 +66,6 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
-
-/** Used only when nothing is configured; the bus says so loudly at start. */
-const DEV_JWT_SECRET = 'gridbus-development-secret-do-not-use-in-production';
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 const validateRaw = ajv.compile(CONFIG_SCHEMA);
@@ -99,7 +109,7 @@ function coerceIntegers(raw: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** Secrets are never echoed back, not even when they are wrong. */
-const SECRET_KEYS = new Set(['JWT_SECRET', 'PII_ENC_KEY', 'PII_HASH_KEY', 'ALIPAY_APP_PRIVATE_KEY', 'ALIPAY_APP_PUBLIC_KEY', 'ALIPAY_PUBLIC_KEY']);
+const SECRET_KEYS = new Set(['JWT_SECRET', 'JWT_KEYS', 'PII_ENC_KEY', 'PII_HASH_KEY', 'ALIPAY_APP_PRIVATE_KEY', 'ALIPAY_APP_PUBLIC_KEY', 'ALIPAY_PUBLIC_KEY']);
 
 function showValue(key: string, value: unknown): string {
   if (SECRET_KEYS.has(key)) return `a value of ${String(value).length} characters, not shown`;
@@ -156,7 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     },
     http: { host: get('HTTP_HOST', '127.0.0.1'), port: get('HTTP_PORT', 8080) },
     auth: {
-      jwtSecret: get('JWT_SECRET', DEV_JWT_SECRET),
+      ...(raw.JWT_SECRET !== undefined ? { jwtSecret: raw.JWT_SECRET as string } : {}),
       issuer: get('JWT_ISSUER', 'gridbus'),
       audience: get('JWT_AUDIENCE', 'gridbus-life-number'),
       adminAudience: `${get('JWT_AUDIENCE', 'gridbus-life-number')}-admin`,
@@ -187,7 +197,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     binding: { cacheMs: get('BINDING_CACHE_MS', 30000) },
     messageLog: { okPerSecond: get('MESSAGE_LOG_OK_PER_SECOND', 10), failedPerSecond: get('MESSAGE_LOG_FAILED_PER_SECOND', 100) },
     varDir,
-    usingDevSecret: raw.JWT_SECRET === undefined && raw.JWT_KEYS === undefined,
     alipay: readAlipayConfig(raw, cwd, (key, message) => {
       throw new ConfigError(key, message);
     }),

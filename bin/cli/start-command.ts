@@ -23,7 +23,6 @@ export async function startCommand(args: string[]): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
   log.info(`node ${config.nodeId} running: ${bus.services.join(', ')}${config.natsUrl ? ` over ${config.natsUrl}` : ' (single process, no transporter)'}`);
-  if (config.usingDevSecret) log.warn('JWT_SECRET is not set: using the development secret. Never do this outside a laptop.');
   if (bus.gatewayUrl) {
     const demo = HOUSEHOLDS[0].ConsNo;
     log.info(`gateway: ${bus.gatewayUrl}   health: ${bus.gatewayUrl}/health   metrics: ${bus.gatewayUrl}/metrics`);

@@ -4,7 +4,7 @@ import { GridbusError } from '../errors';
 
 export interface JwtSettings {
   /** The signing secret when no key ring is configured (key id `default`). */
-  jwtSecret: string;
+  jwtSecret?: string;
   issuer: string;
   /** Audience of the life-number users' tokens. */
   audience: string;
@@ -23,6 +23,8 @@ export interface AccessClaims {
 export interface OperatorClaims {
   sub: string;
   roles: string[];
+  /** The session (refresh-token family) the token belongs to: logging out of it ends the token too. */
+  sid?: string;
 }
 
 const DEFAULT_KID = 'default';
@@ -47,7 +49,9 @@ function keyRing(settings: JwtSettings): { keys: Record<string, string>; activeK
     const activeKid = settings.activeKid ?? Object.keys(settings.keys)[0];
     return { keys: settings.keys, activeKid };
   }
-  return { keys: { [DEFAULT_KID]: settings.jwtSecret }, activeKid: DEFAULT_KID };
+  if (settings.jwtSecret) return { keys: { [DEFAULT_KID]: settings.jwtSecret }, activeKid: DEFAULT_KID };
+  // A programming error (bin/bootstrap.ts resolves the keys before any service starts), never a fallback key.
+  throw new Error('no JWT signing key: set JWT_SECRET or JWT_KEYS');
 }
 
 function adminAudienceOf(settings: JwtSettings): string {
@@ -62,7 +66,8 @@ function sign(settings: JwtSettings, payload: Record<string, unknown>, subject: 
 /**
  * Only HS256 with a known `kid` is accepted, so `alg: none`, another
  * algorithm, a token without `kid` or with a retired one are refused; iss,
- * aud and exp are always checked.
+ * aud and exp are always checked, and a token without `exp` is refused (it
+ * would never expire).
  */
 function verify(settings: JwtSettings, token: string, audience: string): jwt.JwtPayload {
   const cached = verifiedTokens.get(settings, token, audience);
@@ -110,6 +115,10 @@ function verifySignature(settings: JwtSettings, token: string, audience: string)
       throw new Error(reason);
     }
     const payload = jwt.verify(token, keyObject(keys[kid]), { algorithms: ['HS256'], issuer: settings.issuer, audience }) as jwt.JwtPayload;
+    if (typeof payload.exp !== 'number') {
+      reason = 'token has no expiry';
+      throw new Error(reason);
+    }
     if (typeof payload.sub !== 'string' || payload.sub === '') throw new Error('token has no subject');
     return payload;
   } catch (err) {
@@ -130,13 +139,14 @@ export function verifyAccessToken(settings: JwtSettings, token: string): AccessC
 
 /** Access token of an operator, with roles, for /admin/api only. */
 export function signOperatorToken(settings: JwtSettings, claims: OperatorClaims, ttlSeconds = 3600): string {
-  return sign(settings, { roles: claims.roles }, claims.sub, adminAudienceOf(settings), ttlSeconds);
+  return sign(settings, { roles: claims.roles, ...(claims.sid ? { sid: claims.sid } : {}) }, claims.sub, adminAudienceOf(settings), ttlSeconds);
 }
 
+/** Checks the token only; whether its operator and session are still active is the gateway's question to the auth service. */
 export function verifyOperatorToken(settings: JwtSettings, token: string): OperatorClaims {
   const payload = verify(settings, token, adminAudienceOf(settings));
   const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : [];
-  return { sub: payload.sub!, roles };
+  return { sub: payload.sub!, roles, ...(typeof payload.sid === 'string' && payload.sid ? { sid: payload.sid } : {}) };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { randomBytes } from 'crypto';
 import { DataSource } from 'typeorm';
 import { hashPassword, verifyPassword } from '../../core/auth';
 import { GridbusError } from '../../core/errors';
@@ -5,27 +6,24 @@ import { GridbusError } from '../../core/errors';
 export const ROLES = ['admin', 'operator', 'auditor'] as const;
 export type Role = (typeof ROLES)[number];
 
-export interface LockoutPolicy {
-  maxFailures: number;
-  lockSeconds: number;
-}
+const USERNAME = /^[a-z][a-z0-9._-]{2,31}$/;
 
 interface Row {
-  id: string;
   username: string;
   password_hash: string;
   roles: Role[];
-  failed_attempts: number;
-  locked: boolean;
   disabled: boolean;
 }
 
-/** A hash to compare against for unknown names, so timing does not tell which names exist. */
+/** A hash of a random password to check unknown names against, so an answer takes as long for them as for a real operator. */
 let decoyHash: Promise<string> | null = null;
 
-/** Operator accounts: slow-hashed passwords, roles, lock-out after repeated failures. */
+/**
+ * Operator accounts: slow-hashed passwords, roles, enabled or not. Failed
+ * log-ins are throttled per (name, address) in login-throttle.ts, not here.
+ */
 export class OperatorAccounts {
-  constructor(private readonly ds: DataSource, private readonly lockout: LockoutPolicy = { maxFailures: 5, lockSeconds: 900 }) {}
+  constructor(private readonly ds: DataSource) {}
 
   async count(): Promise<number> {
     const [row] = await this.ds.query('SELECT count(*)::int AS n FROM operator');
@@ -33,9 +31,9 @@ export class OperatorAccounts {
   }
 
   async create(username: string, password: string, roles: Role[]): Promise<{ id: string; username: string; roles: Role[] }> {
-    if (!/^[a-z][a-z0-9._-]{2,31}$/.test(username)) throw new GridbusError('VALIDATION_FAILED', 'username must be 3-32 lower-case letters, digits, dot, dash or underscore, starting with a letter');
+    if (!USERNAME.test(username)) throw new GridbusError('VALIDATION_FAILED', 'username must be 3-32 lower-case letters, digits, dot, dash or underscore, starting with a letter');
     if (password.length < 12) throw new GridbusError('VALIDATION_FAILED', 'password must have at least 12 characters');
-    if (!roles.length || roles.some((r) => !ROLES.includes(r))) throw new GridbusError('VALIDATION_FAILED', `roles must be some of ${ROLES.join(', ')}`);
+    checkRoles(roles);
     const hash = await hashPassword(password);
     try {
       const [row] = await this.ds.query('INSERT INTO operator (username, password_hash, roles) VALUES ($1, $2, $3) RETURNING id, username, roles', [username, hash, roles]);
@@ -47,32 +45,22 @@ export class OperatorAccounts {
   }
 
   /**
-   * Checks a password. Every failure looks the same to the caller (unknown
-   * name, wrong password, locked, disabled) and counts towards the lock-out.
+   * Checks a password: the operator when it is right and the account is
+   * enabled, otherwise null. A hash is verified in every case (the decoy for
+   * unknown names, the real one for disabled accounts), so the time taken
+   * does not tell which names exist.
    */
-  async authenticate(username: string, password: string): Promise<{ username: string; roles: Role[] } | { refused: 'invalid' | 'locked' }> {
-    const rows: Row[] = await this.ds.query(
-      'SELECT id, username, password_hash, roles, failed_attempts, locked_until > now() AS locked, disabled FROM operator WHERE username = $1',
-      [username],
-    );
+  async authenticate(username: string, password: string): Promise<{ username: string; roles: Role[] } | null> {
+    const rows: Row[] = await this.ds.query('SELECT username, password_hash, roles, disabled FROM operator WHERE username = $1', [username]);
     const row = rows[0];
     if (!row) {
-      decoyHash ??= hashPassword('decoy-password-for-timing');
+      decoyHash ??= hashPassword(randomBytes(16).toString('base64url'));
       await verifyPassword(password, await decoyHash);
-      return { refused: 'invalid' };
+      return null;
     }
-    if (row.locked) return { refused: 'locked' };
-    const ok = !row.disabled && (await verifyPassword(password, row.password_hash));
-    if (!ok) {
-      await this.ds.query(
-        `UPDATE operator SET failed_attempts = failed_attempts + 1,
-           locked_until = CASE WHEN failed_attempts + 1 >= $2 THEN now() + make_interval(secs => $3) ELSE locked_until END
-         WHERE id = $1`,
-        [row.id, this.lockout.maxFailures, this.lockout.lockSeconds],
-      );
-      return { refused: row.failed_attempts + 1 >= this.lockout.maxFailures ? 'locked' : 'invalid' };
-    }
-    await this.ds.query('UPDATE operator SET failed_attempts = 0, locked_until = NULL, last_login_at = now() WHERE id = $1', [row.id]);
+    const ok = await verifyPassword(password, row.password_hash);
+    if (!ok || row.disabled) return null;
+    await this.ds.query('UPDATE operator SET last_login_at = now() WHERE username = $1', [row.username]);
     return { username: row.username, roles: row.roles };
   }
 
@@ -80,4 +68,19 @@ export class OperatorAccounts {
     const rows = await this.ds.query('SELECT roles FROM operator WHERE username = $1 AND NOT disabled', [username]);
     return rows[0]?.roles ?? null;
   }
+
+  /** Enables or disables an operator and/or replaces its roles; null when there is no such operator. */
+  async update(username: string, change: { enabled?: boolean; roles?: Role[] }): Promise<{ username: string; roles: Role[]; enabled: boolean } | null> {
+    if (change.roles) checkRoles(change.roles);
+    const rows: Array<{ username: string; roles: Role[]; disabled: boolean }> = await this.ds.query(
+      `UPDATE operator SET disabled = COALESCE($2, disabled), roles = COALESCE($3, roles) WHERE username = $1 RETURNING username, roles, disabled`,
+      [username, change.enabled === undefined ? null : !change.enabled, change.roles ?? null],
+    );
+    const row = rows[0];
+    return row ? { username: row.username, roles: row.roles, enabled: !row.disabled } : null;
+  }
+}
+
+function checkRoles(roles: Role[]): void {
+  if (!roles.length || roles.some((r) => !ROLES.includes(r))) throw new GridbusError('VALIDATION_FAILED', `roles must be some of ${ROLES.join(', ')}`);
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ConfigError, GridbusConfig } from '../../config';
+import { ConfigError, GridbusConfig, isEmbeddedDefault } from '../../config';
 import { createSecretFileOnce } from '../../core/crypto';
 
 /** The two keys that protect personal data at rest (core/crypto): AES-256-GCM and HMAC-SHA256, 64 hex characters each. */
@@ -18,7 +18,7 @@ const HEX64 = /^[0-9a-fA-F]{64}$/;
 
 /**
  * The PII keys of this node. Configured keys win. Without them, only the
- * embedded default (no DATABASE_URL: the data lives in VAR_DIR too) makes a
+ * embedded default (config isEmbeddedDefault: the data lives in VAR_DIR too) makes a
  * pair, once, in VAR_DIR/pii/keys.json (mode 0600), so that data and key stay
  * together. A node on a configured database refuses: a key made on one
  * node's disk would leave every other node (and the next container) unable
@@ -31,11 +31,11 @@ export function resolvePiiKeys(config: GridbusConfig): PiiKeys {
     const missing = encKey ? 'PII_HASH_KEY' : 'PII_ENC_KEY';
     throw new ConfigError(missing, `Invalid configuration: ${missing} must be set too (PII_ENC_KEY and PII_HASH_KEY go together, 64 hex characters each)`);
   }
-  if (config.database.url) {
+  if (!isEmbeddedDefault(config)) {
     throw new ConfigError(
       'PII_ENC_KEY',
       'Invalid configuration: the binding service needs PII_ENC_KEY and PII_HASH_KEY (64 hex characters each, e.g. `openssl rand -hex 32`) ' +
-        'on a node with DATABASE_URL: personal data is stored encrypted with them and every node must use the same pair',
+        'on a node with DATABASE_URL or NATS_URL: personal data is stored encrypted with them and every node must use the same pair',
     );
   }
   return loadOrCreateKeyFile(path.join(config.varDir, PII_KEY_FILE));

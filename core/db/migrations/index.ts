@@ -8,6 +8,7 @@ import { OperatorsAndSessions1764300001000 } from './1764300001000-operators-and
 import { AlipayNotifications1764300000000 } from './1764300000000-alipay-notifications';
 import { AccountBindings1764400000000 } from './1764400000000-account-bindings';
 import { AccessEvents1764500000000 } from './1764500000000-access-events';
+import { LoginThrottle1764600000000 } from './1764600000000-login-throttle';
 
 /** In order. A migration, once on main, is never edited: add a new one. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   OperatorsAndSessions1764300001000,
   AccountBindings1764400000000,
   AccessEvents1764500000000,
+  LoginThrottle1764600000000,
 ];

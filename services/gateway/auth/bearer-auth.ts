@@ -3,6 +3,7 @@ import { GridbusConfig } from '../../../config';
 import { verifyAccessToken, verifyOperatorToken } from '../../../core/auth';
 import { GridbusError } from '../../../core/errors';
 import { GatewayRequest, pathOf } from '../types';
+import { operatorStatuses } from './operator-status';
 
 type Ctx = Context<unknown, { user?: { id: string; scope?: string; roles?: string[] } | null }>;
 
@@ -35,7 +36,14 @@ export function authenticateBearer(config: GridbusConfig) {
   };
 }
 
-/** `Authorization: Bearer <operator jwt>` → ctx.meta.user with roles. */
+const refused = (reason: string) => new GridbusError('UNAUTHORIZED', `Authentication failed: ${reason}`, { details: { reason } });
+
+/**
+ * `Authorization: Bearer <operator jwt>` → ctx.meta.user with roles. A valid
+ * signature is not enough: the operator must exist, be enabled and still hold
+ * the token's roles, and the token's session (`sid`) must not have ended
+ * (asked of the auth service, cached briefly: operator-status.ts).
+ */
 export function authenticateOperator(config: GridbusConfig) {
   return async function authenticate(ctx: Ctx, _route: unknown, req: GatewayRequest) {
     const header = req.headers.authorization;
@@ -43,6 +51,10 @@ export function authenticateOperator(config: GridbusConfig) {
     try {
       if (!token) throw new GridbusError('UNAUTHORIZED', 'Authentication required: log in at /admin/api/session and send Authorization: Bearer <token>', { details: { reason: 'token missing' } });
       const claims = verifyOperatorToken(config.auth, token);
+      if (!claims.sid) throw refused('token has no session: log in at /admin/api/session');
+      const status = await operatorStatuses(ctx.broker).get(ctx, claims.sub, claims.sid);
+      if (!status.active) throw refused(status.reason ?? 'operator not active');
+      if (!claims.roles.every((r) => status.roles.includes(r))) throw refused('roles changed: log in again');
       return { id: claims.sub, roles: claims.roles };
     } catch (err) {
       refusal(ctx, req, config, 'auth.token.rejected', { reason: (err as GridbusError).data?.reason ?? 'token invalid', audience: 'operator' });

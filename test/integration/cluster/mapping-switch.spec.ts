@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { signAccessToken, signOperatorToken } from '../../../core/auth';
+import { signAccessToken } from '../../../core/auth';
 import { readMappingFiles } from '../../../core/mapping';
 import { HOUSEHOLDS } from '../../../simulators/marketing/dataset';
 import { MarketingSimulator, startMarketingSimulator } from '../../../simulators/marketing/server';
@@ -10,6 +10,7 @@ import { bindAccounts, TEST_PII_ENV } from '../../helpers/binding';
 import { BusProcess, REPO_ROOT } from '../../helpers/bus-process';
 import { createFreshDatabase } from '../../helpers/db';
 import { requireEnv } from '../../helpers/env';
+import { operatorToken } from '../../helpers/operators';
 import { eventually, http } from '../../helpers/http';
 import { freePort } from '../../helpers/ports';
 
@@ -31,7 +32,7 @@ describe('cluster - a published mapping release reaches every node', function ()
     base = `http://127.0.0.1:${port}`;
     const common = { NATS_URL: requireEnv('TEST_NATS_URL'), BUS_NAMESPACE: `sw-${suffix}`, JWT_SECRET, MARKETING_WSDL_URL: sim.wsdlUrl, SIMULATORS: 'off' };
     // binding: user-1 reads arrears only of accounts bound to them
-    procs.push(new BusProcess(['start', '--services', 'billing,marketing,audit,mapping,binding'], { ...common, ...TEST_PII_ENV, NODE_ID: `a-${suffix}`, DATABASE_URL: db.url }));
+    procs.push(new BusProcess(['start', '--services', 'auth,billing,marketing,audit,mapping,binding'], { ...common, ...TEST_PII_ENV, NODE_ID: `a-${suffix}`, DATABASE_URL: db.url }));
     procs.push(new BusProcess(['start', '--services', 'marketing'], { ...common, NODE_ID: `b-${suffix}` }));
     procs.push(new BusProcess(['start', '--services', 'gateway'], { ...common, NODE_ID: `gw-${suffix}`, HTTP_PORT: String(port) }));
     await eventually(
@@ -53,7 +54,7 @@ describe('cluster - a published mapping release reaches every node', function ()
     const op = 'operations/marketing.queryArrears.yaml';
     expect(fs.existsSync(path.join(REPO_ROOT, 'mappings', op))).to.equal(true);
     const draft = { ...files, [op]: files[op].replace('"01": UNPAID', '"01": OWING') };
-    const admin = signOperatorToken(auth, { sub: 'operator:li', roles: ['admin'] });
+    const admin = await operatorToken(db.url, base, 'operator:li', ['admin']);
     const res = await http(`${base}/admin/api/mappings/publish`, { method: 'POST', token: admin, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ files: draft }) });
     expect(res.status, res.text).to.equal(200);
     expect(res.json.version).to.equal(2);

@@ -13,6 +13,7 @@ import { ALIPAY_USERS } from '../../../simulators/alipay/dataset';
 import { AlipaySimulator, startAlipaySimulator } from '../../../simulators/alipay/server';
 import { createFreshDatabase, query } from '../../helpers/db';
 import { eventually } from '../../helpers/http';
+import { TEST_JWT_ENV } from '../../helpers/env';
 
 type Db = { url: string; drop(): Promise<void> };
 
@@ -40,7 +41,7 @@ describe('e2e - the Alipay simulator notifies a running bus (keys configured, co
     sim = await startAlipaySimulator({ appPublicKey: appPublicPem, appId: '2021004200000001', notifyRetryDelaysMs: [150, 150, 150, 150, 150, 150, 150] });
     db = await createFreshDatabase();
     bus = await startBus(
-      loadConfig({
+      loadConfig({ ...TEST_JWT_ENV,
         DATABASE_URL: db.url,
         SERVICES: 'gateway,payment,audit',
         SIMULATORS: 'off',
@@ -180,7 +181,7 @@ describe('e2e - embedded default: nothing configured, the bus starts the Alipay 
   before(async () => {
     varDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridbus-var-'));
     db = await createFreshDatabase();
-    bus = await startBus(loadConfig({ DATABASE_URL: db.url, SERVICES: 'gateway,payment', HTTP_PORT: '0', LOG_LEVEL: 'error', VAR_DIR: varDir, NODE_ID: `alipay-embedded-${process.pid}` }));
+    bus = await startBus(loadConfig({ ...TEST_JWT_ENV, DATABASE_URL: db.url, SERVICES: 'gateway,payment', HTTP_PORT: '0', LOG_LEVEL: 'error', VAR_DIR: varDir, NODE_ID: `alipay-embedded-${process.pid}` }));
   });
 
   after(async () => {

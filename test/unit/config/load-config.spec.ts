@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ConfigError, GridbusConfig, loadConfig } from '../../../config';
+import { ConfigError, GridbusConfig, isEmbeddedDefault, loadConfig } from '../../../config';
 import { CONFIG_SCHEMA } from '../../../config/schema';
 
 const CWD = path.resolve(os.tmpdir(), 'gridbus-cfg-cwd');
@@ -51,7 +51,9 @@ describe('config - loadConfig', () => {
       expect(c.http).to.deep.equal({ host: '127.0.0.1', port: 8080 });
       expect(c.auth.issuer).to.equal('gridbus');
       expect(c.auth.audience).to.equal('gridbus-life-number');
-      expect(c.auth.jwtSecret).to.be.a('string').with.length.of.at.least(32);
+      // no built-in key: the embedded default's ring is made by bin/bootstrap.ts (services/auth/jwt-keys.ts)
+      expect(c.auth.jwtSecret).to.equal(undefined);
+      expect(c.auth.keys).to.equal(undefined);
       expect(c.pii).to.deep.equal({ encKey: null, hashKey: null });
       expect(c.marketing).to.deep.equal({ wsdlUrl: null });
       expect(c.simulators).to.deep.equal({ mode: 'auto', port: 0 });
@@ -61,7 +63,7 @@ describe('config - loadConfig', () => {
       expect(c.requestTimeoutMs).to.equal(10000);
       expect(c.statistics).to.deep.equal({ retentionDays: 90 });
       expect(c.varDir).to.equal(path.join(CWD, 'var'));
-      expect(c.usingDevSecret).to.equal(true);
+      expect(isEmbeddedDefault(c)).to.equal(true);
     });
 
     it('treats empty-string environment values as unset', () => {
@@ -69,7 +71,7 @@ describe('config - loadConfig', () => {
       expect(c.http.port).to.equal(8080);
       expect(c.natsUrl).to.equal(null);
       expect(c.logLevel).to.equal('info');
-      expect(c.usingDevSecret).to.equal(true);
+      expect(c.auth.jwtSecret).to.equal(undefined);
     });
 
     it('ignores environment variables that are not settings', () => {
@@ -279,23 +281,24 @@ describe('config - loadConfig', () => {
     });
   });
 
-  describe('usingDevSecret', () => {
-    it('is true only when JWT_SECRET is unset', () => {
-      expect(loadConfig({}, CWD).usingDevSecret).to.equal(true);
-      const c = loadConfig({ JWT_SECRET: GOOD_SECRET }, CWD);
-      expect(c.usingDevSecret).to.equal(false);
-      expect(c.auth.jwtSecret).to.equal(GOOD_SECRET);
-    });
-
-    it('is false when JWT_SECRET comes from the config file', () => {
+  describe('JWT keys', () => {
+    it('takes JWT_SECRET from the environment or the config file, and has no key of its own', () => {
+      expect(loadConfig({ JWT_SECRET: GOOD_SECRET }, CWD).auth.jwtSecret).to.equal(GOOD_SECRET);
       const file = writeFile('secret.yaml', `JWT_SECRET: "${GOOD_SECRET}"\n`);
-      const c = loadConfig({ GRIDBUS_CONFIG: file }, CWD);
-      expect(c.usingDevSecret).to.equal(false);
-      expect(c.auth.jwtSecret).to.equal(GOOD_SECRET);
+      expect(loadConfig({ GRIDBUS_CONFIG: file }, CWD).auth.jwtSecret).to.equal(GOOD_SECRET);
+      expect(loadConfig({}, CWD).auth).to.not.have.any.keys('jwtSecret', 'keys');
     });
 
-    it('uses a development secret distinct from any configured one', () => {
-      expect(loadConfig({}, CWD).auth.jwtSecret).to.not.equal(GOOD_SECRET);
+    it('never echoes a bad JWT_KEYS value', () => {
+      const err = refused({ JWT_KEYS: 'k1:short-secret-in-the-clear' });
+      expect(err.key).to.equal('JWT_KEYS');
+      expect(err.message).to.not.contain('short-secret-in-the-clear');
+    });
+
+    it('is the embedded default only without DATABASE_URL and NATS_URL', () => {
+      expect(isEmbeddedDefault(loadConfig({}, CWD))).to.equal(true);
+      expect(isEmbeddedDefault(loadConfig({ DATABASE_URL: 'postgres://u@127.0.0.1/db' }, CWD))).to.equal(false);
+      expect(isEmbeddedDefault(loadConfig({ NATS_URL: 'nats://127.0.0.1:4222' }, CWD))).to.equal(false);
     });
   });
 

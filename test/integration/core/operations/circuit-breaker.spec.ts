@@ -10,6 +10,7 @@ import { MarketingSimulator, startMarketingSimulator } from '../../../../simulat
 import { http } from '../../../helpers/http';
 import { createFreshDatabase } from '../../../helpers/db';
 import { bindAccounts, TEST_PII_ENV } from '../../../helpers/binding';
+import { TEST_JWT_ENV } from '../../../helpers/env';
 
 /**
  * The breaker declared in a mapping opens when the SOAP back office keeps
@@ -38,7 +39,7 @@ describe('core/operations - circuit breaker of a mapped operation against a real
     );
     fs.writeFileSync(file, text);
     bus = await startBus(
-      loadConfig({ DATABASE_URL: db.url, MARKETING_WSDL_URL: sim.wsdlUrl, SIMULATORS: 'off', SERVICES: 'gateway,billing,marketing,mapping,binding', HTTP_PORT: '0', MAPPINGS_DIR: dir, LOG_LEVEL: 'error', ...TEST_PII_ENV }),
+      loadConfig({ ...TEST_JWT_ENV, DATABASE_URL: db.url, MARKETING_WSDL_URL: sim.wsdlUrl, SIMULATORS: 'off', SERVICES: 'gateway,billing,marketing,mapping,binding', HTTP_PORT: '0', MAPPINGS_DIR: dir, LOG_LEVEL: 'error', ...TEST_PII_ENV }),
     );
     token = signAccessToken(bus.config.auth, { sub: 'u' });
     await bindAccounts(db.url, 'u', [HOUSEHOLDS[0].ConsNo]);

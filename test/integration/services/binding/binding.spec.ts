@@ -12,6 +12,7 @@ import { HOUSEHOLDS, UNKNOWN_CONS_NO, totalFen } from '../../../../simulators/ma
 import { TEST_PII_ENV } from '../../../helpers/binding';
 import { createFreshDatabase, query } from '../../../helpers/db';
 import { eventually, http, HttpResult } from '../../../helpers/http';
+import { TEST_JWT_ENV } from '../../../helpers/env';
 
 /**
  * Account binding over /api/v1 and object-level authorization of account
@@ -70,7 +71,7 @@ describe('binding - user-number direct binding and object-level authorization (r
     process.stderr.write = capture(writes.err, process.stderr);
     try {
       bus = await startBus(
-        loadConfig({
+        loadConfig({ ...TEST_JWT_ENV,
           DATABASE_URL: db.url,
           SERVICES: 'gateway,auth,audit,mapping,alipay,binding,billing,marketing',
           HTTP_PORT: '0',

@@ -9,7 +9,7 @@ import { signAccessToken } from '../../../../core/auth';
 import { HOUSEHOLDS } from '../../../../simulators/marketing/dataset';
 import { bindAccounts, TEST_PII_ENV } from '../../../helpers/binding';
 import { createFreshDatabase } from '../../../helpers/db';
-import { requireEnv } from '../../../helpers/env';
+import { TEST_JWT_ENV, requireEnv } from '../../../helpers/env';
 import { eventually, http } from '../../../helpers/http';
 
 /**
@@ -32,7 +32,7 @@ describe('binding - an unbinding on one node ends access through every node at o
     const varDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridbus-bound-cache-'));
     varDirs.push(varDir);
     return startBus(
-      loadConfig({
+      loadConfig({ ...TEST_JWT_ENV,
         NATS_URL: requireEnv('TEST_NATS_URL'),
         BUS_NAMESPACE: `it-bc-${suffix}`,
         DATABASE_URL: db.url,

@@ -8,6 +8,7 @@ import { RunningBus, startBus } from '../../../../bin/bootstrap';
 import { loadConfig } from '../../../../config';
 import { createFreshDatabase, query } from '../../../helpers/db';
 import { eventually, http, HttpResult } from '../../../helpers/http';
+import { TEST_JWT_ENV } from '../../../helpers/env';
 
 /**
  * /alipay/notify and /alipay/gateway against notifications signed by an
@@ -91,7 +92,7 @@ function post(base: string, route: string, fields: Record<string, string>, reque
 }
 
 function busConfig(databaseUrl: string, extra: Record<string, string> = {}) {
-  return loadConfig({
+  return loadConfig({ ...TEST_JWT_ENV,
     DATABASE_URL: databaseUrl,
     SERVICES: 'gateway,payment,audit',
     SIMULATORS: 'off',
@@ -415,7 +416,7 @@ describe('gateway - /alipay without Alipay keys', () => {
 
   before(async () => {
     db = await createFreshDatabase();
-    bus = await startBus(loadConfig({ DATABASE_URL: db.url, SERVICES: 'gateway,payment', SIMULATORS: 'off', HTTP_PORT: '0', LOG_LEVEL: 'fatal', NODE_ID: `alipay-nokeys-${process.pid}` }));
+    bus = await startBus(loadConfig({ ...TEST_JWT_ENV, DATABASE_URL: db.url, SERVICES: 'gateway,payment', SIMULATORS: 'off', HTTP_PORT: '0', LOG_LEVEL: 'fatal', NODE_ID: `alipay-nokeys-${process.pid}` }));
   });
 
   after(async () => {

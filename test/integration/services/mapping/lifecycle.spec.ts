@@ -4,13 +4,15 @@ import * as os from 'os';
 import * as path from 'path';
 import { RunningBus, startBus } from '../../../../bin/bootstrap';
 import { loadConfig } from '../../../../config';
-import { signAccessToken, signOperatorToken } from '../../../../core/auth';
+import { signAccessToken } from '../../../../core/auth';
+import { operatorToken } from '../../../helpers/operators';
 import { readMappingFiles } from '../../../../core/mapping';
 import { HOUSEHOLDS, SPECIAL_CONS_NO } from '../../../../simulators/marketing/dataset';
 import { MarketingSimulator, startMarketingSimulator } from '../../../../simulators/marketing/server';
 import { bindAccounts, TEST_PII_ENV } from '../../../helpers/binding';
 import { createFreshDatabase, query } from '../../../helpers/db';
 import { eventually, http } from '../../../helpers/http';
+import { TEST_JWT_ENV } from '../../../helpers/env';
 
 const OP_FILE = 'operations/marketing.queryArrears.yaml';
 
@@ -36,10 +38,10 @@ describe('mapping lifecycle - validate, dry-run, publish, switch, roll back (rea
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridbus-lifecycle-'));
     fs.cpSync(path.resolve(__dirname, '../../../../mappings'), dir, { recursive: true });
     bus = await startBus(
-      loadConfig({ DATABASE_URL: db.url, MARKETING_WSDL_URL: sim.wsdlUrl, SIMULATORS: 'off', SERVICES: 'gateway,billing,marketing,audit,mapping,binding', HTTP_PORT: '0', MAPPINGS_DIR: dir, LOG_LEVEL: 'error', NODE_ID: 'lifecycle', ...TEST_PII_ENV }),
+      loadConfig({ ...TEST_JWT_ENV, DATABASE_URL: db.url, MARKETING_WSDL_URL: sim.wsdlUrl, SIMULATORS: 'off', SERVICES: 'gateway,auth,billing,marketing,audit,mapping,binding', HTTP_PORT: '0', MAPPINGS_DIR: dir, LOG_LEVEL: 'error', NODE_ID: 'lifecycle', ...TEST_PII_ENV }),
     );
     base = bus.gatewayUrl!;
-    admin = signOperatorToken(bus.config.auth, { sub: 'operator:wang', roles: ['admin'] });
+    admin = await operatorToken(db.url, base, 'operator:wang', ['admin']);
     user = signAccessToken(bus.config.auth, { sub: 'user-1' });
     await bindAccounts(db.url, 'user-1', [HOUSEHOLDS[0].ConsNo, HOUSEHOLDS[3].ConsNo, SPECIAL_CONS_NO.SLOW]);
     original = readMappingFiles(dir);
@@ -64,7 +66,7 @@ describe('mapping lifecycle - validate, dry-run, publish, switch, roll back (rea
   it('refuses the admin API to user tokens and missing tokens (401) and publishing to auditors (403)', async () => {
     expect((await http(`${base}/admin/api/mappings/releases`, { token: user })).status).to.equal(401);
     expect((await http(`${base}/admin/api/mappings/releases`)).status).to.equal(401);
-    const auditor = signOperatorToken(bus.config.auth, { sub: 'auditor:zhao', roles: ['auditor'] });
+    const auditor = await operatorToken(db.url, base, 'auditor:zhao', ['auditor']);
     expect((await http(`${base}/admin/api/mappings/releases`, { token: auditor })).status).to.equal(200);
     const res = await post('mappings/publish', { files: original }, auditor);
     expect(res.status).to.equal(403);

@@ -188,6 +188,23 @@ describe('core/auth - jwt', () => {
     expect(() => verifyOperatorToken(SETTINGS, signAccessToken(SETTINGS, { sub: 'u' }))).to.throw(/Authentication failed/);
   });
 
+  it('refuses a token without exp (it would never expire), user or operator', () => {
+    const noExp = jwt.sign({}, SETTINGS.jwtSecret, { algorithm: 'HS256', keyid: 'default', issuer: SETTINGS.issuer, audience: SETTINGS.audience, subject: 'u' });
+    expect(unauthorized(noExp).data.reason).to.equal('token has no expiry');
+    const operator = jwt.sign({ roles: ['admin'], sid: 's' }, SETTINGS.jwtSecret, { algorithm: 'HS256', keyid: 'default', issuer: SETTINGS.issuer, audience: `${SETTINGS.audience}-admin`, subject: 'admin' });
+    expect(() => verifyOperatorToken(SETTINGS, operator)).to.throw(GridbusError, /no expiry/);
+  });
+
+  it('has no key of its own: signing without JWT_SECRET or a key ring fails', () => {
+    expect(() => signAccessToken({ issuer: 'gridbus', audience: 'a' }, { sub: 'u' })).to.throw(/no JWT signing key/);
+  });
+
+  it('carries the session id of an operator token', () => {
+    const token = signOperatorToken(SETTINGS, { sub: 'li', roles: ['operator'], sid: '0b6f4a2e-4f6e-4a55-9d0c-5d1b2f3a4c5d' });
+    expect(verifyOperatorToken(SETTINGS, token)).to.deep.equal({ sub: 'li', roles: ['operator'], sid: '0b6f4a2e-4f6e-4a55-9d0c-5d1b2f3a4c5d' });
+    expect(verifyOperatorToken(SETTINGS, signOperatorToken(SETTINGS, { sub: 'li', roles: [] }))).to.not.have.property('sid');
+  });
+
   describe('verified tokens are remembered until they expire', () => {
     it('refuses a token once it expires, although it verified before', async () => {
       const token = signAccessToken(SETTINGS, { sub: 'short' }, 1);

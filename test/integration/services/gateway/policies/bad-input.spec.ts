@@ -7,7 +7,7 @@ import { loadConfig } from '../../../../../config';
 import { signAccessToken } from '../../../../../core/auth';
 import { HOUSEHOLDS } from '../../../../../simulators/marketing/dataset';
 import { bindAccounts, TEST_PII_ENV } from '../../../../helpers/binding';
-import { requireEnv } from '../../../../helpers/env';
+import { TEST_JWT_ENV, requireEnv } from '../../../../helpers/env';
 import { http } from '../../../../helpers/http';
 import { httpText, rawRequest } from './raw-http';
 
@@ -30,7 +30,7 @@ describe('gateway/policies - bad input is refused with a clear 4xx, and the gate
     varDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridbus-bad-input-'));
     bus = await startBus(
       // binding (on the test database): users read arrears only of accounts bound to them
-      loadConfig({
+      loadConfig({ ...TEST_JWT_ENV,
         SERVICES: 'gateway,billing,marketing,binding',
         DATABASE_URL: requireEnv('TEST_DATABASE_URL'),
         ...TEST_PII_ENV,

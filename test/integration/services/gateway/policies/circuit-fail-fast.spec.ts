@@ -8,7 +8,7 @@ import { signAccessToken } from '../../../../../core/auth';
 import { HOUSEHOLDS } from '../../../../../simulators/marketing/dataset';
 import { MarketingSimulator, startMarketingSimulator } from '../../../../../simulators/marketing/server';
 import { bindAccounts, TEST_PII_ENV } from '../../../../helpers/binding';
-import { requireEnv } from '../../../../helpers/env';
+import { TEST_JWT_ENV, requireEnv } from '../../../../helpers/env';
 import { eventually, http } from '../../../../helpers/http';
 
 /**
@@ -38,7 +38,7 @@ describe('gateway/policies - fail fast while a breaker is open (operations.circu
         .replace('idempotent: true\n', 'idempotent: true\nresilience:\n  breaker: { failureRatio: 0.5, minRequests: 4, window: 30s, halfOpenAfter: 2s }\n'),
     );
     bus = await startBus(
-      loadConfig({
+      loadConfig({ ...TEST_JWT_ENV,
         // binding (on the test database): users read arrears only of accounts bound to them
         SERVICES: 'gateway,billing,marketing,binding',
         DATABASE_URL: requireEnv('TEST_DATABASE_URL'),

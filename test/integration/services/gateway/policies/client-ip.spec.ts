@@ -7,14 +7,14 @@ import { loadConfig } from '../../../../../config';
 import { signAccessToken } from '../../../../../core/auth';
 import { HOUSEHOLDS } from '../../../../../simulators/marketing/dataset';
 import { bindAccounts, TEST_PII_ENV } from '../../../../helpers/binding';
-import { requireEnv } from '../../../../helpers/env';
+import { TEST_JWT_ENV, requireEnv } from '../../../../helpers/env';
 import { http } from '../../../../helpers/http';
 
 async function bus(env: Record<string, string>, name: string): Promise<{ bus: RunningBus; dir: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridbus-client-ip-'));
   // binding (on the test database): users read arrears only of accounts bound to them
   const started = await startBus(
-    loadConfig({ SERVICES: 'gateway,billing,marketing,binding', DATABASE_URL: requireEnv('TEST_DATABASE_URL'), ...TEST_PII_ENV, HTTP_PORT: '0', LOG_LEVEL: 'error', VAR_DIR: dir, NODE_ID: `${name}-${process.pid}`, ...env }),
+    loadConfig({ ...TEST_JWT_ENV, SERVICES: 'gateway,billing,marketing,binding', DATABASE_URL: requireEnv('TEST_DATABASE_URL'), ...TEST_PII_ENV, HTTP_PORT: '0', LOG_LEVEL: 'error', VAR_DIR: dir, NODE_ID: `${name}-${process.pid}`, ...env }),
   );
   return { bus: started, dir };
 }

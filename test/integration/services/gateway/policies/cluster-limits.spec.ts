@@ -1,12 +1,13 @@
 import { expect } from 'chai';
 import { randomBytes } from 'crypto';
 import { Client } from 'pg';
-import { signAccessToken, signOperatorToken } from '../../../../../core/auth';
+import { signAccessToken } from '../../../../../core/auth';
 import { HOUSEHOLDS } from '../../../../../simulators/marketing/dataset';
 import { MarketingSimulator, startMarketingSimulator } from '../../../../../simulators/marketing/server';
 import { bindAccounts, TEST_PII_ENV } from '../../../../helpers/binding';
 import { BusProcess } from '../../../../helpers/bus-process';
 import { requireEnv } from '../../../../helpers/env';
+import { operatorToken } from '../../../../helpers/operators';
 import { eventually, http, HttpResult } from '../../../../helpers/http';
 import { freePort } from '../../../../helpers/ports';
 
@@ -62,7 +63,7 @@ describe(`gateway/policies - IP bans and rate limits hold across two gateway pro
       GATEWAY_SHARED_STORE_SYNC_MS: String(syncMs),
     };
     // binding: users read arrears only of accounts bound to them
-    services = new BusProcess(['start', '--services', 'billing,marketing,audit,binding'], {
+    services = new BusProcess(['start', '--services', 'auth,billing,marketing,audit,binding'], {
       ...common,
       ...TEST_PII_ENV,
       NODE_ID: `svc-${suffix}`,
@@ -144,9 +145,8 @@ describe(`gateway/policies - IP bans and rate limits hold across two gateway pro
     const ip = `203.0.113.${octet()}`;
     for (let i = 0; i < 11; i++) await from(a, ip);
     expect((await from(b, ip)).status, 'banned on B too').to.equal(429);
-    const settings = { jwtSecret: JWT_SECRET, issuer: 'gridbus', audience: 'gridbus-life-number' };
-    const operator = signOperatorToken(settings, { sub: `op-${suffix}`, roles: ['operator'] });
-    const auditor = signOperatorToken(settings, { sub: `aud-${suffix}`, roles: ['auditor'] });
+    const operator = await operatorToken(requireEnv('TEST_DATABASE_URL'), a, `op-${suffix}`, ['operator']);
+    const auditor = await operatorToken(requireEnv('TEST_DATABASE_URL'), b, `aud-${suffix}`, ['auditor']);
 
     const listed = await http(`${b}/admin/api/gateway/bans`, { token: auditor });
     expect(listed.status).to.equal(200);
@@ -189,7 +189,8 @@ describe(`gateway/policies - IP bans and rate limits hold across two gateway pro
     const ip = `10.77.0.${octet()}`;
     for (let i = 0; i < 11; i++) await from(a, ip);
     expect((await from(a, ip)).status, 'banned on /api').to.equal(429);
-    const operator = signOperatorToken({ jwtSecret: JWT_SECRET, issuer: 'gridbus', audience: 'gridbus-life-number' }, { sub: `op2-${suffix}`, roles: ['operator'] });
+    // logged in from the operator's own machine; then working from behind the banned NAT
+    const operator = await operatorToken(requireEnv('TEST_DATABASE_URL'), a, `op2-${suffix}`, ['operator']);
     const listed = await http(`${a}/admin/api/gateway/bans`, { token: operator, headers: { 'X-Forwarded-For': ip } });
     expect(listed.status).to.equal(200);
     expect(listed.json.bans.map((x: { ip: string }) => x.ip)).to.include(ip);
