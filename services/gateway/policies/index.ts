@@ -169,15 +169,18 @@ export class GatewayPolicies {
     this.groups.set(declaration.group, keys);
     const parsers = wantedParsers(def.bodyParsers);
     const authenticated = Boolean(def.authentication);
-    const byKey = new Map<string, Pipeline>();
-    const pipelineFor = (alias: RoutedAlias | null): Pipeline => {
+    // compiled on first use, once per alias (and once for the route's requests that match none)
+    const byAlias = new WeakMap<RoutedAlias, Pipeline>();
+    let noAlias: Pipeline | null = null;
+    const compile = (alias: RoutedAlias | null): Pipeline => {
       const key = alias ? routeKey(alias.method, alias.path) : null;
-      let p = byKey.get(key ?? '');
-      if (!p) {
-        const facts: RouteFacts = { group: declaration.group, key, action: alias?.action ?? null, authenticated, parsers, dependsOn: declaration.dependsOn ?? {} };
-        p = buildPipeline(this.policies, effectivePolicies(this.config.gateway, declaration, facts, this.policies), this.deps(), facts);
-        byKey.set(key ?? '', p);
-      }
+      const facts: RouteFacts = { group: declaration.group, key, action: alias?.action ?? null, authenticated, parsers, dependsOn: declaration.dependsOn ?? {} };
+      return buildPipeline(this.policies, effectivePolicies(this.config.gateway, declaration, facts, this.policies), this.deps(), facts);
+    };
+    const pipelineFor = (alias: RoutedAlias | null): Pipeline => {
+      if (!alias) return (noAlias ??= compile(null));
+      let p = byAlias.get(alias);
+      if (!p) byAlias.set(alias, (p = compile(alias)));
       return p;
     };
     const self = this;
