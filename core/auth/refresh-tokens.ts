@@ -59,9 +59,11 @@ export class RefreshTokens {
 
   /** Revokes the session the token belongs to (its whole family). */
   async revoke(token: string): Promise<boolean> {
+    // a CTE, because TypeORM answers a bare UPDATE ... RETURNING with [rows, count]
     const rows: Array<{ subject: string }> = await this.ds.query(
-      `UPDATE refresh_token SET revoked_at = now()
-        WHERE family = (SELECT family FROM refresh_token WHERE token_hash = $1) AND revoked_at IS NULL RETURNING subject`,
+      `WITH r AS (UPDATE refresh_token SET revoked_at = now()
+                   WHERE family = (SELECT family FROM refresh_token WHERE token_hash = $1) AND revoked_at IS NULL RETURNING subject)
+       SELECT DISTINCT subject FROM r`,
       [sha256(token)],
     );
     if (rows.length) this.onRevoked(rows[0].subject);

@@ -73,7 +73,9 @@ export class OperatorAccounts {
   async update(username: string, change: { enabled?: boolean; roles?: Role[] }): Promise<{ username: string; roles: Role[]; enabled: boolean } | null> {
     if (change.roles) checkRoles(change.roles);
     const rows: Array<{ username: string; roles: Role[]; disabled: boolean }> = await this.ds.query(
-      `UPDATE operator SET disabled = COALESCE($2, disabled), roles = COALESCE($3, roles) WHERE username = $1 RETURNING username, roles, disabled`,
+      // a CTE, because TypeORM answers a bare UPDATE ... RETURNING with [rows, count]
+      `WITH u AS (UPDATE operator SET disabled = COALESCE($2, disabled), roles = COALESCE($3, roles) WHERE username = $1 RETURNING username, roles, disabled)
+       SELECT * FROM u`,
       [username, change.enabled === undefined ? null : !change.enabled, change.roles ?? null],
     );
     const row = rows[0];
