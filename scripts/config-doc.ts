@@ -19,6 +19,12 @@ no \`DATABASE_URL\` means the embedded PostgreSQL under \`VAR_DIR/pg\`; no back-
 simulators run in-process (\`SIMULATORS=auto\`). Gateway policy settings are explained in
 [security.md](security.md).
 
+Keys: there is no built-in key. The embedded default (neither \`DATABASE_URL\` nor \`NATS_URL\`) makes
+its own once, in \`VAR_DIR\` (mode 0600; back them up with the data): the JWT key ring
+\`jwt/keys.json\` and the PII pair \`pii/keys.json\`. Any other start must be given \`JWT_SECRET\` (or
+\`JWT_KEYS\`), and \`PII_ENC_KEY\`/\`PII_HASH_KEY\` where the binding service runs, the same on every
+node, or it stops with exit code 2 naming the setting, e.g. \`JWT_SECRET=$(openssl rand -base64 48)\`.
+
 \`/health\`, \`/metrics\` and \`/admin\` answer this machine only (loopback) until told otherwise; the
 start log says so. To let a monitoring or operators' network in, list it, keeping loopback if
 local tools use it: \`GATEWAY_OPS_ALLOW=127.0.0.1,::1,10.20.0.0/16\` (health and metrics),
