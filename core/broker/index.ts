@@ -1,2 +1,3 @@
 export { createBroker } from './create-broker';
 export { requestLogMiddleware } from './request-log-middleware';
+export { strictParamsMiddleware, isRoutable } from './strict-params';
