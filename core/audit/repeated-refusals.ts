@@ -6,10 +6,20 @@ export interface RepeatedRefusalsOptions {
   windowMs?: number;
   /** A summary row is written at the latest every this many repeats. Default 100. */
   everyN?: number;
+  /** The actions folded: refusals of callers that proved nothing yet (bad tokens). Others are written one by one. */
+  actions?: readonly string[];
   /** Refusals tracked at once; beyond it the oldest window is closed early (its row written). Default 10,000. */
   maxKeys?: number;
   clock?: Clock;
 }
+
+/**
+ * Refusals anyone can cause in bulk without proving anything: a rejected
+ * access or refresh token. Log-in failures are throttled per account and
+ * address instead, and refused Alipay notifications keep a row each (their
+ * details name the notification).
+ */
+export const FOLDED_ACTIONS = ['auth.token.rejected', 'auth.refresh.rejected'];
 
 interface Window {
   startedAt: number;
@@ -21,7 +31,8 @@ interface Window {
 
 /**
  * Folds repeated refusals into few audit rows, so a flood of bad tokens
- * costs a bounded number of writes. A refusal (outcome `denied`) is keyed
+ * costs a bounded number of writes. A refusal (outcome `denied`, one of
+ * `actions`) is keyed
  * by action, actor, source address and reason: the first of a key is
  * written at once (one bad token is still audited immediately); its
  * repeats within `windowMs` are only counted, and written as one row, the
@@ -34,6 +45,7 @@ export class RepeatedRefusals {
   private readonly windowMs: number;
   private readonly everyN: number;
   private readonly maxKeys: number;
+  private readonly actions: ReadonlySet<string>;
   private readonly clock: Clock;
   private timer: TimerHandle | null = null;
 
@@ -44,12 +56,13 @@ export class RepeatedRefusals {
     this.windowMs = options.windowMs ?? 60_000;
     this.everyN = options.everyN ?? 100;
     this.maxKeys = options.maxKeys ?? 10_000;
+    this.actions = new Set(options.actions ?? FOLDED_ACTIONS);
     this.clock = options.clock ?? realClock;
   }
 
   /** True: write this event now. False: it was counted and will be written with its window's row. */
   admit(event: AuditEvent): boolean {
-    if (event.outcome !== 'denied') return true;
+    if (event.outcome !== 'denied' || !this.actions.has(event.action)) return true;
     const now = this.clock.now();
     this.closeExpired(now);
     const key = [event.action, event.actor, event.sourceIp ?? '', String(event.details?.reason ?? '')].join('\u0000');

@@ -75,7 +75,7 @@ describe('security - unauthenticated work on /admin/api (issue 8 item 11)', func
     // the operator behind the same address: not counted, not banned
     const bans = await http(`${bus.url}/admin/api/gateway/bans`, { token: adminToken });
     expect(bans.status).to.equal(200);
-    expect((bans.json as Array<{ ip: string }>).map((b) => b.ip)).to.include('127.0.0.1');
+    expect((bans.json.bans as Array<{ ip: string }>).map((b) => b.ip)).to.include('127.0.0.1');
     expect((await http(`${bus.url}/admin/api/gateway/bans/127.0.0.1`, { method: 'DELETE', token: adminToken })).status).to.equal(200);
     expect((await http(`${bus.url}/admin/api/audit`)).status, 'ban lifted: refused for the token again, not banned').to.equal(401);
   });

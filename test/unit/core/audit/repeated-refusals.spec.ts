@@ -42,14 +42,16 @@ describe('core/audit - repeated refusals', () => {
     expect(s.written.map((e) => e.details?.count ?? 1)).to.deep.equal([1, 100]);
   });
 
-  it('keys by action, actor, address and reason; other outcomes are written as they come', () => {
+  it('keys by action, actor, address and reason; other outcomes and actions are written as they come', () => {
     const s = setup();
     s.offer(rejected('10.0.0.1'));
     s.offer(rejected('10.0.0.2'));
     s.offer(rejected('10.0.0.1', 'token expired'));
     s.offer({ ...rejected('10.0.0.1'), outcome: 'success' });
     s.offer({ ...rejected('10.0.0.1'), outcome: 'success' });
-    expect(s.written).to.have.length(5);
+    s.offer({ ...rejected('10.0.0.1'), action: 'alipay.notify.rejected' });
+    s.offer({ ...rejected('10.0.0.1'), action: 'alipay.notify.rejected' });
+    expect(s.written).to.have.length(7);
   });
 
   it('memory stays bounded: beyond maxKeys the oldest window is written and dropped', () => {
