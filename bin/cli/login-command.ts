@@ -54,6 +54,12 @@ async function sessionFromPassword(url: string, user: string, fromStdin: boolean
   return sessionFromAnswer(url, user, answer.payload as SessionAnswer);
 }
 
+/** A second log-in to the same bus replaces the session: the bus revokes the old one (best effort). */
+async function endReplacedSession(old: BusSession | null): Promise<void> {
+  if (!old?.refreshToken) return;
+  await requestBus(old.url, 'POST', 'session/logout', { token: old.accessToken, body: { refreshToken: old.refreshToken } }).catch(() => undefined);
+}
+
 export const loginCommand: CliCommand = {
   name: 'login',
   summary: 'log in to a bus as an operator and keep the session (0600 file)',
@@ -69,6 +75,7 @@ export const loginCommand: CliCommand = {
     process.stderr.write(`bus: ${url}\n`);
     const session = token !== undefined ? await sessionFromToken(url, token) : await sessionFromPassword(url, user, line.values['password-stdin'] === true);
     const file = new SessionFile();
+    await endReplacedSession(file.get(url));
     file.save(session);
     const roles = session.roles.length ? ` (${session.roles.join(', ')})` : '';
     process.stdout.write(`logged in to ${url} as ${session.user}${roles}; session kept in ${file.file}\n`);
