@@ -5,7 +5,13 @@
  */
 export const ERROR_CODES = {
   // request problems (4xx)
+  /** The request could not be read: not HTTP, bad JSON, too deep, a bad path or query, a body that does not inflate as its Content-Encoding says. */
   MALFORMED_REQUEST: { status: 400, retryable: false },
+  /**
+   * The parameters were read but are not acceptable: a field the action does not take, a wrong type or range,
+   * a prototype key (`__proto__`, `constructor`, `prototype`) or a NUL character. `details.problems` names
+   * each field (`{ field, type, message, expected? }`), never the value sent, a node or an internal action.
+   */
   VALIDATION_FAILED: { status: 422, retryable: false },
   UNAUTHORIZED: { status: 401, retryable: false },
   FORBIDDEN: { status: 403, retryable: false },
@@ -14,6 +20,7 @@ export const ERROR_CODES = {
   /** Binding by identity needs an Alipay user who completed real-name certification. */
   IDENTITY_NOT_CERTIFIED: { status: 403, retryable: false },
   PAYLOAD_TOO_LARGE: { status: 413, retryable: false },
+  /** A body's media type, charset or Content-Encoding (only identity, gzip, deflate) is not accepted. */
   UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false },
   RATE_LIMITED: { status: 429, retryable: true },
   /** The client address sent too many requests too fast and is banned for a while (Retry-After says how long). */
