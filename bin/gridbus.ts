@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
-import { ConfigError } from '../config';
 import { maskUrlSecrets } from '../core/crypto/mask-url';
 import { quietOnBrokenPipe } from './cli/broken-pipe';
 import { CliError, UsageError } from './cli/cli-error';
@@ -123,9 +122,9 @@ async function main(argv: string[]): Promise<void> {
     if (err instanceof UsageError) {
       process.stderr.write(`gridbus: ${err.message}\n\n${currentUsage}\n`);
       process.exitCode = err.exitCode;
-    } else if (err instanceof ConfigError) {
+    } else if ((err as { code?: unknown }).code === 'CONFIG_INVALID') {
       // a setting the bus cannot run with (such as no JWT keys outside the embedded default): exit 2 like every configuration error
-      process.stderr.write(`gridbus: ${err.message}\n`);
+      process.stderr.write(`gridbus: ${(err as Error).message}\n`);
       process.exit(2);
     } else if (err instanceof CliError) {
       process.stderr.write(`gridbus: ${err.message}\n`);

@@ -1,5 +1,5 @@
 import { parseArgs, ParseArgsConfig } from 'util';
-import { ConfigError, GridbusConfig, loadConfig } from '../../config';
+import type { GridbusConfig } from '../../config';
 import { UsageError } from './cli-error';
 
 /** The options a command takes, in the form of Node's `util.parseArgs`. */
@@ -65,6 +65,8 @@ export function option(args: string[], name: string): string | undefined {
 
 /** The validated configuration; a bad setting ends the command with exit code 2, naming the key. */
 export function readConfig(args: string[]): GridbusConfig {
+  // loaded here, not at the top: help and usage errors need no configuration, and its schema takes a while to load
+  const { ConfigError, loadConfig } = require('../../config') as typeof import('../../config');
   const env = { ...process.env };
   const services = option(args, 'services');
   if (services !== undefined) env.SERVICES = services;
