@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { Context, ServiceBroker } from 'moleculer';
 import { loadConfig } from '../../../../config';
 import { createBroker } from '../../../../core/broker/create-broker';
-import { isRoutable } from '../../../../core/broker/strict-params';
+import { isRoutable, strictParamsMiddleware } from '../../../../core/broker/strict-params';
 import { unsafeParamProblems } from '../../../../core/broker/unsafe-params';
 import { toErrorView } from '../../../../core/errors';
 
@@ -93,6 +93,40 @@ describe('core/broker - strict params of routable actions', () => {
     expect(isRoutable('billing', 'published')).to.equal(true);
     expect(isRoutable('auth', 'public')).to.equal(false);
     expect(isRoutable('$node', undefined)).to.equal(false);
+  });
+});
+
+describe('core/broker - strict params across nodes', () => {
+  // two nodes over Moleculer's in-memory transporter: params cross as JSON, as over NATS
+  const node = (nodeID: string, middlewares: unknown[]) => new ServiceBroker({ nodeID, namespace: 'unit-strict-remote', transporter: 'Fake', logger: false, middlewares: middlewares as never });
+  let shopNode: ServiceBroker;
+
+  before(async () => {
+    shopNode = node('shop-node', [strictParamsMiddleware()]);
+    shopNode.createService({ name: 'shop', actions: { lenient: { params: { item: { type: 'string' } }, handler: (ctx: Context<{ item: string }>) => ({ item: ctx.params.item }) } } });
+    await shopNode.start();
+  });
+
+  after(() => shopNode.stop());
+
+  async function callFrom(caller: ServiceBroker) {
+    await caller.start();
+    try {
+      await caller.waitForServices('shop', 5000);
+      return await outcome(caller.call('shop.lenient', asGatewayParams('{"item":"a","__proto__":{"isAdmin":true}}')));
+    } finally {
+      await caller.stop();
+    }
+  }
+
+  it('the prototype does not survive the transporter: the action node alone would let it through', async () => {
+    expect(await callFrom(node('gateway-plain', []))).to.deep.equal({ ok: true, value: { item: 'a' } });
+  });
+
+  it('so the calling node refuses it (remoteAction), before the params are serialised', async () => {
+    const r = await callFrom(node('gateway-strict', [strictParamsMiddleware()]));
+    expect(r.ok === false && r.view).to.deep.include({ code: 'VALIDATION_FAILED', status: 422 });
+    expect(r.ok === false && r.view.details?.problems).to.deep.include({ field: '__proto__', type: 'forbiddenKey', message: "'__proto__' is not an allowed field name" });
   });
 });
 
