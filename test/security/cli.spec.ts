@@ -92,14 +92,14 @@ describe('security - the CLI (issue 8 items 4 and 7)', function () {
 
   describe('item 4 - help, usage errors and broken pipes', () => {
     it('help - every subcommand answers --help and -h with its help, exit 0', async () => {
-      for (const words of SUBCOMMANDS) {
-        for (const flag of ['--help', '-h']) {
-          const r = await gridbus([...words, flag], helpEnv());
-          expect(r.code, `${words.join(' ')} ${flag}: ${r.stderr}`).to.equal(0);
-          expect(r.stdout, `${words.join(' ')} ${flag}`).to.match(/^Usage: gridbus /);
-          expect(r.stderr, `${words.join(' ')} ${flag}`).to.equal('');
-        }
-      }
+      const calls = SUBCOMMANDS.flatMap((words) => ['--help', '-h'].map((flag) => [...words, flag]));
+      const runs = await Promise.all(calls.map((args) => gridbus(args, helpEnv())));
+      runs.forEach((r, i) => {
+        const called = calls[i].join(' ');
+        expect(r.code, `${called}: ${r.stderr}`).to.equal(0);
+        expect(r.stdout, called).to.match(/^Usage: gridbus /);
+        expect(r.stderr, called).to.equal('');
+      });
       expect((await gridbus(['help', 'mappings', 'validate'], env)).stdout).to.match(/^Usage: gridbus mappings validate/);
     });
 
