@@ -1,12 +1,17 @@
 #!/usr/bin/env node
-// npm's `node-gyp` setting (.npmrc) points here, so every dependency that
-// builds a native part (node-rdkafka, cpu-features, ssh2) runs this instead
-// of node-gyp. node-gyp needs Node's headers and downloads them when it has
-// none, which fails without internet. The Node.js package of a Linux
-// distribution installs them under /usr (include/node/node.h): when those
-// match the Node that builds, node-gyp gets --nodedir=/usr. Anywhere else
-// (Node from nvm, a tarball, the official installer: no /usr headers, or
-// ones of another version) node-gyp runs exactly as npm would run it.
+// The `node-gyp` command of the other dependencies' install scripts. This
+// folder is a dependency of gridbus (package.json, installed as a copy:
+// install-links in .npmrc), so npm links this file as node_modules/.bin/node-gyp
+// before it runs their install scripts, and that folder comes first on their
+// PATH. (npm's own `node-gyp` setting would be the natural hook, but npm 11
+// ignores it for dependency scripts: npm/cli#9826.)
+//
+// node-gyp needs Node's headers and downloads them when it has none, which
+// fails without internet. The Node.js package of a Linux distribution installs
+// them under /usr (include/node/node.h): when those are the headers of the
+// Node that builds, node-gyp gets --nodedir=/usr. Anywhere else (Node from
+// nvm, a tarball, the official installer: no /usr headers, or ones of another
+// version) npm's own node-gyp runs exactly as npm would run it.
 // Plain JavaScript: it runs during `npm install`, before anything is built.
 'use strict';
 const fs = require('fs');

@@ -5,12 +5,12 @@ import * as path from 'path';
 
 // plain JavaScript (it runs during npm install, before any build)
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const wrapper = require('../../../scripts/node-gyp-nodedir.js') as {
+const wrapper = require('../../../../scripts/node-gyp-nodedir/node-gyp.js') as {
   chooseNodedir(opts: { prefix?: string; version?: string; env?: Record<string, string | undefined> }): string | null;
   npmNodeGyp(env: Record<string, string | undefined>): string | null;
 };
 
-/** The .npmrc node-gyp wrapper: /usr headers only when they are this Node's, npm's node-gyp otherwise untouched. */
+/** The node-gyp of the other dependencies' install scripts: /usr headers only when they are this Node's, npm's node-gyp otherwise untouched. */
 describe('node-gyp wrapper - gives node-gyp the system headers only when they match the building Node', () => {
   let prefix: string;
 
