@@ -284,7 +284,7 @@ export async function startBus(config: GridbusConfig): Promise<RunningBus> {
             const batch: SourcedReading[] = [];
             for (const r of records) {
               const decoded = shape.decode(r.raw);
-              if (decoded.action === 'record') batch.push({ reading: decoded.record as unknown as CanonicalDailyReading, topic: r.topic, partition: r.partition, offset: Number(r.offset) });
+              if (decoded.action === 'records') for (const record of decoded.records) batch.push({ reading: record as unknown as CanonicalDailyReading, topic: r.topic, partition: r.partition, offset: Number(r.offset) });
             }
             await upsertDailyReadings(ds, batch);
           },

@@ -1,7 +1,12 @@
 /**
- * A topic shape turned into one function: message bytes in, a canonical
- * record (or a reasoned skip) out. The shape is compiled once: paths
+ * A topic shape turned into one function: message bytes in, canonical
+ * records (or a reasoned skip) out. The shape is compiled once: paths
  * pre-split, derive steps and the map block compiled to plain functions.
+ *
+ * Maps and derive steps read the record, and the whole message through the
+ * `$envelope.` root (e.g. `$envelope.ts`, the capture time of a CDC record).
+ * An envelope whose record path holds a list (Canal's `data: [...]`) gives
+ * one canonical record per row.
  */
 import { isUtf8 } from 'buffer';
 import * as iconv from 'iconv-lite';
@@ -14,15 +19,16 @@ import { TopicShapeDefinition } from './topic-definition';
 
 export type TopicDecodeResult =
   | {
-      action: 'record';
-      record: Record<string, unknown>;
+      action: 'records';
+      /** one per row: a flat message or an envelope with one record object gives one */
+      records: Array<Record<string, unknown>>;
       /** envelope only: the operation (e.g. I or U) and the table of the change */
       operation?: string;
       table?: string;
     }
   | { action: 'skip'; reason: string };
 
-/** Why a message was refused (details.kind of the BACKEND_BAD_RESPONSE error). */
+/** Why a message was refused (details.kind of the VALIDATION_FAILED error). */
 export type TopicProblem = 'bad-json' | 'bad-encoding' | 'bad-message' | 'bad-field';
 
 export interface CompiledTopicShape {
@@ -33,15 +39,29 @@ export interface CompiledTopicShape {
   readonly format: 'flat' | 'envelope';
   readonly description?: string;
   /**
-   * Decodes one message value. Returns the canonical record, or a skip with
-   * its reason (a change of another table or operation, an empty tombstone);
-   * throws GridbusError BACKEND_BAD_RESPONSE (details: topic, shape, kind,
-   * reason, field?) for a message that cannot be read.
+   * Decodes one message value. Returns its canonical records, or a skip with
+   * its reason (a change of another table or operation, an empty tombstone,
+   * an empty row list); throws GridbusError VALIDATION_FAILED (details: topic,
+   * shape, kind, reason, field?, row?) for a message that cannot be read or
+   * does not fit the shape: the whole message is refused, no row of it is kept.
    */
   decode(value: Buffer | string | null | undefined, context?: MappingContext): TopicDecodeResult;
 }
 
 const EMPTY_CONTEXT: MappingContext = {};
+
+/** The root through which maps and derive steps read the whole message: `from: $envelope.ts`. */
+export const ENVELOPE_ROOT = '$envelope';
+
+/**
+ * Lets `$envelope.…` paths of derive steps (which read the row only) reach the
+ * message; maps get it as `context.envelope`. Not enumerable, so `from: $`
+ * and the row's own fields are unchanged.
+ */
+function withEnvelope(row: Record<string, unknown>, message: Record<string, unknown>): Record<string, unknown> {
+  Object.defineProperty(row, ENVELOPE_ROOT, { value: message, enumerable: false, configurable: true, writable: false });
+  return row;
+}
 
 function tableKey(name: string): string {
   const upper = name.toUpperCase();
@@ -71,7 +91,7 @@ export function compileTopicShape(def: TopicShapeDefinition, file: string, env: 
   const { shape, topic } = def;
 
   function refuse(kind: TopicProblem, reason: string, extra: Record<string, unknown> = {}): GridbusError {
-    return new GridbusError('BACKEND_BAD_RESPONSE', `${topic} (${shape}): ${reason}`, { details: { topic, shape, kind, reason, ...extra } });
+    return new GridbusError('VALIDATION_FAILED', `${topic} (${shape}): ${reason}`, { details: { topic, shape, kind, reason, ...extra } });
   }
 
   function text(value: Buffer | string): string {
@@ -100,16 +120,17 @@ export function compileTopicShape(def: TopicShapeDefinition, file: string, env: 
       }
       if (msg === null || typeof msg !== 'object' || Array.isArray(msg)) throw refuse('bad-message', 'the message is not a JSON object');
 
-      let row = msg as Record<string, unknown>;
+      const message = msg as Record<string, unknown>;
+      let rows: unknown[] = [message];
       let operation: string | undefined;
       let table: string | undefined;
       if (envelope) {
         if (readOperation) {
-          const op = readOperation(msg);
+          const op = readOperation(message);
           operation = op === undefined || op === null ? undefined : String(op);
         }
         if (readTable) {
-          const t = readTable(msg);
+          const t = readTable(message);
           table = t === undefined || t === null ? undefined : String(t);
         }
         if (tables && (table === undefined || !tables.has(tableKey(table)))) {
@@ -118,24 +139,37 @@ export function compileTopicShape(def: TopicShapeDefinition, file: string, env: 
         if (operations && (operation === undefined || !operations.has(operation))) {
           return { action: 'skip', reason: `operation ${operation ?? '(none)'} is not selected` };
         }
-        const inner = readRecord!(msg);
-        if (inner === null || typeof inner !== 'object' || Array.isArray(inner)) {
-          throw refuse('bad-message', `the envelope has no record object at ${envelope.recordPath}`, { operation, table });
+        const inner = readRecord!(message);
+        rows = Array.isArray(inner) ? inner : [inner];
+        if (!rows.length) return { action: 'skip', reason: `the envelope has no rows at ${envelope.recordPath}` };
+        const bad = rows.findIndex((r) => r === null || typeof r !== 'object' || Array.isArray(r));
+        if (bad >= 0) {
+          const where = Array.isArray(inner) ? `${envelope.recordPath}[${bad}]` : envelope.recordPath;
+          throw refuse('bad-message', `the envelope has no record object at ${where}`, { operation, table });
         }
-        row = inner as Record<string, unknown>;
       }
 
-      try {
-        if (derive) derive(row);
-        const record = map(row, context);
-        const result: TopicDecodeResult = { action: 'record', record };
-        if (operation !== undefined) result.operation = operation;
-        if (table !== undefined) result.table = table;
-        return result;
-      } catch (err) {
-        if (err instanceof FieldMappingError) throw refuse('bad-field', `${err.field}: ${err.reason}`, { field: err.field });
-        throw err;
+      const records: Array<Record<string, unknown>> = [];
+      const mapContext: MappingContext = { ...context, envelope: message };
+      for (let i = 0; i < rows.length; i++) {
+        const row = withEnvelope(rows[i] as Record<string, unknown>, message);
+        try {
+          if (derive) derive(row);
+          records.push(map(row, mapContext));
+        } catch (err) {
+          if (!(err instanceof FieldMappingError)) throw err;
+          const at = rows.length > 1 ? `row ${i + 1} of ${rows.length}: ` : '';
+          const where: Record<string, unknown> = { field: err.field };
+          if (rows.length > 1) where.row = i;
+          if (operation !== undefined) where.operation = operation;
+          if (table !== undefined) where.table = table;
+          throw refuse('bad-field', `${at}${err.field}: ${err.reason}`, where);
+        }
       }
+      const result: TopicDecodeResult = { action: 'records', records };
+      if (operation !== undefined) result.operation = operation;
+      if (table !== undefined) result.table = table;
+      return result;
     },
   };
 }

@@ -50,10 +50,10 @@ function refused(fn: () => unknown): GridbusError {
     fn();
   } catch (err) {
     expect(err, String(err)).to.be.instanceOf(GridbusError);
-    expect((err as GridbusError).errorCode).to.equal('BACKEND_BAD_RESPONSE');
+    expect((err as GridbusError).errorCode).to.equal('VALIDATION_FAILED');
     return err as GridbusError;
   }
-  throw new Error('expected BACKEND_BAD_RESPONSE');
+  throw new Error('expected VALIDATION_FAILED');
 }
 
 describe('core/mapping/topics - topic shapes', () => {
@@ -65,19 +65,19 @@ describe('core/mapping/topics - topic shapes', () => {
   it('flat and envelope messages give the same canonical daily reading', () => {
     const flat = FLAT.decode(bytes(flatMessage()));
     const cdc = CDC.decode(bytes(cdcMessage()));
-    expect(flat).to.deep.equal({ action: 'record', record: CANONICAL });
-    expect(cdc).to.deep.equal({ action: 'record', record: CANONICAL, operation: 'I', table: 'SG186.E_MP_DAY_READ' });
-    if (flat.action === 'record' && cdc.action === 'record') expect(flat.record).to.deep.equal(cdc.record);
+    expect(flat).to.deep.equal({ action: 'records', records: [CANONICAL] });
+    expect(cdc).to.deep.equal({ action: 'records', records: [CANONICAL], operation: 'I', table: 'SG186.E_MP_DAY_READ' });
   });
 
   it('keeps updates, and missing tariff registers as null', () => {
     const r = CDC.decode(bytes(cdcMessage({ op_type: 'U', table_name: 'e_mp_day_read' }, { R3: null, R4: '' })));
-    expect(r).to.deep.include({ action: 'record', operation: 'U' });
-    if (r.action === 'record') expect(r.record.readings).to.deep.equal([3456.12, 4567.23, null, null]);
+    expect(r).to.deep.include({ action: 'records', operation: 'U' });
+    if (r.action === 'records') expect(r.records[0].readings).to.deep.equal([3456.12, 4567.23, null, null]);
     const f = FLAT.decode(JSON.stringify(flatMessage({ r2: null, r: '12345.67' })));
-    if (f.action === 'record') {
-      expect(f.record.readings).to.deep.equal([3456.12, null, 2345.67, 1976.65]);
-      expect(f.record.readingTotal).to.equal(12345.67);
+    expect(f.action).to.equal('records');
+    if (f.action === 'records') {
+      expect(f.records[0].readings).to.deep.equal([3456.12, null, 2345.67, 1976.65]);
+      expect(f.records[0].readingTotal).to.equal(12345.67);
     }
   });
 
@@ -127,6 +127,6 @@ format: flat
 encoding: gbk
 map: { name: { from: name, required: true } }
 `, 't.yaml');
-    expect(shape.decode(iconv.encode('{"name":"张三"}', 'gbk'))).to.deep.equal({ action: 'record', record: { name: '张三' } });
+    expect(shape.decode(iconv.encode('{"name":"张三"}', 'gbk'))).to.deep.equal({ action: 'records', records: [{ name: '张三' }] });
   });
 });
