@@ -13,16 +13,18 @@ import { findEmbeddedBinaries } from '../core/db/embedded-binaries';
 import { postgresRunAs } from '../core/db/postgres-os-user';
 import { postgresBinariesFor, postgresPlaceOf, preparePostgresPlace } from '../core/db/postgres-place';
 
+const say = (m: string) => process.stderr.write(`[services] postgres: ${m}\n`);
+
 function run(command: string | undefined, dir: string | undefined): string {
   switch (command) {
     case 'where':
       if (dir) return postgresPlaceOf(dir, { runAs: postgresRunAs({ create: false }) }).dir;
       break;
     case 'prepare':
-      if (dir) return preparePostgresPlace(dir, { runAs: postgresRunAs() }, (m) => process.stderr.write(`[pg-place] ${m}\n`)).dir;
+      if (dir) return preparePostgresPlace(dir, { runAs: postgresRunAs() }, say).dir;
       break;
     case 'bin':
-      return postgresBinariesFor(findEmbeddedBinaries(), { runAs: postgresRunAs() });
+      return postgresBinariesFor(findEmbeddedBinaries(), { runAs: postgresRunAs() }, say);
   }
   process.stderr.write('usage: pg-place.ts where DIR | prepare DIR | bin\n');
   process.exit(2);

@@ -32,7 +32,7 @@ const DATABASE = 'gridbus';
 export async function startEmbeddedPostgres(opts: { dir: string; port: number; log: (m: string) => void }): Promise<EmbeddedDatabase> {
   const wanted = path.resolve(opts.dir);
   const runAs = postgresRunAs();
-  const binDir = postgresBinariesFor(findEmbeddedBinaries(), { runAs });
+  const binDir = postgresBinariesFor(findEmbeddedBinaries(), { runAs }, opts.log);
   const place = preparePostgresPlace(wanted, { runAs }, opts.log);
   const dataDir = place.dir;
   if (place.blockedBy) {

@@ -128,7 +128,7 @@ export function preparePostgresPlace(wanted: string, opts: PlaceOptions, log: (m
  * per build; copied aside, then renamed, so a concurrent start never sees
  * half of it).
  */
-export function postgresBinariesFor(binaries: EmbeddedBinaries, opts: PlaceOptions): string {
+export function postgresBinariesFor(binaries: EmbeddedBinaries, opts: PlaceOptions, log: (m: string) => void = () => undefined): string {
   const own = path.join(binaries.nativeDir, 'bin');
   if (postgresCan(opts.runAs, '-x', path.join(own, 'postgres'))) return own;
   const copy = path.join(opts.base ?? POSTGRES_HOME_BASE, 'pg-native', binaries.id);
@@ -140,6 +140,7 @@ export function postgresBinariesFor(binaries: EmbeddedBinaries, opts: PlaceOptio
     }
   };
   if (!sameBuild()) {
+    log(`the ${opts.runAs?.name} OS user cannot run ${own}: copying PostgreSQL's programs to ${copy} (once per build)`);
     mkdirReachable(path.dirname(path.dirname(copy)));
     mkdirReachable(path.dirname(copy));
     const tmp = `${copy}.tmp-${process.pid}`;
