@@ -74,7 +74,8 @@ export async function dryRunOperation(operation: string, current: CompiledBundle
       jsonDifferences(result.current.request, result.draft.request, 'request', result.differences);
     }
     if (sample.response !== undefined) {
-      const run = (op: CompiledOperation) => op.interpretResponse(sample.response, CTX);
+      // the sample's request, if any, is what `$request.*` reads in the response map
+      const run = (op: CompiledOperation) => op.interpretResponse(sample.response, { ...CTX, request: sample.request, operation });
       result.current.response = await attempt(cur, run);
       result.draft.response = await attempt(dra, run);
       jsonDifferences(result.current.response, result.draft.response, 'response', result.differences);

@@ -6,10 +6,54 @@ import { MoneyFormatError, fenToInteger, fenToYuan, yuanToFen } from './money';
 import { asList, compilePath } from './path';
 import { MappingCompileError } from './definition-errors';
 
-/** Values a mapping may read besides its input: `$requestId`, `$now`. */
+/**
+ * Values a mapping may read besides its input: `$requestId`, `$now`, and
+ * `$request.<path>` / `$context.<name>` (a response map reads the canonical
+ * request this way when the back office does not echo it).
+ */
 export interface MappingContext {
   requestId?: string;
   now?: Date;
+  /** The canonical request of the call (what the caller passed). */
+  request?: unknown;
+  /** The canonical operation being run, `marketing.queryArrears`. */
+  operation?: string;
+  /** Topic shapes: the whole message around the record (`$envelope.ts` of a CDC envelope). */
+  envelope?: unknown;
+}
+
+/** What `$context.<name>` may name. */
+export const CONTEXT_FIELDS = ['requestId', 'operation', 'now'] as const;
+const ROOTS_HELP = `a path of the input, $request.<field> (the canonical request), $context.${CONTEXT_FIELDS.join('|$context.')}, $requestId, $now, $envelope.<path> (topic shapes: the whole message) or $ (the whole input)`;
+
+type ContextReader = (input: unknown, ctx: MappingContext) => unknown;
+
+/**
+ * Compiles a source path: a path of the input, or one of the `$` roots.
+ * An unknown `$` root is refused here, at validation, rather than read as a
+ * key of the input that never exists.
+ */
+export function compileSourcePath(path: string, where: string): ContextReader {
+  if (path === '$') return (i) => i;
+  if (path === '$requestId' || path === '$context.requestId') return (_i, ctx) => ctx.requestId;
+  if (path === '$now' || path === '$context.now') return (_i, ctx) => (ctx.now ?? new Date()).toISOString();
+  if (path === '$context.operation') return (_i, ctx) => ctx.operation;
+  if (path === '$request') return (_i, ctx) => ctx.request;
+  if (path.startsWith('$request.')) {
+    const read = compilePath(path.slice('$request.'.length));
+    return (_i, ctx) => read(ctx.request);
+  }
+  if (path === '$envelope' || path.startsWith('$envelope.')) {
+    const read = path === '$envelope' ? (v: unknown) => v : compilePath(path.slice('$envelope.'.length));
+    return (_i, ctx) => read(ctx.envelope);
+  }
+  if (path.startsWith('$')) {
+    const root = path.split('.')[0];
+    const hint = root === '$context' ? `'${path}' is not a context value` : `unknown root '${root}'`;
+    throw new MappingCompileError(where, `${hint}: write ${ROOTS_HELP}`);
+  }
+  const read = compilePath(path);
+  return (i) => read(i);
 }
 
 /** What compilation may refer to besides the spec itself. */
@@ -152,14 +196,16 @@ function compileSource(s: FieldSpecObject, field: string, env: CompileEnv): Comp
   }
   if (s.sum) {
     // `$out.items[].amountFen` sums fields already mapped above (integer fen); other paths read the input.
-    const readers = s.sum.map((p) => (p.startsWith('$out.') ? { read: compilePath(p.slice(5)), fromOut: true } : { read: compilePath(p), fromOut: false }));
+    const readers = s.sum.map((p, i) =>
+      p.startsWith('$out.') ? { read: compilePath(p.slice(5)) as ContextReader, fromOut: true } : { read: compileSourcePath(p, `${field}.sum[${i}]`), fromOut: false },
+    );
     const money = s.money ?? { in: 'fen' as const };
     const fen = { in: 'fen' as const };
     return {
-      fn: (input, _ctx, out) => {
+      fn: (input, ctx, out) => {
         let total = 0;
         for (const { read, fromOut } of readers) {
-          const values = asList(read(fromOut ? out : input));
+          const values = asList(read(fromOut ? out : input, ctx));
           for (const v of values) if (!isMissing(v)) total += moneyToFen(fromOut ? fen : money, field, v);
         }
         if (!Number.isSafeInteger(total)) throw new FieldMappingError(field, 'sum exceeds the safe integer range');
@@ -178,7 +224,12 @@ function compileSource(s: FieldSpecObject, field: string, env: CompileEnv): Comp
     return {
       fn: async (input, ctx) => {
         try {
-          return await expression.evaluate(input, { requestId: ctx.requestId, now: (ctx.now ?? new Date()).toISOString() });
+          return await expression.evaluate(input, {
+            requestId: ctx.requestId,
+            now: (ctx.now ?? new Date()).toISOString(),
+            request: ctx.request,
+            context: { requestId: ctx.requestId, operation: ctx.operation, now: (ctx.now ?? new Date()).toISOString() },
+          });
         } catch (err) {
           throw new FieldMappingError(field, `expression failed: ${(err as { message?: string }).message ?? String(err)}`);
         }
@@ -192,12 +243,8 @@ function compileSource(s: FieldSpecObject, field: string, env: CompileEnv): Comp
     const otherwise = s.else !== undefined ? compileField(s.else, `${field}.else`, env, true) : { fn: () => undefined, async: false };
     return { fn: (i, c) => (test(i) ? then.fn(i, c) : otherwise.fn(i, c)), async: then.async || otherwise.async };
   }
-  const from = s.from as string;
-  if (from === '$requestId') return { fn: (_i, ctx) => ctx.requestId, async: false };
-  if (from === '$now') return { fn: (_i, ctx) => (ctx.now ?? new Date()).toISOString(), async: false };
-  if (from === '$') return { fn: (i) => i, async: false };
-  const read = compilePath(from);
-  return { fn: (i) => read(i), async: false };
+  const read = compileSourcePath(s.from as string, `${field}.from`);
+  return { fn: read, async: false };
 }
 
 /** Conversions applied, in order, to a present value. */

@@ -53,8 +53,18 @@ export class MappingRegistry {
     return { switched: true, active: next };
   }
 
-  onChange(listener: (a: ActiveMappings, previous: ActiveMappings) => void): void {
+  /** Compiles a set as this node would activate it (its variables and systems), without switching: a pre-publish check. */
+  compileDraft(files: MappingFiles): CompiledBundle {
+    return compileMappingFilesStrict(files, this.variables, { systems: this.systems });
+  }
+
+  /** Returns how to stop listening (a service destroyed and created again must not leave its listener). */
+  onChange(listener: (a: ActiveMappings, previous: ActiveMappings) => void): () => void {
     this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
   }
 
   private compile(version: number | 'local', files: MappingFiles): ActiveMappings {

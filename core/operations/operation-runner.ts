@@ -1,6 +1,6 @@
 import { GridbusError, toErrorView } from '../errors';
 import { CompiledOperation, Endpoint, FaultInfo } from '../mapping';
-import { CircuitState, ResilienceOptions, ResiliencePolicy, createResiliencePolicy, mergeResilience } from '../resilience';
+import { CircuitState, ResilienceOptions, ResiliencePolicy, budgetWarning, createResiliencePolicy, mergeResilience } from '../resilience';
 import { AnswerCache, requestKey } from './answer-cache';
 
 /** What the runner needs from the adapter layer (wired in at start-up). */
@@ -11,10 +11,14 @@ export interface EndpointInvoker {
 /** Where the runner finds the operations of the active mapping version. */
 export interface OperationSource {
   current(): { version: number | 'local'; bundle: { operations: Map<string, CompiledOperation> } };
+  /** Hears of every switch to another release (MappingRegistry); returns how to stop hearing. */
+  onChange?(listener: () => void): (() => void) | void;
 }
 
 export interface OperationCallContext {
   requestId?: string;
+  /** Date.now() time by which the caller needs the answer (core/operations/call-deadline.ts). */
+  deadline?: number;
   log?: (level: 'info' | 'warn', message: string) => void;
 }
 
@@ -67,6 +71,28 @@ export class OperationRunner {
     return [...this.source.current().bundle.operations.keys()];
   }
 
+  /** Calls `listener` after every switch of release (operations may have come or gone); returns how to stop. */
+  onOperationsChange(listener: () => void): () => void {
+    let on = true;
+    const off = this.source.onChange?.(() => {
+      if (on) listener();
+    });
+    return () => {
+      on = false;
+      if (typeof off === 'function') off();
+    };
+  }
+
+  /** Operations whose timeout × attempts + backoff exceeds what callers wait (`requestTimeoutMs`). */
+  budgetWarnings(requestTimeoutMs: number): string[] {
+    const warnings: string[] = [];
+    for (const op of this.source.current().bundle.operations.values()) {
+      const w = budgetWarning(op.name, mergeResilience(DEFAULT_RESILIENCE, this.hooks.defaults, op.resilience), op.idempotent, requestTimeoutMs);
+      if (w) warnings.push(w);
+    }
+    return warnings;
+  }
+
   /** Breaker and bulkhead state of every operation that has run. */
   snapshots() {
     return [...this.policies.values()].map((p) => p.policy.snapshot());
@@ -89,7 +115,8 @@ export class OperationRunner {
     const event: ExchangeEvent = { operation: name, mappingVersion: String(active.version), requestId: ctx.requestId, outcome: 'ok', durationMs: 0, canonicalRequest: params };
     try {
       op.validateInput(params);
-      const mctx = { requestId: ctx.requestId, now: new Date() };
+      // a response map may read the canonical request ($request.*) and the call ($context.*)
+      const mctx = { requestId: ctx.requestId, now: new Date(), request: params, operation: name };
       const request = await op.buildRequest(params, mctx);
       event.backofficeRequest = request;
       const response = await this.policyFor(op).execute(async ({ timeoutMs }) => {
@@ -101,7 +128,7 @@ export class OperationRunner {
         }
         Object.assign(event, { backofficeResponse: exchange.body, rawRequest: exchange.rawRequest, rawResponse: exchange.rawResponse });
         return op.interpretResponse(exchange.body, mctx);
-      }, { onRetry: ctx.log && ((info) => ctx.log!('warn', `${op.name} attempt ${info.attempt}/${info.attempts} failed with ${toErrorView(info.error).code}; retrying in ${info.delayMs} ms`)) });
+      }, { deadline: ctx.deadline, onRetry: ctx.log && ((info) => ctx.log!('warn', `${op.name} attempt ${info.attempt}/${info.attempts} failed with ${toErrorView(info.error).code}; retrying in ${info.delayMs} ms`)) });
       event.canonicalResponse = response;
       cache?.set(key, response);
       return response;

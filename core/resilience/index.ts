@@ -12,10 +12,11 @@ export { CircuitOpenError, BREAKER_DEFAULTS, createCircuitBreaker } from './circ
 export type { BulkheadOptions, BulkheadSnapshot, Bulkhead } from './bulkhead';
 export { BulkheadFullError, BULKHEAD_DEFAULTS, createBulkhead } from './bulkhead';
 export type { Backoff, RetryOptions, RetryInfo, RetryDeps, RetryCallOptions, Retry } from './retry';
-export { RETRY_DEFAULTS, retryDelay, createRetry } from './retry';
+export { RETRY_DEFAULTS, MIN_ATTEMPT_MS, retryDelay, createRetry } from './retry';
 export type { AttemptContext, AttemptFn, TimeoutOptions, Timeout } from './timeout';
 export { createTimeout } from './timeout';
 export type { ResilienceOptions } from './options';
 export { RESILIENCE_SCHEMA, MAX_RETRIES, parseResilience, mergeResilience } from './options';
 export type { ResiliencePolicyDeps, ResilienceCallOptions, ResiliencePolicySnapshot, ResiliencePolicy } from './policy';
 export { createResiliencePolicy } from './policy';
+export { resilienceBudgetMs, budgetWarning } from './budget';

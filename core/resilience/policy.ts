@@ -28,6 +28,12 @@ export interface ResilienceCallOptions {
   idempotent?: boolean;
   /** Hears of this call's retries (the policy's `onRetry` hears of every call's). */
   onRetry?: (info: RetryInfo & { key: string }) => void;
+  /**
+   * Clock time by which the caller needs the answer (the deadline the call
+   * carries): every attempt is cut short at it and no retry starts past it,
+   * so the caller hears BACKEND_TIMEOUT rather than its own request timeout.
+   */
+  deadline?: number;
 }
 
 export interface ResiliencePolicySnapshot {
@@ -70,9 +76,10 @@ export function createResiliencePolicy(options: ResilienceOptions, deps: Resilie
 
   function execute<T>(fn: AttemptFn<T>, call: ResilienceCallOptions = {}): Promise<T> {
     const idempotent = call.idempotent ?? deps.idempotent ?? false;
-    const attempt = (n: number) => (breaker ? breaker.execute(() => timeout.execute(fn, n)) : timeout.execute(fn, n));
+    const { deadline } = call;
+    const attempt = (n: number) => (breaker ? breaker.execute(() => timeout.execute(fn, n, deadline)) : timeout.execute(fn, n, deadline));
     const onRetry = call.onRetry && ((info: RetryInfo) => call.onRetry!({ ...info, key }));
-    const run = () => retry.execute(attempt, { idempotent, shouldStop, onRetry });
+    const run = () => retry.execute(attempt, { idempotent, shouldStop, onRetry, deadline });
     return bulkhead ? bulkhead.execute(run) : run();
   }
 

@@ -44,7 +44,15 @@ export interface RetryCallOptions {
   shouldStop?: (err: unknown) => boolean;
   /** Called before each wait of this call (its log line carries this call's request id). */
   onRetry?: (info: RetryInfo) => void;
+  /**
+   * Clock time by which the caller needs an answer: no retry is started that
+   * could not get at least MIN_ATTEMPT_MS of it after its backoff.
+   */
+  deadline?: number;
 }
+
+/** The least time worth starting another attempt with. */
+export const MIN_ATTEMPT_MS = 50;
 
 export interface Retry {
   readonly max: number;
@@ -86,6 +94,7 @@ export function createRetry(options: RetryOptions = {}, deps: RetryDeps = {}): R
       } catch (err) {
         if (attempt >= attempts || !isRetryable(err) || call.shouldStop?.(err)) throw err;
         const delayMs = retryDelay(options, attempt, random);
+        if (call.deadline !== undefined && clock.now() + delayMs + MIN_ATTEMPT_MS > call.deadline) throw err;
         try {
           deps.onRetry?.({ attempt, attempts, delayMs, error: err });
           call.onRetry?.({ attempt, attempts, delayMs, error: err });

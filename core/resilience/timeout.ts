@@ -20,8 +20,11 @@ export interface TimeoutOptions {
 
 export interface Timeout {
   readonly timeoutMs?: number;
-  /** Runs one attempt under the deadline. */
-  execute<T>(fn: AttemptFn<T>, attempt: number): Promise<T>;
+  /**
+   * Runs one attempt under the per-attempt timeout, shortened to the call's
+   * `deadline` (clock time) when that comes first.
+   */
+  execute<T>(fn: AttemptFn<T>, attempt: number, deadline?: number): Promise<T>;
 }
 
 /**
@@ -35,7 +38,15 @@ export function createTimeout(options: TimeoutOptions = {}, deps: { key?: string
   const clock = deps.clock ?? realClock;
   const key = deps.key ?? 'call';
 
-  function execute<T>(fn: AttemptFn<T>, attempt: number): Promise<T> {
+  function execute<T>(fn: AttemptFn<T>, attempt: number, deadline?: number): Promise<T> {
+    const left = deadline === undefined ? undefined : Math.floor(deadline - clock.now());
+    if (left !== undefined && left <= 0) {
+      return Promise.reject(
+        new GridbusError('BACKEND_TIMEOUT', `${key}: the caller's deadline passed before attempt ${attempt}`, { details: { timeoutMs: 0, attempt, cappedByDeadline: true } }),
+      );
+    }
+    const capped = left !== undefined && (timeoutMs === undefined || left < timeoutMs);
+    const limitMs = capped ? left : timeoutMs;
     // The signal is made only for a call that asks for it (an AbortController costs about as much as the rest of this).
     let controller: AbortController | undefined;
     let timedOut: GridbusError | undefined;
@@ -49,21 +60,22 @@ export function createTimeout(options: TimeoutOptions = {}, deps: { key?: string
         return controller.signal;
       },
     } as AttemptContext;
-    if (timeoutMs !== undefined) ctx.timeoutMs = timeoutMs;
+    if (limitMs !== undefined) ctx.timeoutMs = limitMs;
     let p: Promise<T>;
     try {
       p = Promise.resolve(fn(ctx));
     } catch (err) {
       p = Promise.reject(err);
     }
-    if (timeoutMs === undefined) return p;
+    if (limitMs === undefined) return p;
     return new Promise<T>((resolve, reject) => {
       let settled = false;
-      const timer = clock.setTimer(timeoutMs, () => {
+      const timer = clock.setTimer(limitMs, () => {
         if (settled) return;
         settled = true;
-        const err = new GridbusError('BACKEND_TIMEOUT', `${key}: no answer within ${timeoutMs} ms (attempt ${attempt})`, {
-          details: { timeoutMs, attempt },
+        const why = capped ? `attempt ${attempt}, cut short by the caller's deadline` : `attempt ${attempt}`;
+        const err = new GridbusError('BACKEND_TIMEOUT', `${key}: no answer within ${limitMs} ms (${why})`, {
+          details: capped ? { timeoutMs: limitMs, attempt, cappedByDeadline: true } : { timeoutMs: limitMs, attempt },
         });
         timedOut = err;
         reject(err);

@@ -57,6 +57,55 @@ describe('core/mapping - field compiler', () => {
     });
   });
 
+  describe('$request and $context: the call beside the input', () => {
+    const ctx = { requestId: 'req-9', operation: 'crm.lookupDebt', now: new Date('2025-01-02T03:04:05.000Z'), request: { account: { no: '0012345678' }, tags: ['a', 'b'] } };
+
+    it('reads the canonical request by path, whatever the input holds', () => {
+      const input = { account: { no: 'FROM-INPUT' } };
+      expect(mapField({ from: '$request.account.no' }, input, 'f', ctx as never)).to.equal('0012345678');
+      expect(mapField('$request.tags', input, 'f', ctx as never)).to.deep.equal(['a', 'b']);
+      expect(mapField({ from: '$request' }, input, 'f', ctx as never)).to.equal(ctx.request);
+    });
+
+    it('reads $context.requestId, $context.operation and $context.now', () => {
+      const out = compileObject({ id: '$context.requestId', op: { from: '$context.operation' }, at: { from: '$context.now', date: { in: 'iso', out: 'yyyyMMdd', tz: 'UTC' } } })({}, ctx as never);
+      expect(out).to.deep.equal({ id: 'req-9', op: 'crm.lookupDebt', at: '20250102' });
+    });
+
+    it('reaches the request from inside each item and through conversions, required and default', () => {
+      const map = compileObject({
+        rows: { each: 'Lines.Line', map: { owner: { from: '$request.account.no', required: true }, amt: { from: 'Amt', money: { in: 'yuan' } } } },
+        missing: { from: '$request.nothing', default: 'n/a' },
+      });
+      const out = map({ Lines: { Line: [{ Amt: '1.50' }, { Amt: '2' }] } }, ctx as never);
+      expect(out).to.deep.equal({ rows: [{ owner: '0012345678', amt: 150 }, { owner: '0012345678', amt: 200 }], missing: 'n/a' });
+      expect(() => compileField({ from: '$request.account.no', required: true }, 'accountNo')({}, { requestId: 'x' })).to.throw(FieldMappingError, /accountNo: is required/);
+    });
+
+    it('sums request values too', () => {
+      expect(mapField({ sum: ['$request.fees[]', 'Extra'] }, { Extra: 5 }, 'f', { request: { fees: [1, 2] } } as never)).to.equal(8);
+    });
+
+    it('passes $request and $context to expr', async () => {
+      const fn = compileField({ expr: '$request.account.no & "/" & $context.operation' }, 'f');
+      expect(await fn({}, ctx as never)).to.equal('0012345678/crm.lookupDebt');
+    });
+
+    for (const [path, message] of [
+      ['$requst.accountNo', /f\.from: unknown root '\$requst': write a path of the input, \$request\.<field>/],
+      ['$context.user', /f\.from: '\$context\.user' is not a context value: write .*\$context\.requestId\|\$context\.operation\|\$context\.now/],
+      ['$input.x', /unknown root '\$input'/],
+    ] as const) {
+      it(`refuses ${path} at compile time with what to write instead`, () => {
+        expect(() => compileField({ from: path }, 'f')).to.throw(message);
+      });
+    }
+
+    it('refuses an unknown root in sum, naming the place', () => {
+      expect(() => compileField({ sum: ['A', '$reqest.fees'] }, 'total')).to.throw(/total\.sum\[1\]: unknown root '\$reqest'/);
+    });
+  });
+
   describe('default and required', () => {
     for (const missing of [undefined, null, '']) {
       it(`applies the default for ${JSON.stringify(missing)}`, () => {
