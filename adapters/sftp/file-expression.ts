@@ -10,6 +10,8 @@ import { GridbusError } from '../../core/errors';
  *   ${file:name.ext}          2025.csv          (everything after the first dot)
  *   ${file:name.ext.single}   csv               (only the last extension)
  *   ${file:onlyname}, ${file:onlyname.noext}    same as name / name.noext (no sub-folders here)
+ *   ${file:size}, ${file:length}                the size in bytes (e.g. in idempotentKey)
+ *   ${file:modified}          the modification time, ms since the epoch
  *   ${date:now:yyyyMMdd}      the current local time, pattern letters yyyy yy MM dd HH mm ss SSS
  *   ${date:file:yyyyMMdd}     the file's modification time, same letters
  *
@@ -21,6 +23,8 @@ export interface ExpressionContext {
   name: string;
   /** Modification time in ms since the epoch (as the server reports it). */
   mtime: number;
+  /** Size in bytes; only `${file:size}` reads it. */
+  size?: number;
   /** "Now" in ms since the epoch; tests pass a fixed value. */
   now: number;
 }
@@ -95,6 +99,9 @@ const FILE_TOKENS: Record<string, (ctx: ExpressionContext) => string> = {
   'file:onlyname.noext.single': (c) => noExtSingle(c.name),
   'file:name.ext': (c) => ext(c.name),
   'file:name.ext.single': (c) => extSingle(c.name),
+  'file:size': (c) => String(c.size ?? ''),
+  'file:length': (c) => String(c.size ?? ''),
+  'file:modified': (c) => String(c.mtime),
 };
 
 /** Compiles an expression once; `option` names it in error messages (e.g. `move`). */
@@ -214,4 +221,20 @@ export function nameFilter(include?: RegExp, exclude?: RegExp): (name: string) =
     }
     return true;
   };
+}
+
+/** Camel's `idempotentKey`, plus `content-hash` (sha256 of the bytes: the default). */
+export type IdempotentKeyExpression = { kind: 'content-hash'; source: 'content-hash' } | { kind: 'expression'; source: string; expression: FileExpression };
+
+export const CONTENT_HASH_KEY = 'content-hash';
+
+export function compileIdempotentKey(source: string, option = 'idempotentKey'): IdempotentKeyExpression {
+  const trimmed = source.trim();
+  if (trimmed === CONTENT_HASH_KEY) return { kind: 'content-hash', source: CONTENT_HASH_KEY };
+  const expression = compileExpression(trimmed, option);
+  // a key without the file in it would make every file after the first a duplicate
+  if (!expression.usesFileName) {
+    throw new GridbusError('CONFIG_INVALID', `${option}: '${source}' names no file: write '${CONTENT_HASH_KEY}' (the default) or an expression such as \${file:name}-\${file:size}`);
+  }
+  return { kind: 'expression', source: trimmed, expression };
 }

@@ -2,13 +2,17 @@ import { GridbusError } from '../../core/errors';
 
 /**
  * Which files a consumer has taken, so that a restart never takes a file
- * twice and never forgets one (Camel's `idempotentRepository`). A file is
- * known by endpoint id + directory + name + size + mtime: a file of the same
- * name with a new size or mtime is a new file.
+ * twice and never forgets one (Camel's `idempotentRepository`). A record is
+ * one file as listed (endpoint id + directory + name + size + mtime); it
+ * also carries the file's idempotent key (Camel's `idempotentKey`: the
+ * content hash by default). A new file whose idempotent key belongs to a file
+ * that was loaded (or is being loaded) is a DUPLICATE: it is recorded with
+ * outcome `duplicate`, moved like a done file, and never handed over.
  *
  * Life of a record:
  *
  *   begin()   → in-progress        (taken; `location` says where it sits)
+ *               or in-progress + outcome duplicate (its key was loaded already)
  *   decide()  → in-progress + outcome done|failed + target
  *               (the handler has answered; the move is about to happen)
  *   finish()  → done | failed     (the move is complete)
@@ -29,8 +33,17 @@ export interface FileKey {
   mtime: number;
 }
 
-export type FileState = 'in-progress' | 'done' | 'failed';
-export type FileOutcome = 'done' | 'failed';
+export type FileState = 'in-progress' | 'done' | 'failed' | 'duplicate';
+export type FileOutcome = 'done' | 'failed' | 'duplicate';
+
+/** What begin() answers. */
+export interface BeginResult {
+  /** False: recorded already, or its key is held by a file still in progress (tried again next poll). */
+  taken: boolean;
+  attempt: number;
+  /** Set when the file was recorded as a duplicate of this earlier file (its name). */
+  duplicateOf?: string;
+}
 
 export interface FileRecord extends FileKey {
   state: FileState;
@@ -44,6 +57,10 @@ export interface FileRecord extends FileKey {
   targetPath: string | null;
   errorCode: string | null;
   errorMessage: string | null;
+  /** Camel's idempotentKey value (`sha256:<hex>` for the content hash); null for rows older than the column. */
+  idempotentKey: string | null;
+  /** For a duplicate: the name of the file that was loaded with the same key. */
+  duplicateOf: string | null;
 }
 
 export interface IdempotentRepository {
@@ -53,8 +70,14 @@ export interface IdempotentRepository {
    * moved to moveFailed and have since been put back (an operator's retry).
    */
   settled(endpointId: string, directory: string, files: Array<Pick<FileKey, 'name' | 'size' | 'mtime'>>): Promise<Set<string>>;
-  /** Records the file as taken. `taken: false` when it is recorded already (another poll or node has it). */
-  begin(key: FileKey, owner: string, location: string): Promise<{ taken: boolean; attempt: number }>;
+  /**
+   * Records the file as taken. `taken: false` when it is recorded already
+   * (another poll or node has it) or another file with the same idempotent
+   * key is still in progress. When a file with the same idempotent key was
+   * done (or decided done), the file is recorded with outcome `duplicate`
+   * and `duplicateOf` names that file: it must not be handed over.
+   */
+  begin(key: FileKey, owner: string, location: string, idempotentKey: string): Promise<BeginResult>;
   /** Takes over an in-progress record left by a crash or a dropped connection. */
   resume(key: FileKey, owner: string, location: string): Promise<{ taken: boolean; attempt: number }>;
   setLocation(key: FileKey, location: string): Promise<void>;
@@ -63,6 +86,16 @@ export interface IdempotentRepository {
   release(key: FileKey): Promise<void>;
   inProgress(endpointId: string, directory: string): Promise<FileRecord[]>;
   get(key: FileKey): Promise<FileRecord | undefined>;
+}
+
+/**
+ * True when the record stops another file with the same idempotent key from
+ * being loaded: it is done, decided done, or still in progress undecided.
+ * Failed files and duplicates hold nothing (the same content may come again
+ * and be loaded).
+ */
+export function holdsKey(r: Pick<FileRecord, 'state' | 'outcome'>): boolean {
+  return (r.outcome ?? r.state) === 'done' || (r.state === 'in-progress' && r.outcome === null);
 }
 
 /** A Set-friendly form of name + size + mtime. */
@@ -90,13 +123,21 @@ export class MemoryIdempotentRepository implements IdempotentRepository {
     return out;
   }
 
-  async begin(key: FileKey, owner: string, location: string): Promise<{ taken: boolean; attempt: number }> {
+  async begin(key: FileKey, owner: string, location: string, idempotentKey: string): Promise<BeginResult> {
     const id = recordId(key);
     const r = this.records.get(id);
     if (r && !(r.state === 'failed' && r.targetPath)) return { taken: false, attempt: r.attempts };
+    const holder = [...this.records.entries()].find(
+      ([other, o]) => other !== id && o.endpointId === key.endpointId && o.directory === key.directory && o.idempotentKey === idempotentKey && holdsKey(o),
+    )?.[1];
+    if (holder && holder.outcome === null) return { taken: false, attempt: 0 };
     const attempts = (r?.attempts ?? 0) + 1;
-    this.records.set(id, { ...key, state: 'in-progress', owner, attempts, location, outcome: null, targetPath: null, errorCode: null, errorMessage: null });
-    return { taken: true, attempt: attempts };
+    const duplicateOf = holder ? holder.name : null;
+    this.records.set(id, {
+      ...key, state: 'in-progress', owner, attempts, location, outcome: holder ? 'duplicate' : null, targetPath: null,
+      errorCode: null, errorMessage: null, idempotentKey, duplicateOf,
+    });
+    return holder ? { taken: true, attempt: attempts, duplicateOf: holder.name } : { taken: true, attempt: attempts };
   }
 
   async resume(key: FileKey, owner: string, location: string): Promise<{ taken: boolean; attempt: number }> {

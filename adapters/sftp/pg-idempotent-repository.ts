@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { GridbusError } from '../../core/errors';
-import { FileKey, FileOutcome, FileRecord, IdempotentRepository, fileKeyString } from './idempotent-repository';
+import { BeginResult, FileKey, FileOutcome, FileRecord, IdempotentRepository, fileKeyString } from './idempotent-repository';
 
 const TABLE = 'sftp_processed_file';
 const KEY_WHERE = 'endpoint_id = $1 AND directory = $2 AND name = $3 AND size = $4 AND mtime = $5';
@@ -19,7 +19,12 @@ interface Row {
   target_path: string | null;
   error_code: string | null;
   error_message: string | null;
+  idempotent_key: string | null;
+  duplicate_of: string | null;
 }
+
+/** Same rule as holdsKey() and the partial unique index of migration 1764700090000. */
+const HOLDS_KEY = `(coalesce(outcome, state) = 'done' OR (state = 'in-progress' AND outcome IS NULL))`;
 
 function keyParams(k: FileKey): unknown[] {
   return [k.endpointId, k.directory, k.name, k.size, k.mtime];
@@ -40,6 +45,8 @@ function toRecord(r: Row): FileRecord {
     targetPath: r.target_path,
     errorCode: r.error_code,
     errorMessage: r.error_message,
+    idempotentKey: r.idempotent_key ?? null,
+    duplicateOf: r.duplicate_of ?? null,
   };
 }
 
@@ -80,20 +87,38 @@ export class PostgresIdempotentRepository implements IdempotentRepository {
     return out;
   }
 
-  async begin(key: FileKey, owner: string, location: string): Promise<{ taken: boolean; attempt: number }> {
-    // new → insert; failed and moved away but back in the directory → take again
-    const rows: Array<{ attempts: number }> = await this.dataSource.query(
-      `INSERT INTO ${TABLE} AS t (endpoint_id, directory, name, size, mtime, state, owner, attempts, location)
-       VALUES ($1, $2, $3, $4, $5, 'in-progress', $6, 1, $7)
-       ON CONFLICT (endpoint_id, directory, name, size, mtime) DO UPDATE
-          SET state = 'in-progress', owner = EXCLUDED.owner, attempts = t.attempts + 1, location = EXCLUDED.location,
-              outcome = NULL, target_path = NULL, error_code = NULL, error_message = NULL,
-              taken_at = now(), finished_at = NULL, updated_at = now()
-        WHERE t.state = 'failed' AND t.target_path IS NOT NULL
-       RETURNING attempts`,
-      [...keyParams(key), owner, location],
+  async begin(key: FileKey, owner: string, location: string, idempotentKey: string): Promise<BeginResult> {
+    const [holder]: Array<{ name: string; outcome: FileOutcome | null }> = await this.dataSource.query(
+      `SELECT name, outcome FROM ${TABLE}
+        WHERE endpoint_id = $1 AND directory = $2 AND idempotent_key = $3 AND ${HOLDS_KEY}
+          AND NOT (name = $4 AND size = $5 AND mtime = $6)
+        LIMIT 1`,
+      [key.endpointId, key.directory, idempotentKey, key.name, key.size, key.mtime],
     );
-    return rows.length ? { taken: true, attempt: rows[0].attempts } : { taken: false, attempt: 0 };
+    // the same content is being loaded right now: decide at a later poll
+    if (holder && holder.outcome === null) return { taken: false, attempt: 0 };
+    const outcome = holder ? 'duplicate' : null;
+    try {
+      // new → insert; failed and moved away but back in the directory → take again
+      const rows: Array<{ attempts: number }> = await this.dataSource.query(
+        `INSERT INTO ${TABLE} AS t (endpoint_id, directory, name, size, mtime, state, owner, attempts, location, idempotent_key, outcome, duplicate_of)
+         VALUES ($1, $2, $3, $4, $5, 'in-progress', $6, 1, $7, $8, $9, $10)
+         ON CONFLICT (endpoint_id, directory, name, size, mtime) DO UPDATE
+            SET state = 'in-progress', owner = EXCLUDED.owner, attempts = t.attempts + 1, location = EXCLUDED.location,
+                idempotent_key = EXCLUDED.idempotent_key, outcome = EXCLUDED.outcome, duplicate_of = EXCLUDED.duplicate_of,
+                target_path = NULL, error_code = NULL, error_message = NULL,
+                taken_at = now(), finished_at = NULL, updated_at = now()
+          WHERE t.state = 'failed' AND t.target_path IS NOT NULL
+         RETURNING attempts`,
+        [...keyParams(key), owner, location, idempotentKey, outcome, holder?.name ?? null],
+      );
+      if (!rows.length) return { taken: false, attempt: 0 };
+      return holder ? { taken: true, attempt: rows[0].attempts, duplicateOf: holder.name } : { taken: true, attempt: rows[0].attempts };
+    } catch (err) {
+      // another node began a file with the same key in between: decided at a later poll
+      if ((err as { code?: string }).code === '23505') return { taken: false, attempt: 0 };
+      throw err;
+    }
   }
 
   async resume(key: FileKey, owner: string, location: string): Promise<{ taken: boolean; attempt: number }> {

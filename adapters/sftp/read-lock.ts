@@ -35,11 +35,18 @@ export interface ReadLockStrategy {
   reset(): void;
 }
 
-/** `readLock=none`: every listed file is taken at once (the writer must use a temp name or done file). */
+/**
+ * `readLock=none`: every listed file is taken at once (the writer must use a
+ * temp name or done file), except files younger than `minAge` (mtime), so
+ * that readLockMinAge also guards a drop whose partner pauses mid-upload.
+ */
 export class NoReadLock implements ReadLockStrategy {
   readonly name = 'none' as const;
+  constructor(private readonly minAge = 0, private readonly clock: Clock = systemClock) {}
   async acquire<F extends ListedFile>(candidates: F[]): Promise<F[]> {
-    return candidates;
+    if (this.minAge <= 0) return candidates;
+    const now = this.clock.now();
+    return candidates.filter((f) => now - f.mtime >= this.minAge);
   }
   reset(): void {}
 }
@@ -143,5 +150,5 @@ export function createReadLock(
   options: ChangedReadLockOptions,
   clock: Clock = systemClock,
 ): ReadLockStrategy {
-  return kind === 'changed' ? new ChangedReadLock(options, clock) : new NoReadLock();
+  return kind === 'changed' ? new ChangedReadLock(options, clock) : new NoReadLock(options.minAge, clock);
 }

@@ -1,4 +1,6 @@
+import { createHash } from 'crypto';
 import { posix } from 'path';
+import { Readable } from 'stream';
 import { isNoSuchFile } from './sftp-errors';
 import { SftpConnection } from './sftp-connection';
 
@@ -90,9 +92,47 @@ export class RemoteFiles {
     await this.connection.run(`delete ${path}`, (c) => c.delete(path, true));
   }
 
+  /** move() that does nothing when `from` is not there (a done file already moved before a crash). */
+  async moveIfPresent(from: string, to: string): Promise<void> {
+    if (await this.stat(from)) await this.move(from, to);
+  }
+
+  async removeIfPresent(path: string): Promise<void> {
+    if (await this.stat(path)) await this.remove(path);
+  }
+
   /** Writes a small file in one request (reason files, done files). */
   async writeSmall(path: string, content: string): Promise<void> {
     await this.ensureDir(posix.dirname(path));
     await this.connection.run(`write ${path}`, (c) => c.put(Buffer.from(content, 'utf8'), path));
+  }
+
+  /**
+   * Writes a small file that replaces any older one of that name as a whole
+   * (written under a temp name, given `mode` explicitly, then renamed over):
+   * never appended to, never left with the older file's mode or the
+   * server's default 0666 & ~umask.
+   */
+  async writeReplacing(path: string, content: string, mode: number): Promise<void> {
+    const dir = posix.dirname(path);
+    const temp = posix.join(dir, `.tmp-${posix.basename(path)}`);
+    await this.ensureDir(dir);
+    await this.connection.run(`write ${temp}`, (c) => c.put(Buffer.from(content, 'utf8'), temp, { writeStreamOptions: { flags: 'w', mode } }));
+    // the open mode is only a request (umask applies, an existing temp keeps its mode): set it
+    await this.connection.run(`chmod ${temp}`, (c) => c.chmod(temp, mode));
+    await this.rename(temp, path);
+  }
+
+  /** sha256 of a file's bytes, streamed (never held whole). */
+  async sha256(path: string): Promise<string> {
+    const client = await this.connection.ensure();
+    const hash = createHash('sha256');
+    const stream = client.createReadStream(path) as unknown as Readable;
+    try {
+      for await (const chunk of stream) hash.update(chunk as Buffer);
+    } finally {
+      if (!stream.destroyed) stream.destroy();
+    }
+    return hash.digest('hex');
   }
 }

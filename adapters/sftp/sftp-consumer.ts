@@ -4,8 +4,9 @@ import { posix } from 'path';
 import { Readable } from 'stream';
 import { GridbusError } from '../../core/errors';
 import { Adapter, AdapterHealth } from '../adapter';
+import { freeName } from './copy-name';
 import { FileExpression, nameFilter, resolveTarget } from './file-expression';
-import { FileKey, FileOutcome, FileRecord, IdempotentRepository, fileKeyString, guardRepository } from './idempotent-repository';
+import { BeginResult, FileKey, FileOutcome, FileRecord, IdempotentRepository, fileKeyString, guardRepository } from './idempotent-repository';
 import { Clock, ListedFile, ReadLockStrategy, createReadLock, systemClock } from './read-lock';
 import { RemoteFiles } from './remote-files';
 import { SftpConnection, SocketFactory } from './sftp-connection';
@@ -24,6 +25,8 @@ export interface SftpFileMetadata {
   /** 1 the first time; more when handed over again after a crash or dropped connection. */
   attempt: number;
   endpointId: string;
+  /** The file's idempotent key (`sha256:<hex>` with the default `content-hash`); absent with idempotent: false. */
+  idempotentKey?: string;
 }
 
 /**
@@ -40,6 +43,8 @@ export interface SftpConsumerMetrics {
   polls: number;
   filesProcessed: number;
   filesFailed: number;
+  /** Files not handed over because their idempotent key was loaded already. */
+  filesDuplicate: number;
   /** Sum of the sizes of files handled successfully. */
   bytesProcessed: number;
   /** Files handed over again after a crash or a dropped connection. */
@@ -60,6 +65,8 @@ export interface SftpPollResult {
   processed: string[];
   /** Names whose handler failed (moved to `moveFailed`). */
   failed: string[];
+  /** Names not handed over: their idempotent key was loaded already (moved like done files). */
+  duplicates: string[];
   /** Names handed over again after a crash or dropped connection (also in processed/failed). */
   resumed: string[];
   /** The connection was lost during the poll; the file being handled is handed over again next session. */
@@ -77,6 +84,9 @@ export interface SftpConsumerDeps {
   /** For tests of the read lock. */
   clock?: Clock;
 }
+
+/** Reason files may quote customer data: owner read-write, group read, others nothing. */
+const REASON_FILE_MODE = 0o640;
 
 type Handed = { ok: true } | { ok: false; error: unknown; interrupted: boolean };
 type FileResult = FileOutcome | 'skipped' | 'interrupted' | 'pending';
@@ -113,6 +123,7 @@ export class SftpConsumer implements Adapter {
     polls: 0,
     filesProcessed: 0,
     filesFailed: 0,
+    filesDuplicate: 0,
     bytesProcessed: 0,
     filesResumed: 0,
     reconnects: 0,
@@ -217,7 +228,7 @@ export class SftpConsumer implements Adapter {
   }
 
   private async runPoll(): Promise<SftpPollResult> {
-    const result: SftpPollResult = { connected: false, processed: [], failed: [], resumed: [], interrupted: false };
+    const result: SftpPollResult = { connected: false, processed: [], failed: [], duplicates: [], resumed: [], interrupted: false };
     const started = Date.now();
     this.counters.polls++;
     this.counters.lastPollAt = started;
@@ -319,20 +330,67 @@ export class SftpConsumer implements Adapter {
     return d ? this.sourceOf(d.evaluate({ name: f.name, mtime: f.mtime, now: Date.now() })) : null;
   }
 
+  /** Where a data file's done file goes: beside the file's target, named after the target (so it stays unique with it). */
+  private doneTargetOf(target: string, f: ListedFile): string {
+    const d = this.options.doneFileName!;
+    return posix.join(posix.dirname(target), d.evaluate({ name: posix.basename(target), mtime: f.mtime, now: Date.now() }));
+  }
+
+  /**
+   * The move target for an outcome, never an existing file (an earlier copy
+   * of the same name gets a `~<stamp>` copy name instead); null with noop,
+   * and for done/duplicate files with `delete`.
+   */
+  private async targetFor(outcome: FileOutcome, f: ListedFile, location: string): Promise<string | null> {
+    const expr = outcome === 'failed' ? this.options.moveFailed : this.options.move;
+    if (!expr) return null;
+    const wanted = this.target(expr, f);
+    if (wanted === location) return wanted;
+    return freeName(wanted, async (p) => !!(await this.files.stat(p)), Date.now());
+  }
+
+  /** `sha256:<hex>` of the content (read once more before it is handed over), or the idempotentKey expression's value. */
+  private async idempotentKeyOf(f: ListedFile, path: string): Promise<string> {
+    const k = this.options.idempotentKey!;
+    if (k.kind === 'content-hash') return `sha256:${await this.files.sha256(path)}`;
+    return k.expression.evaluate({ name: f.name, mtime: f.mtime, size: f.size, now: Date.now() });
+  }
+
+  /** The content was loaded already: never handed over, moved like a done file (or deleted with `delete`), logged. */
+  private async settleDuplicate(f: ListedFile, key: FileKey, duplicateOf: string, idempotentKey: string, attempt: number, result: SftpPollResult): Promise<FileResult> {
+    const location = this.sourceOf(f.name);
+    const target = await this.targetFor('duplicate', f, location);
+    await this.repository!.decide(key, 'duplicate', target);
+    this.logger.warn(`${this.endpoint}: ${f.name} is a duplicate of ${duplicateOf} (same idempotent key ${idempotentKey}): not loaded again; ${target ? `moved to ${target}` : this.options.delete ? 'deleted' : 'left in place'}`);
+    return this.complete({ key, location, target, outcome: 'duplicate', attempt, file: f }, result);
+  }
+
   /**
    * Takes one file: records it, preMoves it, hands it over, records the
    * outcome, moves it, finishes the record. `resumeFrom` is where an
    * interrupted file was found again.
    */
-  private async processFile(f: ListedFile, result: SftpPollResult, resumeFrom?: string): Promise<FileResult> {
+  private async processFile(f: ListedFile, result: SftpPollResult, resumed?: { from: string; idempotentKey: string | null }): Promise<FileResult> {
+    const resumeFrom = resumed?.from;
     const key = this.keyOf(f);
     const source = this.sourceOf(f.name);
     let location = resumeFrom ?? source;
     let attempt = 1;
+    let idempotentKey: string | undefined;
     if (this.repository) {
-      const r = resumeFrom ? await this.repository.resume(key, this.owner, location) : await this.repository.begin(key, this.owner, source);
+      try {
+        idempotentKey = resumed?.idempotentKey ?? (await this.idempotentKeyOf(f, location));
+      } catch (err) {
+        const typed = translateSftpError(err, `idempotent key of ${f.name}`, this.endpoint);
+        if (this.isConnectionLoss(typed)) return 'interrupted';
+        this.logger.warn(`${this.endpoint}: ${f.name}: cannot compute its idempotent key (${typed.message}); tried again at the next poll`);
+        return 'skipped';
+      }
+      const r = resumeFrom ? await this.repository.resume(key, this.owner, location) : await this.repository.begin(key, this.owner, source, idempotentKey);
       if (!r.taken) return 'skipped';
       attempt = r.attempt;
+      const duplicateOf = (r as BeginResult).duplicateOf;
+      if (duplicateOf) return this.settleDuplicate(f, key, duplicateOf, idempotentKey, attempt, result);
     }
     if (this.options.preMove && location === source) {
       const pre = this.target(this.options.preMove, f);
@@ -353,6 +411,7 @@ export class SftpConsumer implements Adapter {
       directory: this.options.directory,
       attempt,
       endpointId: this.id,
+      idempotentKey,
     });
     if (!handed.ok && handed.interrupted) {
       this.logger.warn(`${this.endpoint}: ${f.name}: connection lost while it was being handled; it will be handed over again (attempt ${attempt + 1})`);
@@ -361,8 +420,7 @@ export class SftpConsumer implements Adapter {
     if (resumeFrom) result.resumed.push(f.name);
     const outcome: FileOutcome = handed.ok ? 'done' : 'failed';
     const failure = handed.ok ? undefined : failureOf(handed.error);
-    const expr = handed.ok ? this.options.move : this.options.moveFailed;
-    const target = expr ? this.target(expr, f) : null;
+    const target = await this.targetFor(outcome, f, location);
     await this.repository?.decide(key, outcome, target, failure);
     if (failure) this.logger.warn(`${this.endpoint}: ${f.name} failed (${failure.code}): ${failure.message}`);
     return this.complete({ key, location, target, outcome, failure, attempt, file: f }, result);
@@ -405,11 +463,17 @@ export class SftpConsumer implements Adapter {
   ): Promise<FileResult> {
     try {
       if (c.outcome === 'failed' && c.target) {
-        await this.files.writeSmall(`${c.target}.reason.txt`, this.reasonText(c));
+        // a retried file failing again gets a fresh reason, never the stale one; not world-readable
+        await this.files.writeReplacing(`${c.target}.reason.txt`, this.reasonText(c), REASON_FILE_MODE);
       }
       if (c.target && c.target !== c.location) await this.files.move(c.location, c.target);
+      else if (!c.target && this.options.delete && c.outcome !== 'failed') await this.files.removeIfPresent(c.location);
+      // the done file leaves with its data file (moved beside it, or deleted with it); noop keeps both
       const done = this.doneFileOf(c.file);
-      if (done && !this.options.noop) await this.files.remove(done);
+      if (done && !this.options.noop) {
+        if (c.target) await this.files.moveIfPresent(done, this.doneTargetOf(c.target, c.file));
+        else await this.files.removeIfPresent(done);
+      }
       await this.repository?.finish(c.key);
     } catch (err) {
       const typed = translateSftpError(err, `complete ${c.file.name}`, this.endpoint);
@@ -423,6 +487,9 @@ export class SftpConsumer implements Adapter {
       this.counters.filesProcessed++;
       this.counters.bytesProcessed += c.file.size;
       result.processed.push(c.file.name);
+    } else if (c.outcome === 'duplicate') {
+      this.counters.filesDuplicate++;
+      result.duplicates.push(c.file.name);
     } else {
       this.counters.filesFailed++;
       result.failed.push(c.file.name);
@@ -495,6 +562,12 @@ export class SftpConsumer implements Adapter {
 
   private async finishPending(row: FileRecord, result: SftpPollResult): Promise<FileResult> {
     const file = { name: row.name, size: row.size, mtime: row.mtime };
+    if (row.outcome === 'duplicate' && !row.targetPath && this.options.move) {
+      // recorded as a duplicate but stopped before its target was chosen
+      const where = (await this.locate(row)) ?? this.sourceOf(row.name);
+      row.targetPath = await this.targetFor('duplicate', file, where);
+      await this.repository!.decide(this.keyOf(file), 'duplicate', row.targetPath);
+    }
     const failure = row.errorCode ? { code: row.errorCode, message: row.errorMessage ?? '' } : undefined;
     if (row.targetPath && (await this.files.stat(row.targetPath))) {
       // moved already; only the bookkeeping was missing
@@ -519,7 +592,7 @@ export class SftpConsumer implements Adapter {
     }
     this.counters.filesResumed++;
     this.logger.info(`${this.endpoint}: ${row.name} was in progress (attempt ${row.attempts}) when the last session ended: handing it over again from ${where}`);
-    return this.processFile(file, result, where);
+    return this.processFile(file, result, { from: where, idempotentKey: row.idempotentKey });
   }
 
   private isConnectionLoss(err: unknown): boolean {

@@ -1,10 +1,14 @@
 import { homedir } from 'os';
 import { join } from 'path';
 import { GridbusError } from '../../core/errors';
+import { parseDuration } from '../../core/resilience/duration';
 import {
+  CONTENT_HASH_KEY,
   DoneFileName,
   FileExpression,
+  IdempotentKeyExpression,
   compileDoneFileName,
+  compileIdempotentKey,
   compileMoveExpression,
   compileNamePattern,
 } from './file-expression';
@@ -68,18 +72,18 @@ export interface SftpConsumerOptions extends SftpConnectionOptions {
   id?: string;
   /** Directory polled (absolute, or relative to the login directory). */
   directory: string;
-  /** ms between the end of one poll and the start of the next. Default 500. */
-  delay?: number;
-  /** ms before the first poll. Default 1000. */
-  initialDelay?: number;
+  /** ms (or a duration: '5s') between the end of one poll and the start of the next. Default 500. */
+  delay?: number | string;
+  /** ms (or a duration) before the first poll. Default 1000. */
+  initialDelay?: number | string;
   /** false: no timer, polls only when poll() is called. Default true. */
   startScheduler?: boolean;
   /** Default 'changed'. */
   readLock?: 'changed' | 'none';
-  /** Default 1000. */
-  readLockCheckInterval?: number;
-  /** Default 0. */
-  readLockMinAge?: number;
+  /** ms or a duration ('1s'). Default 1000. */
+  readLockCheckInterval?: number | string;
+  /** ms or a duration ('30s', '2m'): a file whose mtime is younger waits. Default 0. */
+  readLockMinAge?: number | string;
   /** Default 1 (empty files wait, as in Camel). */
   readLockMinLength?: number;
   /** e.g. `${file:name}.done`: a file is taken only once its done file exists. */
@@ -90,6 +94,15 @@ export interface SftpConsumerOptions extends SftpConnectionOptions {
   move?: string;
   /** Default `.failed/${file:name}`. */
   moveFailed?: string;
+  /** Delete a file (and its done file) after success instead of moving it. Not with `move`. Default false. */
+  delete?: boolean;
+  /**
+   * What makes two files the same (Camel's idempotentKey): `content-hash`
+   * (sha256 of the bytes, the default) or an expression such as
+   * `${file:name}-${file:size}`. A file whose key was loaded already is a
+   * duplicate: moved like a done file, never handed over.
+   */
+  idempotentKey?: string;
   /** Leave files where they are (no preMove/move/moveFailed): only the idempotent repository stops re-reading. */
   noop?: boolean;
   include?: string | RegExp;
@@ -102,8 +115,8 @@ export interface SftpConsumerOptions extends SftpConnectionOptions {
   idempotent?: boolean;
   /** Create the directory (and move targets) when missing. Default true. */
   autoCreate?: boolean;
-  /** How long stop() waits for the file being handled, ms. Default 30000. */
-  shutdownTimeout?: number;
+  /** How long stop() waits for the file being handled, ms (or a duration). Default 30000. */
+  shutdownTimeout?: number | string;
 }
 
 export interface SftpProducerOptions extends SftpConnectionOptions {
@@ -124,9 +137,17 @@ const CONNECTION_KEYS = [
 ] as const;
 const CONSUMER_KEYS = [
   ...CONNECTION_KEYS, 'id', 'directory', 'delay', 'initialDelay', 'startScheduler', 'readLock', 'readLockCheckInterval', 'readLockMinAge',
-  'readLockMinLength', 'doneFileName', 'preMove', 'move', 'moveFailed', 'noop', 'include', 'exclude', 'includeHiddenFiles',
+  'readLockMinLength', 'doneFileName', 'preMove', 'move', 'moveFailed', 'delete', 'idempotentKey', 'noop', 'include', 'exclude', 'includeHiddenFiles',
   'maxMessagesPerPoll', 'idempotent', 'autoCreate', 'shutdownTimeout',
 ] as const;
+/**
+ * Every consumer option name (Camel's where Camel has one). A channel
+ * definition passes its options as a plain object to resolveConsumerOptions,
+ * which refuses unknown names and bad values with CONFIG_INVALID listing
+ * every problem (`details.problems`).
+ */
+export const SFTP_CONSUMER_OPTION_NAMES: readonly string[] = CONSUMER_KEYS;
+
 const PRODUCER_KEYS = [...CONNECTION_KEYS, 'id', 'directory', 'tempPrefix', 'doneFileName', 'autoCreate'] as const;
 
 export interface ResolvedConnectionOptions {
@@ -163,6 +184,9 @@ export interface ResolvedConsumerOptions {
   preMove?: FileExpression;
   move?: FileExpression;
   moveFailed?: FileExpression;
+  delete: boolean;
+  /** Undefined when idempotent is off. */
+  idempotentKey?: IdempotentKeyExpression;
   noop: boolean;
   include?: RegExp;
   exclude?: RegExp;
@@ -201,6 +225,18 @@ class Problems {
       return def;
     }
     return v;
+  }
+  /** ms, or a duration string as everywhere else in gridbus ('500ms', '30s', '2m', '1h'). */
+  duration(raw: Record<string, unknown>, key: string, def: number): number {
+    const v = raw[key];
+    if (v === undefined) return def;
+    if (typeof v === 'string' && /^[0-9]+$/.test(v)) return Number(v);
+    try {
+      return parseDuration(v, key);
+    } catch (err) {
+      this.add(`${(err as Error).message}`);
+      return def;
+    }
   }
   bool(raw: Record<string, unknown>, key: string, def: boolean): boolean {
     const v = raw[key];
@@ -309,29 +345,36 @@ export function resolveConsumerOptions(input: SftpConsumerOptions): ResolvedCons
     return p.compile(() => compileNamePattern(v, key));
   };
   const doneFileName = p.str(raw, 'doneFileName', false);
+  const idempotent = p.bool(raw, 'idempotent', true);
+  const deleteAfter = p.bool(raw, 'delete', false);
+  if (deleteAfter && raw.move !== undefined) p.add(`delete and move cannot both be set: delete removes the file after success, move keeps it (choose one)`);
+  if (deleteAfter && noop) p.add('noop leaves files in place: delete cannot be set with it');
+  if (!idempotent && raw.idempotentKey !== undefined) p.add('idempotentKey needs idempotent (the repository remembers the keys): remove idempotentKey or idempotent: false');
   const resolved: ResolvedConsumerOptions = {
     id: p.str(raw, 'id', false) ?? defaultId(connection, directory),
     connection,
     directory,
-    delay: p.int(raw, 'delay', 500),
-    initialDelay: p.int(raw, 'initialDelay', 1000),
+    delay: p.duration(raw, 'delay', 500),
+    initialDelay: p.duration(raw, 'initialDelay', 1000),
     startScheduler: p.bool(raw, 'startScheduler', true),
     readLock: readLock as 'changed' | 'none',
-    readLockCheckInterval: p.int(raw, 'readLockCheckInterval', 1000),
-    readLockMinAge: p.int(raw, 'readLockMinAge', 0),
+    readLockCheckInterval: p.duration(raw, 'readLockCheckInterval', 1000),
+    readLockMinAge: p.duration(raw, 'readLockMinAge', 0),
     readLockMinLength: p.int(raw, 'readLockMinLength', 1),
     doneFileName: doneFileName === undefined ? undefined : p.compile(() => compileDoneFileName(doneFileName)),
     preMove: noop ? undefined : expr('preMove'),
-    move: noop ? undefined : expr('move', '.done/${file:name}'),
+    move: noop || deleteAfter ? undefined : expr('move', '.done/${file:name}'),
     moveFailed: noop ? undefined : expr('moveFailed', '.failed/${file:name}'),
+    delete: deleteAfter,
+    idempotentKey: idempotent ? p.compile(() => compileIdempotentKey(p.str(raw, 'idempotentKey', false) ?? CONTENT_HASH_KEY)) : undefined,
     noop,
     include: pattern('include'),
     exclude: pattern('exclude'),
     includeHiddenFiles: p.bool(raw, 'includeHiddenFiles', false),
     maxMessagesPerPoll: p.int(raw, 'maxMessagesPerPoll', 0),
-    idempotent: p.bool(raw, 'idempotent', true),
+    idempotent,
     autoCreate: p.bool(raw, 'autoCreate', true),
-    shutdownTimeout: p.int(raw, 'shutdownTimeout', 30000),
+    shutdownTimeout: p.duration(raw, 'shutdownTimeout', 30000),
   };
   if (noop && !resolved.idempotent) p.add('noop needs idempotent (else every poll would take the same files again)');
   if (noop && (raw.preMove !== undefined || raw.move !== undefined || raw.moveFailed !== undefined)) {

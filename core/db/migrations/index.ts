@@ -9,6 +9,7 @@ import { AlipayNotifications1764300000000 } from './1764300000000-alipay-notific
 import { AccountBindings1764400000000 } from './1764400000000-account-bindings';
 import { AccessEvents1764500000000 } from './1764500000000-access-events';
 import { LoginThrottle1764600000000 } from './1764600000000-login-throttle';
+import { SftpIdempotentKey1764700090000 } from './1764700090000-sftp-idempotent-key';
 
 /** In order. A migration, once on main, is never edited: add a new one. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   AccountBindings1764400000000,
   AccessEvents1764500000000,
   LoginThrottle1764600000000,
+  SftpIdempotentKey1764700090000,
 ];

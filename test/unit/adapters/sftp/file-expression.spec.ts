@@ -48,7 +48,7 @@ describe('adapters/sftp - file expressions', () => {
   });
 
   it('refuses unknown tokens, unknown date letters and unclosed ${ when the option is read', () => {
-    expect(configError(() => compileExpression('${file:size}', 'move')).message).to.match(/move: unknown token \$\{file:size\}/);
+    expect(configError(() => compileExpression('${file:sizes}', 'move')).message).to.match(/move: unknown token \$\{file:sizes\}/);
     expect(configError(() => compileExpression('${date:now:YYYYMMDD}', 'move')).message).to.match(/not a date letter/);
     expect(configError(() => compileExpression('${date:now:yyyyMMddTHH}', 'move')).message).to.match(/'T'/);
     expect(configError(() => compileExpression('.done/${file:name', 'move')).message).to.match(/unclosed/);

@@ -150,5 +150,16 @@ describe('adapters/sftp - read lock', () => {
       expect(names(await new NoReadLock().acquire(dir.list()))).to.deep.equal(['a', 'b']);
       expect(dir.lists).to.equal(0);
     });
+
+    it('readLockMinAge still applies: a file written less than minAge ago (a partner paused mid-upload) waits', async () => {
+      const clock = new FakeClock();
+      const dir = new FakeDir();
+      dir.put('half.csv', 500, clock.t - 5_000);
+      dir.put('old.csv', 900, clock.t - 31_000);
+      const lock = new NoReadLock(30_000, clock);
+      expect(names(await lock.acquire(dir.list()))).to.deep.equal(['old.csv']);
+      clock.t += 25_000;
+      expect(names(await lock.acquire(dir.list()))).to.deep.equal(['half.csv', 'old.csv']);
+    });
   });
 });

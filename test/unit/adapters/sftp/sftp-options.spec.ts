@@ -49,7 +49,7 @@ describe('adapters/sftp - options', () => {
 
   it('refuses unknown options (a typo never becomes a silent default) and lists every problem at once', () => {
     const p = problems(() => resolveConsumerOptions({ ...base, readlock: 'changed', delay: -1, move: '${file:nme}' } as never));
-    expect(p.join('\n')).to.match(/unknown option 'readlock'/).and.match(/delay must be an integer >= 0/).and.match(/move: unknown token/);
+    expect(p.join('\n')).to.match(/unknown option 'readlock'/).and.match(/delay: invalid duration -1/).and.match(/move: unknown token/);
   });
 
   it('needs a credential, a host, a user and a directory', () => {
@@ -63,6 +63,41 @@ describe('adapters/sftp - options', () => {
     expect(o.moveFailed).to.equal(undefined);
     expect(problems(() => resolveConsumerOptions({ ...base, noop: true, idempotent: false }))[0]).to.match(/noop needs idempotent/);
     expect(problems(() => resolveConsumerOptions({ ...base, noop: true, move: '.x' }))[0]).to.match(/cannot be set/);
+  });
+
+  it('durations - readLockMinAge and the other ms options take Camel-style durations (30s, 2m) or ms; a bad one says what to write', () => {
+    const o = resolveConsumerOptions({ ...base, readLockMinAge: '30s', readLockCheckInterval: '1500ms', delay: '2m', initialDelay: 250, shutdownTimeout: '10000' });
+    expect(o).to.include({ readLockMinAge: 30_000, readLockCheckInterval: 1500, delay: 120_000, initialDelay: 250, shutdownTimeout: 10_000 });
+    const p = problems(() => resolveConsumerOptions({ ...base, readLockMinAge: '30 seconds', readLockCheckInterval: true as never }));
+    expect(p.join('\n')).to.match(/readLockMinAge: invalid duration '30 seconds' \(expected e\.g\. 200ms, 3s, 1m/).and.match(/readLockCheckInterval: invalid duration true/);
+  });
+
+  it('idempotentKey - content-hash by default; a Camel expression with ${file:...} tokens; a key naming no file or an unknown token is refused', () => {
+    expect(resolveConsumerOptions(base).idempotentKey).to.deep.equal({ kind: 'content-hash', source: 'content-hash' });
+    const k = resolveConsumerOptions({ ...base, idempotentKey: '${file:name}-${file:size}' }).idempotentKey;
+    expect(k?.kind).to.equal('expression');
+    if (k?.kind === 'expression') expect(k.expression.evaluate({ name: 'ZF_20251204.csv', size: 4096, mtime: 1, now: 2 })).to.equal('ZF_20251204.csv-4096');
+    expect(problems(() => resolveConsumerOptions({ ...base, idempotentKey: 'same-for-all' }))[0]).to.match(/idempotentKey: 'same-for-all' names no file: write 'content-hash'/);
+    expect(problems(() => resolveConsumerOptions({ ...base, idempotentKey: '${file:hash}' }))[0]).to.match(/idempotentKey: unknown token \$\{file:hash\}/);
+    expect(problems(() => resolveConsumerOptions({ ...base, idempotent: false, idempotentKey: 'content-hash' }))[0]).to.match(/idempotentKey needs idempotent/);
+    expect(resolveConsumerOptions({ ...base, idempotent: false }).idempotentKey).to.equal(undefined);
+  });
+
+  it('delete - deletes instead of moving after success (moveFailed stays); not with move or noop', () => {
+    const o = resolveConsumerOptions({ ...base, delete: true });
+    expect(o.delete).to.equal(true);
+    expect(o.move).to.equal(undefined);
+    expect(o.moveFailed!.source).to.equal('.failed/${file:name}');
+    expect(problems(() => resolveConsumerOptions({ ...base, delete: true, move: '.done' }))[0]).to.match(/delete and move cannot both be set/);
+    expect(problems(() => resolveConsumerOptions({ ...base, delete: true, noop: true })).join('\n')).to.match(/delete cannot be set/);
+  });
+
+  it('a channel definition passes a plain object with Camel names: every option the issue names is known', async () => {
+    const { SFTP_CONSUMER_OPTION_NAMES } = await import('../../../../adapters/sftp/sftp-options');
+    for (const name of ['doneFileName', 'readLock', 'readLockMinAge', 'idempotentKey', 'move', 'moveFailed', 'include', 'delete']) expect(SFTP_CONSUMER_OPTION_NAMES).to.include(name);
+    const o = resolveConsumerOptions({ ...base, include: 'ZF_.*\\.csv', doneFileName: '${file:name.noext}.done', readLock: 'none', readLockMinAge: '30s', idempotentKey: 'content-hash', move: '.done', moveFailed: '.failed' });
+    expect(o.doneFileName!.evaluate({ name: 'ZF_20251204.csv', mtime: 0, now: 0 })).to.equal('ZF_20251204.done');
+    expect(o.include!.test('ZF_20251204.csv')).to.equal(true);
   });
 
   it('producer: tempPrefix default .tmp-, no slash in it', () => {
