@@ -58,6 +58,13 @@ export class AdminApi {
 
   /** Calls `/admin/api/<route>`; a refusal is a CliError with the bus's code and message. */
   async call<T>(method: 'GET' | 'POST', route: string, body?: unknown): Promise<T> {
+    const answer = await this.answer(method, route, body);
+    if (!answer.ok) throw new CliError(refusal(answer));
+    return answer.payload as T;
+  }
+
+  /** Like call, but a refusal (other than of the session) is returned for the command to show. */
+  async answer(method: 'GET' | 'POST', route: string, body?: unknown): Promise<BusAnswer> {
     let refreshed = false;
     if (Date.parse(this.session.expiresAt) - EXPIRY_MARGIN_MS <= Date.now()) {
       await this.refresh();
@@ -70,8 +77,7 @@ export class AdminApi {
       answer = await this.send(method, route, body);
     }
     if (answer.status === 401) throw new CliError(`the bus refused the session (${refusal(answer)}): ${loginHint(this.url)}`, 2);
-    if (!answer.ok) throw new CliError(refusal(answer));
-    return answer.payload as T;
+    return answer;
   }
 
   private send(method: 'GET' | 'POST', route: string, body?: unknown): Promise<BusAnswer> {

@@ -35,6 +35,11 @@ export const ERROR_CODES = {
   SERVICE_UNAVAILABLE: { status: 503, retryable: true },
   // our own problems
   MAPPING_INVALID: { status: 500, retryable: false },
+  /**
+   * A mapping release was recorded but at least one node refused to switch to it (it cannot compile it with its
+   * own variables or systems): `details.nodes` gives every node's answer, `details.version` the release.
+   */
+  MAPPING_NOT_ACTIVE: { status: 502, retryable: false },
   CONFIG_INVALID: { status: 500, retryable: false },
   INTERNAL: { status: 500, retryable: false },
 } as const;

@@ -1,5 +1,5 @@
-import { Context, ServiceSchema } from 'moleculer';
-import { GridbusError } from '../../core/errors';
+import { Context, ServiceBroker, ServiceSchema } from 'moleculer';
+import { GridbusError, toErrorView } from '../../core/errors';
 import {
   LENIENT_VARIABLES,
   MappingFiles,
@@ -12,8 +12,10 @@ import {
   readMappingFiles,
 } from '../../core/mapping';
 import { DryRunSample } from '../../core/mapping/dry-run';
+import { MappingProblem } from '../../core/mapping/bundle';
 import { ExchangeRecord, MessageLogStore } from '../../core/message-log';
 import { requireDep, ServiceDeps } from '../service-deps';
+import { MAPPING_AGENT_PREFIX, NodeActivation, NodeCheck } from './mapping-agent.service';
 
 interface Meta {
   user?: { id: string } | null;
@@ -21,12 +23,22 @@ interface Meta {
 
 /** A release number: mapping_release.version is a PostgreSQL integer (int4), so a larger one is refused here, not by the database (a 500). */
 const RELEASE_VERSION = { type: 'number', integer: true, min: 1, max: 2_147_483_647, convert: true };
-const filesParam = { type: 'record', key: { type: 'string', pattern: /^(operations|files|topics|codes)\/[A-Za-z0-9._-]+\.ya?ml$/ }, value: { type: 'string', max: 1_000_000 } };
+const filesParam = { type: 'record', key: { type: 'string', pattern: /^(operations|files|topics|codes|channels)\/[A-Za-z0-9._-]+\.ya?ml$/ }, value: { type: 'string', max: 1_000_000 } };
+
+/** How long one node may take to compile a release (or check its endpoints) before it counts as not answering. */
+const NODE_ANSWER_TIMEOUT_MS = 20_000;
+
+interface NodeProblem extends MappingProblem {
+  /** the nodes that found it */
+  nodes: string[];
+}
 
 /**
  * Owns the mapping releases: validate, diff, dry-run, publish, roll back.
- * A publish is stored, then broadcast to every node (`mappings.published`);
- * nodes switch on their own (see mapping-agent). It also keeps the message log.
+ * A publish is stored, then each node's mapping agent is asked to switch and
+ * its answer reported (a node that refuses makes the publish fail, naming it
+ * and why, while the release stays recorded); `mappings.published` is also
+ * broadcast for nodes no call reached. It also keeps the message log.
  */
 export function createMappingService(deps: ServiceDeps): ServiceSchema {
   const ds = requireDep(deps.dataSource, 'the database', 'mapping');
@@ -50,6 +62,61 @@ export function createMappingService(deps: ServiceDeps): ServiceSchema {
         details: { problems },
       });
     }
+  }
+
+  /** The mapping agents (one per node that runs operations or channels), by service name and node. */
+  function agents(broker: ServiceBroker): Array<{ name: string; nodeID: string }> {
+    const list = broker.registry.getServiceList({ onlyAvailable: true, skipInternal: true, withActions: false }) as Array<{ name: string; nodeID: string }>;
+    return list.filter((s) => s.name.startsWith(MAPPING_AGENT_PREFIX)).sort((a, b) => a.nodeID.localeCompare(b.nodeID));
+  }
+
+  /** Asks every node to switch to the release; a node that does not answer is reported as such. */
+  async function activateEverywhere(ctx: Context, version: number, files: MappingFiles): Promise<NodeActivation[]> {
+    const answers = await Promise.all(
+      agents(ctx.broker).map((a) =>
+        (ctx.call(`${a.name}.activate`, { version, files }, { nodeID: a.nodeID, timeout: NODE_ANSWER_TIMEOUT_MS, retries: 0 }) as Promise<NodeActivation>).catch(
+          (err: Error): NodeActivation => ({ nodeId: a.nodeID, ok: false, activeVersion: null, error: { code: toErrorView(err).code, message: `did not answer: ${err.message}` } }),
+        ),
+      ),
+    );
+    // nodes that joined meanwhile (or that a call missed) switch on the event
+    await ctx.broadcast('mappings.published', { version, files });
+    return answers;
+  }
+
+  /** Every node compiles the draft with its own variables and asks its WSDLs for the operations named. */
+  async function checkEverywhere(ctx: Context, files: MappingFiles, action: 'check' | 'resolve' = 'check'): Promise<NodeProblem[]> {
+    const found = new Map<string, NodeProblem>();
+    await Promise.all(
+      agents(ctx.broker).map(async (a) => {
+        let answer: NodeCheck;
+        try {
+          answer = (await ctx.call(`${a.name}.${action}`, { files }, { nodeID: a.nodeID, timeout: NODE_ANSWER_TIMEOUT_MS, retries: 0 })) as NodeCheck;
+        } catch (err) {
+          answer = { nodeId: a.nodeID, problems: [{ file: '', path: '', message: `node did not answer the check: ${(err as Error).message}` }] };
+        }
+        for (const p of answer.problems) {
+          const key = `${p.file}\0${p.path}\0${p.message}`;
+          const known = found.get(key);
+          if (known) known.nodes.push(answer.nodeId);
+          else found.set(key, { ...p, nodes: [answer.nodeId] });
+        }
+      }),
+    );
+    return [...found.values()].sort((x, y) => x.file.localeCompare(y.file));
+  }
+
+  /** The answer to a publish or rollback: every node's answer; a refusal anywhere is an error that says which and why. */
+  function settle(version: number, nodes: NodeActivation[], answer: Record<string, unknown>) {
+    const refused = nodes.filter((n) => !n.ok);
+    if (refused.length) {
+      const why = refused.map((n) => `node ${n.nodeId} refused it (${n.error?.code}: ${n.error?.message}${n.activeVersion === null ? '' : `; it runs release ${n.activeVersion}`})`).join('; ');
+      throw new GridbusError('MAPPING_NOT_ACTIVE', `release ${version} is recorded but not active everywhere: ${why}`, {
+        details: { ...answer, version, activeEverywhere: false, nodes },
+        publicMessage: true,
+      });
+    }
+    return { ...answer, version, activeEverywhere: true, nodes };
   }
 
   return {
@@ -83,9 +150,10 @@ export function createMappingService(deps: ServiceDeps): ServiceSchema {
         },
       },
       validate: {
-        params: { files: filesParam, $$strict: true },
-        handler(ctx: Context<{ files: MappingFiles }>) {
-          const { bundle, problems } = validateDraft(ctx.params.files);
+        params: { files: filesParam, checkEndpoints: { type: 'boolean', optional: true }, $$strict: true },
+        async handler(ctx: Context<{ files: MappingFiles; checkEndpoints?: boolean }>) {
+          const { bundle, problems: found } = validateDraft(ctx.params.files);
+          const problems: MappingProblem[] = [...found, ...(found.length ? [] : await checkEverywhere(ctx, ctx.params.files, ctx.params.checkEndpoints ? 'check' : 'resolve'))];
           return { valid: problems.length === 0, problems, operations: [...bundle.operations.keys()], fileLayouts: [...bundle.fileLayouts.keys()], topicShapes: [...bundle.topicShapes.keys()], codeTables: [...bundle.codes.keys()] };
         },
       },
@@ -125,18 +193,29 @@ export function createMappingService(deps: ServiceDeps): ServiceSchema {
         },
       },
       publish: {
-        params: { files: filesParam, note: { type: 'string', max: 2000, optional: true }, $$strict: true },
-        async handler(ctx: Context<{ files: MappingFiles; note?: string }, Meta>) {
+        params: { files: filesParam, note: { type: 'string', max: 2000, optional: true }, checkEndpoints: { type: 'boolean', optional: true }, $$strict: true },
+        async handler(ctx: Context<{ files: MappingFiles; note?: string; checkEndpoints?: boolean }, Meta>) {
           refuseInvalid(ctx.params.files);
+          {
+            // every node says whether the set resolves there (variables, channels); with checkEndpoints, also asks the endpoints
+            const problems = await checkEverywhere(ctx, ctx.params.files, ctx.params.checkEndpoints ? 'check' : 'resolve');
+            if (problems.length) {
+              const [first] = problems;
+              throw new GridbusError('VALIDATION_FAILED', `the mapping set has ${problems.length} problem(s) on its nodes; first: ${first.file}: ${first.path}: ${first.message} (node ${first.nodes.join(', ')})`, {
+                details: { problems },
+              });
+            }
+          }
           const latest = await store.latest();
           if (latest && latest.checksum === checksumOf(ctx.params.files)) {
             throw new GridbusError('VALIDATION_FAILED', `nothing to publish: the set is identical to release ${latest.version}`);
           }
           const author = ctx.meta.user?.id ?? 'unknown';
           const release = await store.append(ctx.params.files, { author, kind: 'publish', note: ctx.params.note });
-          await ctx.broadcast('mappings.published', { version: release.version, files: release.files });
-          ctx.emit('audit.event', { actor: author, action: 'mapping.publish', outcome: 'success', target: `release ${release.version}`, requestId: ctx.requestID, nodeId: deps.config.nodeId, details: { note: ctx.params.note ?? null } });
-          return { version: release.version, checksum: release.checksum, diff: release.diff };
+          const nodes = await activateEverywhere(ctx, release.version, release.files);
+          const refused = nodes.filter((n) => !n.ok).map((n) => n.nodeId);
+          ctx.emit('audit.event', { actor: author, action: 'mapping.publish', outcome: refused.length ? 'failure' : 'success', target: `release ${release.version}`, requestId: ctx.requestID, nodeId: deps.config.nodeId, details: { note: ctx.params.note ?? null, refusedBy: refused } });
+          return settle(release.version, nodes, { checksum: release.checksum, diff: release.diff });
         },
       },
       rollback: {
@@ -145,9 +224,10 @@ export function createMappingService(deps: ServiceDeps): ServiceSchema {
           const target = await store.get(ctx.params.version);
           const author = ctx.meta.user?.id ?? 'unknown';
           const release = await store.append(target.files, { author, kind: 'rollback', rollbackOf: target.version, note: ctx.params.note ?? `rollback to release ${target.version}` });
-          await ctx.broadcast('mappings.published', { version: release.version, files: release.files });
-          ctx.emit('audit.event', { actor: author, action: 'mapping.rollback', outcome: 'success', target: `release ${release.version}`, requestId: ctx.requestID, nodeId: deps.config.nodeId, details: { to: target.version } });
-          return { version: release.version, rollbackOf: target.version, diff: release.diff };
+          const nodes = await activateEverywhere(ctx, release.version, release.files);
+          const refused = nodes.filter((n) => !n.ok).map((n) => n.nodeId);
+          ctx.emit('audit.event', { actor: author, action: 'mapping.rollback', outcome: refused.length ? 'failure' : 'success', target: `release ${release.version}`, requestId: ctx.requestID, nodeId: deps.config.nodeId, details: { to: target.version, refusedBy: refused } });
+          return settle(release.version, nodes, { rollbackOf: target.version, diff: release.diff });
         },
       },
       exchanges: {
