@@ -228,7 +228,7 @@ describe('adapters/sftp - SFTP adapter on OpenSSH and PostgreSQL', function () {
     }
   });
 
-  it('consumer - doneFileName gates files; the done file is removed with its data file', async () => {
+  it('consumer - doneFileName gates files; the done file leaves with its data file (into .done/)', async () => {
     await put('data.csv', 'd');
     await put('other.csv', 'o');
     await put('other.ok', '');
@@ -239,6 +239,7 @@ describe('adapters/sftp - SFTP adapter on OpenSSH and PostgreSQL', function () {
     expect((await c.poll()).processed).to.deep.equal(['data.csv']);
     expect(seen.map((s) => s.name)).to.deep.equal(['data.csv']);
     expect(await names()).to.deep.equal(['.done', 'other.csv', 'other.ok']);
+    expect(await names('.done')).to.deep.equal(['data.csv', 'data.csv.done']);
 
     const { c: c2 } = consumer({ id: `spec:${dir}:ok`, doneFileName: '${file:name.noext}.ok' });
     await c2.start();
