@@ -3,18 +3,17 @@ import * as path from 'path';
 import { ServiceBroker } from 'moleculer';
 import { DataSource } from 'typeorm';
 import { AlipayAdapter } from '../adapters/alipay/alipay-adapter';
-import { PostgresIdempotentRepository, SftpConsumer } from '../adapters/sftp';
-import { KafkaConsumerAdapter } from '../adapters/kafka';
-import { CanonicalDailyReading, SourcedReading, upsertDailyReadings } from '../core/collection/meter-reading-store';
-import { GridbusError } from '../core/errors';
-import { ingestReconciliationFile } from '../core/files/reconciliation-ingest';
 import { loadOrCreateDevAppKeys } from '../adapters/alipay/keys';
 import { AdapterRegistry, endpointInvoker } from '../adapters/registry';
 import { GridbusConfig } from '../config';
+import { SETTING_VARIABLES } from '../config/variables';
+import { ChannelRuntime } from '../core/channels/channel-runtime';
+import { SINKS } from '../core/channels/sinks';
 import { createBroker } from '../core/broker';
 import { EmbeddedDatabase, openDatabase, startEmbeddedPostgres } from '../core/db';
 import { HealthRegistry } from '../core/health';
 import { ActiveMappings, MappingRegistry, readMappingFiles } from '../core/mapping';
+import { nodeVariables } from '../core/mapping/variables';
 import { exchangeRecorder } from '../core/message-log';
 import { exportAdapterCounters } from '../core/metrics/adapter-metrics';
 import { recordOperationMetrics, registerOperationMetrics, setCircuitGauge } from '../core/metrics/operation-metrics';
@@ -100,6 +99,12 @@ export async function startBus(config: GridbusConfig): Promise<RunningBus> {
     if (systems.includes('sms') && !smsUrl) {
       throw new Error('Invalid configuration: SMS_URL must be set when the sms service runs with SIMULATORS=off');
     }
+    // ${NAME} in definitions: GRIDBUS_VAR_<NAME> and the settings of config/variables.ts; the back-office URLs may be a simulator's.
+    const variables = nodeVariables(
+      { ...config.variables, MARKETING_WSDL_URL: wsdlUrl ?? undefined, SMS_URL: smsUrl ?? undefined },
+      config.nodeId,
+      Object.fromEntries(SETTING_VARIABLES.map((name) => [name, name])),
+    );
 
     // Alipay: the open platform, or its simulator; with nothing configured, a
     // development app key pair under VAR_DIR and the simulator's public key.
@@ -162,7 +167,7 @@ export async function startBus(config: GridbusConfig): Promise<RunningBus> {
     if (systems.length) {
       const adapters = new AdapterRegistry();
       const registry = new MappingRegistry(
-        { MARKETING_WSDL_URL: wsdlUrl ?? undefined, SMS_URL: smsUrl ?? undefined },
+        variables,
         { version: 'local', files: readMappingFiles(config.mappingsDir) },
         systems,
       );
@@ -232,78 +237,35 @@ export async function startBus(config: GridbusConfig): Promise<RunningBus> {
     // File and topic channels read layouts and shapes from the active release; a node without
     // operations still needs the registry (it compiles no operations: no systems).
     const channelMappings = (): MappingRegistry =>
-      (mappings ??= new MappingRegistry({}, { version: 'local', files: readMappingFiles(config.mappingsDir) }, []));
+      (mappings ??= new MappingRegistry(variables, { version: 'local', files: readMappingFiles(config.mappingsDir) }, []));
 
-    // The reconciliation file drop (SFTP), loading into PostgreSQL with the layout of the active mapping release.
-    let reconFiles: SftpConsumer | null = null;
-    if (services.includes('reconcile') && config.recon.sftpUrl && dataSource) {
-      const ds = dataSource;
-      const url = new URL(config.recon.sftpUrl);
-      const registry = channelMappings();
-      const layoutName = config.recon.layout;
-      reconFiles = new SftpConsumer(
-        {
-          host: url.hostname,
-          port: Number(url.port || 22),
-          username: decodeURIComponent(url.username),
-          privateKeyFile: config.recon.keyFile ?? undefined,
-          knownHostsFile: config.recon.knownHosts ?? undefined,
-          directory: decodeURIComponent(url.pathname),
-          delay: config.recon.pollMs,
-          include: '.*\\.(txt|dat|csv)',
-        },
-        {
-          repository: new PostgresIdempotentRepository(ds),
-          logger: broker.getLogger('recon-files'),
-          handler: async (body, file) => {
-            const layout = registry.current().bundle.fileLayouts.get(layoutName);
-            if (!layout) throw new GridbusError('MAPPING_INVALID', `no file layout '${layoutName}' in mapping release ${registry.current().version} (RECON_FILE_LAYOUT)`);
-            const r = await ingestReconciliationFile(ds, layout, body, { name: file.name, size: file.size, mtime: file.mtime.getTime() });
-            log.info(`reconciliation file ${file.name}: ${r.duplicate ? 'already loaded, skipped' : `${r.records} records loaded`}`);
-          },
-        },
-      );
-      const channel = reconFiles;
-      health.register(`adapter ${channel.id}`, () => channel.health());
-      const stopChannelMetrics = exportAdapterCounters(broker, channel.id, () => channel.metrics());
-      stack.push(async () => stopChannelMetrics());
+    // Channels (mappings/channels): the drops and topics declared for this node's services, kept on the active release.
+    let channels: ChannelRuntime | null = null;
+    const channelServices = services.filter((s) => [...SINKS.values()].some((sink) => sink.service === s));
+    if (channelServices.length && dataSource) {
+      channels = new ChannelRuntime({
+        nodeId: config.nodeId,
+        services: channelServices,
+        variables,
+        dataSource,
+        registry: channelMappings(),
+        health,
+        logger: (name) => broker.getLogger(`channel ${name}`),
+        exportMetrics: (adapterId, read) => exportAdapterCounters(broker, adapterId, read),
+      });
     }
 
-    // Daily meter readings from the collection system (Kafka), decoded by the topic shape of the active release.
-    let collectionConsumer: KafkaConsumerAdapter<Buffer> | null = null;
-    if (services.includes('collection') && config.kafka.brokers.length && dataSource) {
-      const ds = dataSource;
-      const registry = channelMappings();
-      const { topic, shape: shapeName, group } = config.collection;
-      collectionConsumer = new KafkaConsumerAdapter<Buffer>(
-        { brokers: config.kafka.brokers, groupId: group, topics: [topic], format: 'raw', batchSize: 2000, maxInFlight: 20000, retry: { maxAttempts: 0 } },
-        {
-          async handleBatch(records) {
-            const shape = registry.current().bundle.topicShapes.get(shapeName);
-            if (!shape) throw new GridbusError('MAPPING_INVALID', `no topic shape '${shapeName}' in mapping release ${registry.current().version} (COLLECTION_SHAPE)`);
-            const batch: SourcedReading[] = [];
-            for (const r of records) {
-              const decoded = shape.decode(r.raw);
-              if (decoded.action === 'records') for (const record of decoded.records) batch.push({ reading: record as unknown as CanonicalDailyReading, topic: r.topic, partition: r.partition, offset: Number(r.offset) });
-            }
-            await upsertDailyReadings(ds, batch);
-          },
-        },
-      );
-      const consumer = collectionConsumer;
-      health.register(`adapter ${consumer.id}`, () => consumer.health());
-      const stopConsumerMetrics = exportAdapterCounters(broker, consumer.id, () => consumer.metrics());
-      stack.push(async () => stopConsumerMetrics());
-    } else if (services.includes('collection')) {
-      log.info('Kafka consumers are off: no KAFKA_BROKERS configured');
-    }
-
-    const deps = { config: runConfig, health, dataSource, operations, alipay, reconFiles, pii, collectionConsumer };
+    const deps = { config: runConfig, health, dataSource, operations, alipay, pii, channels };
     broker.createService(createHealthService(deps));
-    if (mappings) broker.createService(createMappingAgentService(mappings, config.nodeId));
+    if (mappings) broker.createService(createMappingAgentService(mappings, config.nodeId, channels ? (bundle) => channels!.check(bundle) : undefined));
     for (const name of services) broker.createService(SERVICE_CATALOG[name].create(deps));
     await broker.start();
     stack.push(() => broker.stop());
+    if (channels) {
+      const running = channels;
+      await running.start();
+      stack.push(() => running.stop());
+    }
 
     // The demo of the embedded default: `gridbus token`'s user (demo-user) owns the simulator's first household.
     if (pii && dataSource && embedded && marketingSimulated) {

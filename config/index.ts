@@ -6,6 +6,7 @@ import { maskUrlSecrets } from '../core/crypto/mask-url';
 import { AlipayConfig, readAlipayConfig } from './alipay';
 import { GatewayPolicyConfig, readGatewayPolicyConfig } from './gateway';
 import { CONFIG_SCHEMA, ConfigKey, INTEGER_KEYS } from './schema';
+import { readVariables, variablesFromEnv } from './variables';
 
 /** The validated, typed configuration every module receives. */
 export interface GridbusConfig {
@@ -33,6 +34,12 @@ export interface GridbusConfig {
   simulators: { mode: 'auto' | 'on' | 'off'; port: number };
   kafka: { brokers: string[] };
   collection: { topic: string; shape: string; group: string };
+  /**
+   * Values of ${NAME} in mapping definitions on this node: GRIDBUS_VAR_<NAME>, and the settings
+   * of config/variables.ts under their own name. MARKETING_WSDL_URL and SMS_URL are added at
+   * start (a simulator may fill them).
+   */
+  variables: Record<string, string>;
   /** The back office's statistics (services/statistics): access events kept this long. */
   statistics: { retentionDays: number };
   mappingsDir: string;
@@ -147,7 +154,10 @@ function keyRing(text: string | undefined, activeKid: string | undefined): { key
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): GridbusConfig {
   const fileValues = env.GRIDBUS_CONFIG ? readConfigFile(path.resolve(cwd, env.GRIDBUS_CONFIG)) : {};
-  const raw = coerceIntegers({ ...fileValues, ...fromEnv(env) });
+  const raw = coerceIntegers({ ...fileValues, ...fromEnv(env), ...variablesFromEnv(env) });
+  const variables = readVariables(raw, (key, message) => {
+    throw new ConfigError(key, message);
+  });
   if (!validateRaw(raw)) {
     throw describeProblem(raw, validateRaw.errors![0] as never);
   }
@@ -190,6 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       shape: get('COLLECTION_SHAPE', 'collection.day-read-flat'),
       group: get('COLLECTION_GROUP', 'gridbus-collection'),
     },
+    variables,
     statistics: { retentionDays: get('STATISTICS_RETENTION_DAYS', 90) },
     mappingsDir: path.resolve(cwd, get('MAPPINGS_DIR', 'mappings')),
     logLevel: get('LOG_LEVEL', 'info'),

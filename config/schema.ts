@@ -6,6 +6,8 @@
 export const CONFIG_SCHEMA = {
   type: 'object',
   additionalProperties: false,
+  // GRIDBUS_VAR_<NAME>: a value for ${NAME} in mapping definitions (config/variables.ts)
+  patternProperties: { '^GRIDBUS_VAR_[A-Z][A-Z0-9_]*$': { type: ['string', 'number', 'boolean'] } },
   properties: {
     NODE_ID: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$', description: 'a node name of letters, digits, dot, dash or underscore' },
     BUS_NAMESPACE: { type: 'string', pattern: '^[a-z0-9-]{1,32}$', description: 'lower-case letters, digits and dashes (nodes only see others in the same namespace)' },

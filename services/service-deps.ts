@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { GridbusConfig } from '../config';
+import { ChannelRuntime } from '../core/channels/channel-runtime';
 import { HealthRegistry } from '../core/health';
 import { OperationRunner } from '../core/operations';
 import type { PiiKeys } from './binding/pii-keys';
@@ -19,8 +20,8 @@ export interface ServiceDeps {
   operations: OperationRunner | null;
   /** Present when this node runs the alipay service and Alipay is configured. */
   alipay?: AlipayClient | null;
-  /** The reconciliation file drop, when this node runs reconcile and it is configured. */
-  reconFiles?: { readonly id: string; start(): Promise<void>; stop(): Promise<void>; poll(): Promise<unknown> } | null;
+  /** The channels (mappings/channels) of this node's services, when it runs a service that has some. */
+  channels?: ChannelRuntime | null;
   /** The keys of personal data at rest, when this node runs the binding service. */
   pii?: PiiKeys | null;
 }

@@ -20,6 +20,11 @@ export class HealthRegistry {
     this.checks.set(name, check);
   }
 
+  /** A dependency that is gone (a channel left the mapping release). */
+  unregister(name: string): void {
+    this.checks.delete(name);
+  }
+
   /**
    * Every dependency's answer, names and details with URL credentials masked
    * (an adapter is named by its URL; a detail may be an error message).

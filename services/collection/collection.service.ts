@@ -4,12 +4,12 @@ import { requireDep, ServiceDeps } from '../service-deps';
 
 /**
  * Meter data from the collection system: daily readings arrive over Kafka
- * (shape in mappings/topics) and are stored by the consumer wired at start-up;
+ * (shape in mappings/topics) through the channels declared in mappings/channels
+ * (sink daily-readings), run by the node's channel runtime;
  * this service answers usage per day out of the bus's own store.
  */
-export function createCollectionService(deps: ServiceDeps & { collectionConsumer?: { start(): Promise<void>; stop(): Promise<void> } | null }): ServiceSchema {
+export function createCollectionService(deps: ServiceDeps): ServiceSchema {
   const ds = requireDep(deps.dataSource, 'the database', 'collection');
-  const consumer = deps.collectionConsumer ?? null;
   return {
     name: 'collection',
     actions: {
@@ -24,13 +24,6 @@ export function createCollectionService(deps: ServiceDeps & { collectionConsumer
           return dailyUsage(ds, ctx.params.meterPointId, ctx.params.from, ctx.params.to);
         },
       },
-    },
-    async started() {
-      if (consumer) await consumer.start();
-      else this.logger.info('collection consumer is off: no KAFKA_BROKERS configured');
-    },
-    async stopped() {
-      await consumer?.stop();
     },
   };
 }

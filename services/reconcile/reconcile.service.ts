@@ -1,23 +1,17 @@
 import { Context, ServiceSchema } from 'moleculer';
 import { requireDep, ServiceDeps } from '../service-deps';
 
-/** A file channel as the service sees it: the SFTP consumer wired at start-up. */
-export interface FileChannel {
-  readonly id: string;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-  poll(): Promise<unknown>;
-}
-
 /**
  * Nightly reconciliation, first part: the marketing system's collected-payment
  * files are taken from the SFTP drop, checked against their totals and loaded
  * (see core/files/reconciliation-ingest.ts). Bad files land in the failed
- * folder with a reason file beside them.
+ * folder with a reason file beside them. The drops are channels declared
+ * in mappings/channels (sink reconciliation-records), run by the node's
+ * channel runtime.
  */
-export function createReconcileService(deps: ServiceDeps & { reconFiles?: FileChannel | null }): ServiceSchema {
+export function createReconcileService(deps: ServiceDeps): ServiceSchema {
   const ds = requireDep(deps.dataSource, 'the database', 'reconcile');
-  const channel = deps.reconFiles ?? null;
+  const channels = deps.channels ?? null;
   return {
     name: 'reconcile',
     actions: {
@@ -31,20 +25,14 @@ export function createReconcileService(deps: ServiceDeps & { reconFiles?: FileCh
           );
         },
       },
-      /** Polls the drop now (operators; and tests, without waiting for the timer). */
+      /** Polls this node's drops now (operators; and tests, without waiting for the timer). */
       pollFiles: {
         async handler() {
-          if (!channel) return { polled: false, reason: 'RECON_SFTP_URL is not configured' };
-          return { polled: true, result: await channel.poll() };
+          const results = channels ? await channels.poll('reconcile') : [];
+          if (!results.length) return { polled: false, reason: 'no reconciliation channel runs on this node (mappings/channels, sink reconciliation-records)', channels: [] };
+          return { polled: results.some((r) => r.polled), channels: results };
         },
       },
-    },
-    async started() {
-      if (channel) await channel.start();
-      else this.logger.info('reconciliation file channel is off: no RECON_SFTP_URL configured');
-    },
-    async stopped() {
-      await channel?.stop();
     },
   };
 }
