@@ -246,6 +246,26 @@ describe('adapters/sftp - drop options: done files, readLockMinAge, idempotentKe
     expect(seen.map((s) => s.content)).to.deep.equal(['abc', 'abcd']);
   });
 
+  it('idempotent repository - a copy of content still in progress waits; a failed load holds no key; a done one makes duplicates (PostgreSQL)', async () => {
+    const k = (name: string, mtime: number) => ({ endpointId: `drop:${dir}`, directory: dir, name, size: 3, mtime });
+    const hash = `sha256:${randomUUID()}`;
+    expect(await repository.begin(k('a.csv', 1000), 'me', '/a', hash)).to.deep.equal({ taken: true, attempt: 1 });
+    expect(await repository.begin(k('b.csv', 2000), 'me', '/b', hash), 'a is still being loaded').to.deep.equal({ taken: false, attempt: 0 });
+    await repository.decide(k('a.csv', 1000), 'failed', '/f/a.csv', { code: 'VALIDATION_FAILED', message: 'x' });
+    await repository.finish(k('a.csv', 1000));
+    expect(await repository.begin(k('b.csv', 2000), 'me', '/b', hash), 'a failed: b is loaded').to.deep.equal({ taken: true, attempt: 1 });
+    await repository.decide(k('b.csv', 2000), 'done', '/d/b.csv');
+    expect(await repository.begin(k('c.csv', 3000), 'me', '/c', hash), 'decided done, move pending: already a duplicate').to.deep.equal({ taken: true, attempt: 1, duplicateOf: 'b.csv' });
+    await repository.finish(k('b.csv', 2000));
+    expect(await repository.begin(k('a.csv', 1000), 'me', '/a', hash), 'the failed file put back: a duplicate of b now').to.deep.equal({ taken: true, attempt: 2, duplicateOf: 'b.csv' });
+    // the partial unique index stops a second holder even if begin's check were bypassed
+    let code: string | undefined;
+    await dataSource
+      .query(`INSERT INTO sftp_processed_file (endpoint_id, directory, name, size, mtime, state, owner, idempotent_key) VALUES ($1, $2, 'd.csv', 3, 4000, 'in-progress', 'x', $3)`, [`drop:${dir}`, dir, hash])
+      .catch((e: { code?: string }) => (code = e.code));
+    expect(code).to.equal('23505');
+  });
+
   // ------------------------------------------------------------------ item 18: reason files
 
   it('reason files - created 0640; a retried file failing again gets a fresh reason file, never a stale one; an older failed copy is kept', async () => {
