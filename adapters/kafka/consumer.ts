@@ -2,12 +2,12 @@ import { EventEmitter } from 'events';
 import { CODES, KafkaConsumer, LibrdKafkaError, Message, TopicPartition, TopicPartitionOffset } from 'node-rdkafka';
 import { Adapter, AdapterHealth } from '../adapter';
 import { BackpressureController, FlowChanges } from './backpressure';
-import { DeadLetterPublisher } from './dead-letter';
+import { deadLetterLogLine, DeadLetterPublisher } from './dead-letter';
 import { translateKafkaError } from './kafka-errors';
 import { KafkaConsumerCounters, KafkaConsumerMetrics, zeroCounters } from './metrics';
 import { consumerConfig, KafkaConsumerOptions, ResolvedConsumerOptions, resolveConsumerOptions } from './options';
 import { laneKey, PartitionLane } from './partition-lane';
-import { DeadLetterNotice, isBatchHandler, KafkaHandler, RecordProcessor } from './record-processor';
+import { DeadLetterNotice, isBatchHandler, KafkaHandler, NotDecodableYetError, RecordProcessor } from './record-processor';
 import { KafkaProducerAdapter } from './producer';
 import { AbandonedError, backoffDelay } from './retry';
 
@@ -24,9 +24,25 @@ const REVOKE = CODES.ERRORS.ERR__REVOKE_PARTITIONS;
  */
 export type KafkaConsumerEvent = 'paused' | 'resumed' | 'dead-lettered' | 'assigned' | 'revoked' | 'committed' | 'warning';
 
+/** Moleculer's LoggerInstance fits this. */
+export interface KafkaLogger {
+  info(...args: unknown[]): void;
+  warn(...args: unknown[]): void;
+}
+
+/** Used when no logger is given: warnings to stderr. */
+const consoleLogger: KafkaLogger = {
+  info: () => undefined,
+  warn: (...args) => console.warn('[kafka]', ...args),
+};
+
 export interface KafkaConsumerAdapterDeps {
   /** A started or startable producer to share for dead letters; by default the consumer owns one. */
   deadLetterProducer?: KafkaProducerAdapter;
+  /** Where dead-lettered records are logged (one line each, no data values); default stderr. */
+  logger?: KafkaLogger;
+  /** Clock for the joining-group health (tests). */
+  now?: () => number;
 }
 
 /**
@@ -73,6 +89,10 @@ export class KafkaConsumerAdapter<T = unknown> implements Adapter {
   private commitImmediate: NodeJS.Immediate | null = null;
   private lastError: string | null = null;
   private degradedReason: string | null = null;
+  private readonly logger: KafkaLogger;
+  private readonly now: () => number;
+  /** Since when the member waits for an assignment (after subscribing, or after losing every partition); null once assigned. */
+  private joiningSince: number | null = null;
   /** Leader broker of each assigned partition, to wake its fetcher after a resume. */
   private readonly leaders = new Map<string, number>();
   private readonly waking = new Set<string>();
@@ -86,18 +106,21 @@ export class KafkaConsumerAdapter<T = unknown> implements Adapter {
     this.bp = new BackpressureController({ maxInFlight: this.options.maxInFlight, resumeAt: this.options.resumeAt });
     this.unitSize = isBatchHandler(handler) ? this.options.batchSize : 1;
     this.ownsProducer = !deps.deadLetterProducer;
+    this.logger = deps.logger ?? consoleLogger;
+    this.now = deps.now ?? Date.now;
     this.producer =
       deps.deadLetterProducer ??
       new KafkaProducerAdapter({
         ...(options.deadLetterProducer ?? {}),
         brokers: this.options.brokers,
         clientId: `${this.options.clientId}-dlt`,
-        rdkafka: { ...pickClientKeys(this.options.rdkafka), ...(options.deadLetterProducer?.rdkafka ?? {}) },
+        rdkafka: { ...pickClientKeys({ ...this.options.rdkafka, ...this.options.settings }), ...(options.deadLetterProducer?.rdkafka ?? {}) },
       });
     const publisher = new DeadLetterPublisher(this.producer, this.options.deadLetterTopic, this.options.groupId);
     this.processor = new RecordProcessor<T>(handler, this.options.format, this.options.retry, publisher, this.counters, {
       onDeadLettered: (notice: DeadLetterNotice) => {
         this.degradedReason = null;
+        this.logger.warn(deadLetterLogLine(notice));
         this.events.emit('dead-lettered', notice);
       },
       onError: (err) => {
@@ -143,6 +166,7 @@ export class KafkaConsumerAdapter<T = unknown> implements Adapter {
       );
       consumer.setDefaultConsumeTimeout(this.options.pollTimeoutMs);
       consumer.subscribe(this.options.topics);
+      this.joiningSince = this.now();
       this.consumer = consumer;
       this.lastError = null;
       this.state = 'running';
@@ -194,12 +218,26 @@ export class KafkaConsumerAdapter<T = unknown> implements Adapter {
       this.lastError = typed.message;
       return { status: 'down', detail: `${where}: ${typed.message}` };
     }
+    const joining = this.joiningFor();
+    if (joining !== null && joining >= this.options.joinGraceMs) {
+      // e.g. after a crash the broker keeps the old member (and its partitions) for its session.timeout.ms
+      const seconds = Math.floor(joining / 1000);
+      return {
+        status: 'degraded',
+        detail: `${where}: joining group, 0 partitions assigned for ${seconds} s (a member that stopped without leaving keeps its partitions until its session.timeout.ms has passed)`,
+      };
+    }
     const lag = this.lag();
     const detail =
-      `${where}: ${this.lanes.size} partition(s) assigned, ${this.bp.inFlight} in flight` +
+      `${where}: ${joining === null ? '' : 'joining group, '}${this.lanes.size} partition(s) assigned, ${this.bp.inFlight} in flight` +
       `${this.bp.paused ? ' (paused)' : ''}${lag === null ? '' : `, lag ${lag}`}`;
     if (this.degradedReason) return { status: 'degraded', detail: `${detail}; ${this.degradedReason}` };
     return { status: 'up', detail };
+  }
+
+  /** How long the member has been waiting for an assignment, or null when it has one (possibly empty: more members than partitions). */
+  joiningFor(): number | null {
+    return this.joiningSince === null || this.state !== 'running' ? null : Math.max(0, this.now() - this.joiningSince);
   }
 
   metrics(): KafkaConsumerMetrics {
@@ -336,6 +374,7 @@ export class KafkaConsumerAdapter<T = unknown> implements Adapter {
         const unit = lane.take(this.currentUnitSize());
         try {
           await this.processor.process(unit, lane.sleeper);
+          if (failures && this.degradedReason?.includes('cannot be decoded yet')) this.degradedReason = null;
           failures = 0;
           if (lane.markDone(unit[unit.length - 1].offset)) this.scheduleCommit();
           this.applyFlow(this.bp.release(lane.key, unit.length));
@@ -345,8 +384,14 @@ export class KafkaConsumerAdapter<T = unknown> implements Adapter {
             this.applyFlow(this.bp.release(lane.key, unit.length));
             break;
           }
-          // not expected (the processor handles handler errors): keep the unit, try again later
-          this.warn(translateKafkaError(err, `processing ${lane.topic}[${lane.partition}]`));
+          if (err instanceof NotDecodableYetError) {
+            // a decoder not ready (e.g. its definition is being published): the partition waits
+            this.degradedReason = `handler failing (${err.message})`;
+            this.warn(err);
+          } else {
+            // not expected (the processor handles handler errors): keep the unit, try again later
+            this.warn(translateKafkaError(err, `processing ${lane.topic}[${lane.partition}]`));
+          }
           if (lane.closed) {
             this.counters.dropped += unit.length;
             this.applyFlow(this.bp.release(lane.key, unit.length));
@@ -587,6 +632,7 @@ export class KafkaConsumerAdapter<T = unknown> implements Adapter {
       if (cooperative) consumer.incrementalAssign(assignment);
       else consumer.assign(assignment);
       if (!current) return;
+      this.joiningSince = null;
       for (const tp of assignment) {
         const lane = new PartitionLane(tp.topic, tp.partition);
         this.lanes.set(lane.key, lane);
@@ -623,6 +669,8 @@ export class KafkaConsumerAdapter<T = unknown> implements Adapter {
       this.pausedInClient.delete(lane.key);
     }
     if (current) this.applyFlow(this.bp.revoke(revoked.map((l) => l.key)));
+    // eager: every partition is given back and the member joins again
+    if (current && this.lanes.size === 0 && this.state === 'running') this.joiningSince = this.now();
     this.events.emit('revoked', assignment);
   }
 

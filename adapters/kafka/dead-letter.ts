@@ -95,3 +95,24 @@ export class DeadLetterPublisher {
     return { topic, partition: delivery.partition, offset: delivery.offset };
   }
 }
+
+/**
+ * An error message fit for a log line: what a record's data could put in it
+ * is masked (quoted text, `=(…)` key values of PostgreSQL, runs of five or
+ * more digits such as account or ID numbers), the rest kept: field names,
+ * codes, the reason. The full message stays in `x-error-message`.
+ */
+export function withoutValues(message: string): string {
+  return message
+    .replace(/"(?:[^"\\]|\\.)*"/g, '"…"')
+    .replace(/'(?:[^'\\]|\\.)*'/g, "'…'")
+    .replace(/=\([^)]*\)/g, '=(…)')
+    .replace(/\d{5,}/g, '#')
+    .replace(/\s+/g, ' ')
+    .slice(0, 300);
+}
+
+/** The one log line of a dead-lettered record: where it was, where it went, code, attempts, reason without values. */
+export function deadLetterLogLine(n: { topic: string; partition: number; offset: number; code: string; message: string; attempts: number; deadLetterTopic: string; deadLetterOffset: number }): string {
+  return `dead-lettered ${n.topic}[${n.partition}]@${n.offset} to ${n.deadLetterTopic}@${n.deadLetterOffset}: ${n.code}, attempts ${n.attempts}: ${withoutValues(n.message)}`;
+}

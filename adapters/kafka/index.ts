@@ -1,10 +1,11 @@
-export { KafkaConsumerAdapter, KafkaConsumerAdapterDeps, KafkaConsumerEvent } from './consumer';
+export { KafkaConsumerAdapter, KafkaConsumerAdapterDeps, KafkaConsumerEvent, KafkaLogger } from './consumer';
 export { KafkaProducerAdapter, ProduceOptions, Delivery, KafkaProducerMetrics } from './producer';
-export { KafkaHandler, RecordHandler, BatchHandler, DeadLetterNotice } from './record-processor';
+export { KafkaHandler, RecordHandler, BatchHandler, RecordDecoder, DeadLetterNotice } from './record-processor';
 export { KafkaRecord, headersToRecord, recordToHeaders } from './records';
-export { KafkaConsumerOptions, KafkaProducerOptions, KafkaClientOptions, RetryOptions } from './options';
+export { KafkaConsumerOptions, KafkaProducerOptions, KafkaClientOptions, RetryOptions, resolveConsumerOptions, consumerConfig } from './options';
+export { KafkaConsumerSettings, KAFKA_CONSUMER_SETTINGS, KAFKA_CONSUMER_SETTINGS_SCHEMA, resolveConsumerSettings } from './consumer-settings';
 export { KafkaConsumerMetrics, KafkaConsumerCounters } from './metrics';
 export { BackpressureController, BackpressureOptions, FlowChanges } from './backpressure';
-export { buildDeadLetterHeaders, DeadLetterInfo, DEAD_LETTER_HEADERS, MAX_ERROR_MESSAGE_LENGTH } from './dead-letter';
+export { buildDeadLetterHeaders, DeadLetterInfo, DEAD_LETTER_HEADERS, MAX_ERROR_MESSAGE_LENGTH, deadLetterLogLine, withoutValues } from './dead-letter';
 export { translateKafkaError, classifyFailure, FailureView, MALFORMED_RECORD_CODE } from './kafka-errors';
 export { createTopics, deleteTopics, fetchCommittedOffsets, fetchWatermarks, peekTopic, PeekedRecord, TopicSpec } from './admin';

@@ -6,8 +6,10 @@ export interface KafkaConsumerCounters {
   handled: number;
   /** Records published to the dead-letter topic (malformed ones included). */
   deadLettered: number;
-  /** Records whose value could not be parsed. */
+  /** Records whose value could not be parsed (not JSON) or that the handler's decode() refused. */
   malformed: number;
+  /** Records the handler's decode() skipped (done without the handler). */
+  skipped: number;
   /** Handler attempts that failed and were retried. */
   retries: number;
   /** handleBatch() calls that succeeded. */
@@ -49,6 +51,7 @@ export function zeroCounters(): KafkaConsumerCounters {
     handled: 0,
     deadLettered: 0,
     malformed: 0,
+    skipped: 0,
     retries: 0,
     batches: 0,
     batchSplits: 0,

@@ -1,4 +1,5 @@
 import { GridbusError } from '../../core/errors';
+import { checkConsumerTimings, KafkaConsumerSettings, resolveConsumerSettings } from './consumer-settings';
 
 /** A librdkafka property value, as node-rdkafka accepts it. */
 export type RdkafkaValue = string | number | boolean;
@@ -74,10 +75,23 @@ export interface KafkaConsumerOptions extends KafkaClientOptions {
   deadLetterTopic?: string | ((topic: string) => string);
   /** Producer settings for the dead-letter producer (brokers and rdkafka are inherited). */
   deadLetterProducer?: Omit<KafkaProducerOptions, 'brokers'>;
-  /** librdkafka `session.timeout.ms` (default 45000). */
+  /** librdkafka `session.timeout.ms` (default 10000); the same as settings['session.timeout.ms']. */
   sessionTimeoutMs?: number;
-  /** librdkafka `max.poll.interval.ms` (default 300000). */
+  /** librdkafka `max.poll.interval.ms` (default 300000); the same as settings['max.poll.interval.ms']. */
   maxPollIntervalMs?: number;
+  /**
+   * Client settings under Kafka's own names, checked (see consumer-settings.ts):
+   * `session.timeout.ms`, `heartbeat.interval.ms`, `max.poll.interval.ms`,
+   * `fetch.min.bytes`, `group.instance.id`, `security.protocol`, `sasl.*`…
+   * What a channel definition passes.
+   */
+  settings?: KafkaConsumerSettings;
+  /**
+   * How long after subscribing (or losing every partition in a rebalance)
+   * health stays `up` without an assignment; then `degraded` ("joining group")
+   * until the broker assigns (default 5000).
+   */
+  joinGraceMs?: number;
 }
 
 export interface ResolvedRetry {
@@ -107,6 +121,9 @@ export interface ResolvedConsumerOptions {
   rdkafka: Record<string, RdkafkaValue>;
   sessionTimeoutMs: number;
   maxPollIntervalMs: number;
+  /** The checked Kafka-named settings, as librdkafka properties. */
+  settings: Record<string, RdkafkaValue>;
+  joinGraceMs: number;
 }
 
 export interface ResolvedProducerOptions {
@@ -154,6 +171,8 @@ const CONSUMER_KEYS = [
   'deadLetterProducer',
   'sessionTimeoutMs',
   'maxPollIntervalMs',
+  'settings',
+  'joinGraceMs',
 ];
 const RETRY_KEYS = ['maxAttempts', 'backoffMs', 'maxBackoffMs', 'retryUnknownErrors'];
 
@@ -228,12 +247,19 @@ export function resolveConsumerOptions(o: KafkaConsumerOptions): ResolvedConsume
     if (typeof t === 'string' && deadLetterTopic(t) === t) p.add(`the dead-letter topic of '${t}' is the topic itself`);
   }
   const backoffMs = p.int('retry.backoffMs', o.retry?.backoffMs, 200, 0);
+  const settings = resolveConsumerSettings(o.settings, p.list);
+  const sessionTimeoutMs = fromSetting(p, settings, 'session.timeout.ms', 'sessionTimeoutMs', o.sessionTimeoutMs, 10000);
+  const maxPollIntervalMs = fromSetting(p, settings, 'max.poll.interval.ms', 'maxPollIntervalMs', o.maxPollIntervalMs, 300000);
+  const reset = settings['auto.offset.reset'] as 'earliest' | 'latest' | undefined;
+  if (reset !== undefined && o.autoOffsetReset !== undefined && reset !== o.autoOffsetReset) {
+    p.add(`autoOffsetReset ('${o.autoOffsetReset}') and settings 'auto.offset.reset' ('${reset}') differ: write only one`);
+  }
   const resolved: ResolvedConsumerOptions = {
     brokers: brokersOf(o.brokers, p),
     clientId: o.clientId ?? 'gridbus',
     groupId: o.groupId,
     topics: [...topics],
-    autoOffsetReset: o.autoOffsetReset ?? 'earliest',
+    autoOffsetReset: reset ?? o.autoOffsetReset ?? 'earliest',
     format: o.format ?? 'json',
     maxInFlight,
     resumeAt,
@@ -251,12 +277,22 @@ export function resolveConsumerOptions(o: KafkaConsumerOptions): ResolvedConsume
     },
     deadLetterTopic,
     rdkafka: ownedKeys(o.rdkafka, OWNED_CONSUMER_KEYS, p),
-    sessionTimeoutMs: p.int('sessionTimeoutMs', o.sessionTimeoutMs, 45000),
-    maxPollIntervalMs: p.int('maxPollIntervalMs', o.maxPollIntervalMs, 300000),
+    sessionTimeoutMs,
+    maxPollIntervalMs,
+    settings,
+    joinGraceMs: p.int('joinGraceMs', o.joinGraceMs, 5000, 0),
   };
+  checkConsumerTimings({ ...settings, 'session.timeout.ms': sessionTimeoutMs, 'max.poll.interval.ms': maxPollIntervalMs }, p.list);
   if (o.deadLetterProducer) p.unknown(o.deadLetterProducer, PRODUCER_KEYS.filter((k) => k !== 'brokers'), 'deadLetterProducer.');
   p.throwIfAny(`kafka consumer ${o.groupId ?? ''}`.trim());
   return resolved;
+}
+
+/** A timing given either as a camelCase option or as a Kafka-named setting (not both, unless equal). */
+function fromSetting(p: Problems, settings: Record<string, RdkafkaValue>, name: string, option: string, value: number | undefined, fallback: number): number {
+  const setting = settings[name] as number | undefined;
+  if (setting !== undefined && value !== undefined && setting !== value) p.add(`${option} (${value}) and settings '${name}' (${setting}) differ: write only one`);
+  return setting ?? p.int(option, value, fallback);
 }
 
 export function resolveProducerOptions(o: KafkaProducerOptions): ResolvedProducerOptions {
@@ -292,12 +328,19 @@ export function consumerConfig(o: ResolvedConsumerOptions): Record<string, Rdkaf
     'fetch.wait.max.ms': 25,
     'fetch.queue.backoff.ms': 20,
     ...o.rdkafka,
+    ...withoutTopicSettings(o.settings),
     'metadata.broker.list': o.brokers,
     'group.id': o.groupId,
     // at-least-once: nothing is committed except the offsets we hand over explicitly
     'enable.auto.commit': false,
     'enable.auto.offset.store': false,
   };
+}
+
+/** `auto.offset.reset` is a topic property in node-rdkafka: it goes with the topic config (autoOffsetReset). */
+function withoutTopicSettings(settings: Record<string, RdkafkaValue>): Record<string, RdkafkaValue> {
+  const { 'auto.offset.reset': _reset, ...global } = settings;
+  return global;
 }
 
 export function producerConfig(o: ResolvedProducerOptions): Record<string, RdkafkaValue> {

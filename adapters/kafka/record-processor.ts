@@ -20,7 +20,26 @@ export interface BatchHandler<T = unknown> {
   handleBatch(records: KafkaRecord<T>[]): Promise<void>;
 }
 
-export type KafkaHandler<T = unknown> = RecordHandler<T> | BatchHandler<T>;
+/**
+ * Optional on either kind of handler: turns a parsed record (the JSON value,
+ * or the Buffer in format 'raw') into the value the handler is given, before
+ * any attempt (e.g. a topic shape mapping the message to canonical records).
+ * - return the value (it replaces `record.value`);
+ * - return `undefined` to skip the record: it is done (committed) without the
+ *   handler (a change of another table, a tombstone);
+ * - throw a non-retryable error (VALIDATION_FAILED) when the record cannot be
+ *   read: it goes to the dead-letter topic at once with `x-attempts: 0`, like
+ *   a value that is not JSON (an error without a bus code counts as
+ *   VALIDATION_FAILED);
+ * - throw a retryable error when it cannot be decoded yet (e.g. its definition
+ *   is being published): the partition waits and tries again, nothing is
+ *   dead-lettered.
+ */
+export interface RecordDecoder<T = unknown> {
+  decode?(record: KafkaRecord<unknown>): T | undefined;
+}
+
+export type KafkaHandler<T = unknown> = (RecordHandler<T> | BatchHandler<T>) & RecordDecoder<T>;
 
 export function isBatchHandler<T>(handler: KafkaHandler<T>): handler is BatchHandler<T> {
   return typeof (handler as BatchHandler<T>).handleBatch === 'function';
@@ -33,7 +52,20 @@ export interface DeadLetterNotice {
   code: string;
   message: string;
   attempts: number;
+  /** Where the copy went, and its offset there. */
+  deadLetterTopic: string;
+  deadLetterOffset: number;
 }
+
+/** Thrown out of process() when a decoder failed with a retryable error: the unit is kept and tried again. */
+export class NotDecodableYetError extends Error {
+  constructor(override readonly cause: unknown, readonly topic: string, readonly partition: number, readonly offset: number) {
+    super(`${topic}[${partition}]@${offset} cannot be decoded yet: ${(cause as { message?: string })?.message ?? String(cause)}`);
+    this.name = 'NotDecodableYetError';
+  }
+}
+
+type Reading<T> = { message: Message; record: KafkaRecord<T> } | { message: Message; refused: Pick<FailureView, 'code' | 'message'> } | { message: Message; skipped: true };
 
 export interface ProcessorHooks {
   onDeadLettered?(notice: DeadLetterNotice): void;
@@ -69,14 +101,16 @@ export class RecordProcessor<T = unknown> {
   ) {}
 
   async process(unit: Message[], sleeper: AbortableSleeper): Promise<void> {
+    // every record is read before anything is sent anywhere: a decoder that is
+    // not ready throws here, and the unit is tried again without duplicates
+    const readings = unit.map((message) => this.read(message));
     const good: Array<{ message: Message; record: KafkaRecord<T> }> = [];
-    for (const message of unit) {
-      const parsed = toRecord<T>(message, this.format);
-      if (parsed.ok) {
-        good.push({ message, record: parsed.record });
-      } else {
+    for (const r of readings) {
+      if ('record' in r) good.push(r);
+      else if ('skipped' in r) this.counters.skipped++;
+      else {
         this.counters.malformed++;
-        await this.sendToDeadLetter(message, { code: MALFORMED_RECORD_CODE, message: parsed.reason }, 0, sleeper);
+        await this.sendToDeadLetter(r.message, r.refused, 0, sleeper);
       }
     }
     if (!good.length) return;
@@ -114,6 +148,24 @@ export class RecordProcessor<T = unknown> {
     }
   }
 
+  /** Parses (format 'json') and decodes one record; a refusal is dead-lettered with 0 attempts. */
+  private read(message: Message): Reading<T> {
+    const parsed = toRecord<unknown>(message, this.format);
+    if (!parsed.ok) return { message, refused: { code: MALFORMED_RECORD_CODE, message: parsed.reason } };
+    const decode = this.handler.decode;
+    if (!decode) return { message, record: parsed.record as KafkaRecord<T> };
+    let value: T | undefined;
+    try {
+      value = decode.call(this.handler, parsed.record);
+    } catch (err) {
+      const failure = classifyFailure(err, false);
+      if (failure.retryable) throw new NotDecodableYetError(err, message.topic, message.partition, message.offset);
+      return { message, refused: { code: failure.code === 'INTERNAL' && !hasBusCode(err) ? MALFORMED_RECORD_CODE : failure.code, message: failure.message } };
+    }
+    if (value === undefined) return { message, skipped: true };
+    return { message, record: { ...parsed.record, value } };
+  }
+
   private async attempt(run: () => Promise<void>, sleeper: AbortableSleeper): Promise<Outcome> {
     for (let attempt = 1; ; attempt++) {
       if (sleeper.isAborted) throw new AbandonedError();
@@ -138,12 +190,21 @@ export class RecordProcessor<T = unknown> {
     for (let tries = 1; ; tries++) {
       if (sleeper.isAborted) throw new AbandonedError();
       try {
-        await this.deadLetter.publish(
+        const copy = await this.deadLetter.publish(
           { topic: message.topic, partition: message.partition, offset: message.offset, key: message.key, value: message.value, headers: message.headers },
           { code: failure.code, message: failure.message, attempts },
         );
         this.counters.deadLettered++;
-        this.hooks.onDeadLettered?.({ topic: message.topic, partition: message.partition, offset: message.offset, code: failure.code, message: failure.message, attempts });
+        this.hooks.onDeadLettered?.({
+          topic: message.topic,
+          partition: message.partition,
+          offset: message.offset,
+          code: failure.code,
+          message: failure.message,
+          attempts,
+          deadLetterTopic: copy.topic,
+          deadLetterOffset: copy.offset,
+        });
         return;
       } catch (err) {
         this.counters.deadLetterErrors++;
@@ -152,4 +213,9 @@ export class RecordProcessor<T = unknown> {
       }
     }
   }
+}
+
+function hasBusCode(err: unknown): boolean {
+  const e = (err ?? {}) as { errorCode?: unknown; type?: unknown };
+  return e.errorCode !== undefined || e.type !== undefined;
 }
