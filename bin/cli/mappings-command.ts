@@ -227,7 +227,7 @@ async function dryRunSample(line: CommandLine, args: string[]): Promise<number> 
     p.done(r);
     return r.ok ? 0 : 1;
   } catch (err) {
-    if ((err as { type?: string }).type === 'VALIDATION_FAILED') throw new CliError((err as Error).message);
+    if ((err as { type?: string }).type === 'VALIDATION_FAILED') throw new CliError(`${(err as Error).message}${problems.length ? ' (the set has problems, noted above: one may be in this definition)' : ''}`);
     throw err;
   }
 }
