@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
+import { DAILY_READING, columnsOf } from '../mapping/canonical';
 
-/** A daily reading as the topic shapes in mappings/topics produce it. */
+/** A daily reading as the topic shapes in mappings/topics produce it (the canonical daily-reading, docs/canonical-shapes.md). */
 export interface CanonicalDailyReading {
   meterPointId: string;
   accountNo?: string;
@@ -19,8 +20,13 @@ export interface SourcedReading {
   offset: number;
 }
 
-const COLUMNS = ['mp_id', 'data_date', 'cons_no', 'org_no', 'r_total', 'r1', 'r2', 'r3', 'r4', 'status', 'coll_time', 'source_topic', 'source_partition', 'source_offset'];
+/** The columns of the canonical daily reading (its x-column, r1..r4 from `readings`), then where the record came from. */
+const COLUMNS = [...columnsOf(DAILY_READING).flatMap((c) => c.column.split(', ')), 'source_topic', 'source_partition', 'source_offset'];
 const TYPES = ['text', 'date', 'text', 'text', 'numeric', 'numeric', 'numeric', 'numeric', 'numeric', 'text', 'timestamptz', 'text', 'int', 'bigint'];
+// The row below is built in this column order: a change of the canonical shape must change it too.
+if (COLUMNS.join() !== 'mp_id,data_date,cons_no,org_no,r_total,r1,r2,r3,r4,status,coll_time,source_topic,source_partition,source_offset') {
+  throw new Error(`meter-reading-store: the daily-reading columns changed (${COLUMNS.join(', ')}); update the row order`);
+}
 
 /**
  * One statement per batch: one array per column through unnest(), so the

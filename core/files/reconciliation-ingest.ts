@@ -4,6 +4,8 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource } from 'typeorm';
 import { CompiledFileLayout, FileEvent, FileRecordParser } from '../mapping/files';
+import { RECONCILIATION_RECORD, columnsOf, compileRecordCheck } from '../mapping/canonical';
+import { fileError } from '../mapping/files/errors';
 import { copyTextRow } from './copy-text';
 
 export interface InboundFileMeta {
@@ -21,15 +23,11 @@ export interface IngestResult {
   skipped: number;
 }
 
-const COLUMNS = ['file_id', 'line_no', 'serial', 'account_no', 'bill_month', 'amount_fen', 'paid_at'];
-
-interface Detail {
-  serial: string;
-  accountNo: string;
-  billMonth?: string;
-  amountFen: number;
-  paidAt?: string;
-}
+/** The columns the canonical reconciliation record fills (docs/canonical-shapes.md), after the file's own. */
+const CANONICAL = columnsOf(RECONCILIATION_RECORD);
+const COLUMNS = ['file_id', 'line_no', ...CANONICAL.map((c) => c.column)];
+const FIELDS = CANONICAL.map((c) => c.field);
+const checkRecord = compileRecordCheck(RECONCILIATION_RECORD);
 
 /**
  * Streams a reconciliation file into PostgreSQL: parse (layout from the
@@ -70,8 +68,15 @@ export async function ingestReconciliationFile(ds: DataSource, layout: CompiledF
       for (let i = 0; i < events.length; i++) {
         const event = events[i];
         if (event.kind === 'detail') {
-          const d = event.record as unknown as Detail;
-          text += copyTextRow([fileId, event.lineNo, d.serial, d.accountNo, d.billMonth ?? null, d.amountFen, d.paidAt ?? null]);
+          const d = event.record;
+          // A layout whose map misses a needed field fails here, naming it, not as a NOT NULL in PostgreSQL.
+          const refused = checkRecord(d);
+          if (refused) {
+            throw fileError('bad-record', meta.name, event.lineNo, `layout ${layout.name}: ${refused.reason}`, { record: 'detail', layout: layout.name, field: refused.field });
+          }
+          const row: Array<string | number | null> = [fileId, event.lineNo];
+          for (let f = 0; f < FIELDS.length; f++) row.push((d[FIELDS[f]] as string | number | null | undefined) ?? null);
+          text += copyTextRow(row);
           records++;
         } else if (event.kind === 'summary') {
           summary = event;

@@ -2,6 +2,8 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { GridbusError } from '../errors';
+import { DefinitionKind, canonicalProblems, canonicalShapeOf, withCanonicalCheck } from './canonical/definition-canonical';
+import { readDefinitionYaml } from './definition-yaml';
 import { CodeTable, loadCodeTableText } from './code-tables';
 import { CompiledOperation } from './compile-operation';
 import { loadOperationText } from './operation-loader';
@@ -52,15 +54,47 @@ export function checksumOf(files: MappingFiles): string {
   return h.digest('hex');
 }
 
-function problemOf(err: unknown, file: string): MappingProblem {
-  const details = (err as GridbusError).data as { file?: string; path?: string } | undefined;
+/** Every problem a loader reported (details.problems), or its one message. */
+function problemsOf(err: unknown, file: string): MappingProblem[] {
+  const details = (err as GridbusError).data as { file?: string; path?: string; problems?: Array<{ path: string; message: string }> } | undefined;
+  if (Array.isArray(details?.problems)) return details.problems.map((p) => ({ file: details.file ?? file, path: p.path, message: p.message }));
   const message = (err as Error).message;
   const prefix = `${details?.file ?? file}: ${details?.path ?? ''}: `;
-  return {
+  return [{
     file: details?.file ?? file,
     path: details?.path ?? '',
     message: message.startsWith(prefix) ? message.slice(prefix.length) : message,
-  };
+  }];
+}
+
+const DEFINITION_KINDS: Record<string, DefinitionKind> = { 'operations/': 'operation', 'files/': 'layout', 'topics/': 'shape' };
+
+/**
+ * The canonical check of every operation, layout and shape (their output
+ * against the shape the bus's services and sinks read), also for files that
+ * failed otherwise: an operator sees every problem in one round. A shape
+ * that passes gets its records checked at run time too.
+ */
+function checkCanonical(files: MappingFiles, bundle: Omit<CompiledBundle, 'channels' | 'codes'>, problems: MappingProblem[], skip: (file: string) => boolean): void {
+  for (const file of Object.keys(files).sort()) {
+    const kind = Object.entries(DEFINITION_KINDS).find(([prefix]) => file.startsWith(prefix))?.[1];
+    if (!kind || skip(file)) continue;
+    const { value } = readDefinitionYaml(files[file]);
+    const found = canonicalProblems(kind, value);
+    const known = new Set(problems.filter((p) => p.file === file).map((p) => `${p.path}\0${p.message}`));
+    for (const p of found) if (!known.has(`${p.path}\0${p.message}`)) problems.push({ file, ...p });
+    const entries: Array<Map<string, { file: string }>> = [bundle.operations, bundle.fileLayouts, bundle.topicShapes];
+    for (const map of entries) {
+      for (const [name, item] of map) {
+        if (item.file !== file) continue;
+        if (found.length) map.delete(name);
+        else if (kind === 'shape') {
+          const shape = canonicalShapeOf(kind, value);
+          if (shape) bundle.topicShapes.set(name, withCanonicalCheck(item as CompiledTopicShape, shape));
+        }
+      }
+    }
+  }
 }
 
 /**
@@ -71,6 +105,12 @@ function problemOf(err: unknown, file: string): MappingProblem {
 export interface CompileOptions {
   /** Compile only operations of these systems (`marketing.*`); a node needs no others. */
   systems?: string[];
+}
+
+function isOtherSystem(file: string, text: string, options: CompileOptions): boolean {
+  if (!file.startsWith('operations/') || !options.systems) return false;
+  const system = operationSystem(text);
+  return system !== undefined && !options.systems.includes(system);
 }
 
 function operationSystem(text: string): string | undefined {
@@ -90,7 +130,7 @@ export function compileMappingFiles(files: MappingFiles, variables: Record<strin
       if (existing) problems.push({ file, path: 'table', message: `'${table.name}' is already defined in ${existing.file}` });
       else codes.set(table.name, table);
     } catch (err) {
-      problems.push(problemOf(err, file));
+      problems.push(...problemsOf(err, file));
     }
   }
   for (const file of names.filter((f) => f.startsWith('operations/'))) {
@@ -102,7 +142,7 @@ export function compileMappingFiles(files: MappingFiles, variables: Record<strin
       if (existing) problems.push({ file, path: 'operation', message: `'${op.name}' is already defined in ${existing.file}` });
       else operations.set(op.name, op);
     } catch (err) {
-      problems.push(problemOf(err, file));
+      problems.push(...problemsOf(err, file));
     }
   }
   const fileLayouts = new Map<string, CompiledFileLayout>();
@@ -115,12 +155,13 @@ export function compileMappingFiles(files: MappingFiles, variables: Record<strin
         if (existing) problems.push({ file, path: what, message: `'${item.name}' is already defined in ${existing.file}` });
         else into.set(item.name, item);
       } catch (err) {
-        problems.push(problemOf(err, file));
+        problems.push(...problemsOf(err, file));
       }
     }
   };
   named('files/', fileLayouts, (t, f) => loadFileLayoutText(t, f, { codes }), 'layout');
   named('topics/', topicShapes, (t, f) => loadTopicShapeText(t, f, { codes }), 'shape');
+  checkCanonical(files, { operations, fileLayouts, topicShapes }, problems, (file) => isOtherSystem(file, files[file], options));
   for (const file of names.filter((f) => !/^(codes|operations|files|topics)\//.test(f))) {
     problems.push({ file, path: '', message: 'is not under operations/, files/, topics/ or codes/' });
   }

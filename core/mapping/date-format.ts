@@ -18,6 +18,12 @@ export class DateFormatError extends Error {
 }
 
 function tokenize(pattern: string): Part[] {
+  const parts = splitPattern(pattern);
+  if (!parts.some((p) => 'token' in p && p.token === 'yyyy')) throw new DateFormatError(`date pattern '${pattern}' has no yyyy`);
+  return parts;
+}
+
+function splitPattern(pattern: string): Part[] {
   const parts: Part[] = [];
   let i = 0;
   while (i < pattern.length) {
@@ -32,7 +38,6 @@ function tokenize(pattern: string): Part[] {
       i++;
     }
   }
-  if (!parts.some((p) => 'token' in p && p.token === 'yyyy')) throw new DateFormatError(`date pattern '${pattern}' has no yyyy`);
   return parts;
 }
 
@@ -240,4 +245,51 @@ export function compileDateWriter(output: string, tz = DEFAULT_TZ): (ms: number)
   }
   const parts = tokenize(output);
   return (ms) => writeFields(parts, fieldsOf(ms + tzOffsetMinutes(tz, ms) * 60000));
+}
+
+/** Letters that are not tokens here, with what was probably meant. */
+const MEANT: Record<string, string> = {
+  hh: 'HH (hour 00-23; a 12-hour clock is not read)',
+  h: 'HH (hour 00-23)',
+  H: 'HH (hour, two digits)',
+  YYYY: 'yyyy (year)',
+  Y: 'yyyy (year)',
+  yy: 'yyyy (a four-digit year)',
+  y: 'yyyy (year)',
+  DD: 'dd (day of month)',
+  D: 'dd (day of month)',
+  d: 'dd (day, two digits)',
+  M: 'MM (month, two digits)',
+  m: 'mm (minutes, two digits)',
+  s: 'ss (seconds, two digits)',
+  SS: 'ss (seconds) or SSS (milliseconds)',
+  S: 'SSS (milliseconds)',
+  a: 'HH without a (hour 00-23; am/pm is not read)',
+};
+
+/**
+ * What is wrong with a date pattern of a definition (`in` or `out`), or
+ * undefined: letters that are no token (`hh`, `YYYY`), a token twice, no
+ * yyyy, and `mm` (minutes) in a pattern without hours, which is almost
+ * always a month written in the wrong case (`yyyymm`).
+ */
+export function datePatternProblem(pattern: string): string | undefined {
+  if (pattern === 'iso' || pattern === 'epochMillis' || pattern === 'epochSeconds') return undefined;
+  const parts = splitPattern(pattern);
+  const tokens = parts.flatMap((p) => ('token' in p ? [p.token] : []));
+  for (const p of parts) {
+    if (!('literal' in p)) continue;
+    for (const run of p.literal.match(/[A-Za-z]+/g) ?? []) {
+      if (run === 'T' || run === 'Z') continue; // literal separators of ISO-like text
+      const meant = MEANT[run] ?? MEANT[run.slice(0, 2)] ?? MEANT[run[0]];
+      return `date pattern '${pattern}' has '${run}', which is not a pattern letter${meant ? `: did you mean ${meant}?` : ''} (letters: yyyy MM dd HH mm ss SSS)`;
+    }
+  }
+  const twice = tokens.find((t, i) => tokens.indexOf(t) !== i);
+  if (twice) return `date pattern '${pattern}' has ${twice} twice${twice === 'MM' && !tokens.includes('mm') ? ': did you mean mm (minutes) for the second?' : ''}`;
+  if (tokens.includes('mm') && !tokens.includes('HH') && !tokens.includes('MM')) {
+    return `date pattern '${pattern}' has mm (minutes) but no hours or month: did you mean MM (month)?`;
+  }
+  if (!tokens.includes('yyyy')) return `date pattern '${pattern}' has no yyyy`;
+  return undefined;
 }

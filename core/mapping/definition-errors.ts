@@ -1,4 +1,4 @@
-import type { ErrorObject } from 'ajv';
+import { GridbusError } from '../errors';
 
 /** A mistake in a definition found while compiling it: where (path inside the file) and what. */
 export class MappingCompileError extends Error {
@@ -8,27 +8,73 @@ export class MappingCompileError extends Error {
   }
 }
 
-const COMPOSITE = new Set(['anyOf', 'oneOf', 'not', 'if', 'allOf']);
-const PREFERENCE = ['additionalProperties', 'required', 'enum', 'const', 'pattern', 'minimum', 'maximum', 'minLength', 'minItems', 'format'];
+/** One problem of one definition: where inside the file (`records.detail.fields[3]`) and what to write instead. */
+export interface DefinitionProblem {
+  path: string;
+  message: string;
+}
 
 /**
- * Picks the error an operator should see out of ajv's list (validate with
- * allErrors): the deepest concrete one, preferring "unknown key" and "missing
- * key" over a type mismatch of some alternative (a field spec may be a string
- * *or* an object, and "must be string" helps nobody who wrote an object).
+ * MAPPING_INVALID for a definition with one or more problems: the message
+ * names the first (and how many more), `details.problems` lists every one so
+ * that validation shows them all in one round.
  */
-export function bestSchemaError(errors: ErrorObject[]): { where: string; what: string } {
-  const concrete = errors.filter((e) => !COMPOSITE.has(e.keyword));
-  const pool = concrete.length ? concrete : errors;
-  const rank = (e: ErrorObject) => {
-    const i = PREFERENCE.indexOf(e.keyword);
-    return i < 0 ? PREFERENCE.length + (e.keyword === 'type' ? 1 : 0) : i;
-  };
-  const depth = (e: ErrorObject) => (e.instancePath.match(/\//g) ?? []).length;
-  const best = [...pool].sort((a, b) => depth(b) - depth(a) || rank(a) - rank(b))[0];
-  const where = best.instancePath ? best.instancePath.slice(1).replace(/\//g, '.') : '(top level)';
-  let what = best.message ?? 'is invalid';
-  if (best.keyword === 'additionalProperties') what = `unknown key '${String((best.params as { additionalProperty: string }).additionalProperty)}'`;
-  if (best.keyword === 'enum') what = `${what}: ${((best.params as { allowedValues: unknown[] }).allowedValues ?? []).join(', ')}`;
-  return { where, what };
+export function definitionInvalid(file: string, problems: DefinitionProblem[] | string, what?: string): GridbusError {
+  const list = typeof problems === 'string' ? [{ path: problems, message: what ?? 'is invalid' }] : problems;
+  const [first] = list;
+  const more = list.length > 1 ? ` (and ${list.length - 1} more)` : '';
+  return new GridbusError('MAPPING_INVALID', `${file}: ${first.path}: ${first.message}${more}`, {
+    details: { file, path: first.path, problems: list },
+  });
+}
+
+/** `/records/detail/fields/3/width` → `records.detail.fields[3].width` */
+export function schemaPath(instancePath: string): string {
+  if (!instancePath) return '(top level)';
+  return instancePath
+    .slice(1)
+    .split('/')
+    .map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((acc, k) => (/^\d+$/.test(k) ? `${acc}[${k}]` : acc ? `${acc}.${k}` : k), '');
+}
+
+/** Joins a path and a key in the form of schemaPath. */
+export function childPath(parent: string, key: string | number): string {
+  if (typeof key === 'number') return `${parent}[${key}]`;
+  return parent && parent !== '(top level)' ? `${parent}.${key}` : key;
+}
+
+/** Levenshtein distance, for "did you mean" (keys and names are short). */
+export function editDistance(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0];
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const keep = prev[j];
+      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+      diag = keep;
+    }
+  }
+  return prev[b.length];
+}
+
+/** The closest of `candidates` to `word`, if close enough to be a typo of it. */
+export function closest(word: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(word, c);
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  const limit = Math.max(1, Math.min(3, Math.floor(word.length / 3)));
+  return bestDistance <= limit ? best : undefined;
+}
+
+export function didYouMean(word: string, candidates: Iterable<string>): string {
+  const c = closest(word, candidates);
+  return c ? ` (did you mean '${c}'?)` : '';
 }

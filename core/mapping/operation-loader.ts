@@ -1,18 +1,19 @@
 import Ajv from 'ajv';
-import YAML from 'yaml';
 import { GridbusError } from '../errors';
 import { CompiledOperation, compileOperation } from './compile-operation';
 import { CompileEnv } from './field-compiler';
 import { FIELD_SPEC_SCHEMA, OPERATION_SCHEMA } from './operation-schema';
 import { OperationDefinition } from './operation-definition';
-import { MappingCompileError, bestSchemaError } from './definition-errors';
+import { unsetVariableMessage } from './variables';
+import { MappingCompileError, definitionInvalid } from './definition-errors';
+import { checkDefinitionText } from './definition-check';
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 ajv.addSchema(FIELD_SPEC_SCHEMA);
 const validateDefinition = ajv.compile(OPERATION_SCHEMA);
 
 function invalid(file: string, where: string, what: string): GridbusError {
-  return new GridbusError('MAPPING_INVALID', `${file}: ${where}: ${what}`, { details: { file, path: where } });
+  return definitionInvalid(file, where, what);
 }
 
 /**
@@ -24,7 +25,7 @@ function substitute(value: unknown, variables: Record<string, string | undefined
   if (typeof value === 'string') {
     return value.replace(/\$\{([A-Z][A-Z0-9_]*)\}/g, (_m, name: string) => {
       const v = variables[name];
-      if (v === undefined) throw invalid(file, where, `variable \${${name}} is not set`);
+      if (v === undefined) throw invalid(file, where, unsetVariableMessage(variables, name));
       return v;
     });
   }
@@ -35,15 +36,13 @@ function substitute(value: unknown, variables: Record<string, string | undefined
   return value;
 }
 
-/** Parses, validates and compiles one definition; errors name file and path. */
+/**
+ * Parses, validates and compiles one definition; a definition with problems
+ * is refused with all of them (details.problems), each naming its path.
+ */
 export function loadOperationText(text: string, file: string, variables: Record<string, string | undefined>, env: CompileEnv = {}): CompiledOperation {
-  const doc = YAML.parseDocument(text, { prettyErrors: true });
-  if (doc.errors.length) throw invalid(file, `line ${doc.errors[0].linePos?.[0].line ?? '?'}`, doc.errors[0].message.split('\n')[0]);
-  const raw = doc.toJS();
-  if (!validateDefinition(raw)) {
-    const { where, what } = bestSchemaError(validateDefinition.errors!);
-    throw invalid(file, where, what);
-  }
+  const { raw, problems } = checkDefinitionText(text, validateDefinition);
+  if (problems.length) throw definitionInvalid(file, problems);
   const def = substitute(raw, variables, file, '') as OperationDefinition;
   try {
     return compileOperation(def, file, env);

@@ -1,63 +1,43 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import Ajv, { ErrorObject } from 'ajv';
-import YAML from 'yaml';
-import { GridbusError } from '../../errors';
 import { FIELD_SPEC_SCHEMA } from '../operation-schema';
 import { CodeTable, loadCodeTableText } from '../code-tables';
-import { MappingCompileError } from '../definition-errors';
+import { MappingCompileError, definitionInvalid } from '../definition-errors';
+import { checkDefinitionText } from '../definition-check';
+import { readDefinitionYaml } from '../definition-yaml';
+import { shapeSchemaErrors } from '../schema-messages';
 import { CompileEnv } from '../field-compiler';
 import { CompiledFileLayout, compileFileLayout } from './compile-layout';
 import { FileLayoutDefinition } from './layout-definition';
 import { FILE_LAYOUT_SCHEMA } from './layout-schema';
 
-const ajv = new Ajv({ allErrors: false, strict: false });
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 ajv.addSchema(FIELD_SPEC_SCHEMA);
 const validateLayout = ajv.compile(FILE_LAYOUT_SCHEMA);
 
-export function definitionInvalid(file: string, where: string, what: string): GridbusError {
-  return new GridbusError('MAPPING_INVALID', `${file}: ${where}: ${what}`, { details: { file, path: where } });
-}
+export { definitionInvalid, schemaPath } from '../definition-errors';
 
-/** `/records/detail/fields/3/width` → `records.detail.fields[3].width` */
-export function schemaPath(instancePath: string): string {
-  if (!instancePath) return '(top level)';
-  return instancePath
-    .slice(1)
-    .split('/')
-    .map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .reduce((acc, k) => (/^\d+$/.test(k) ? `${acc}[${k}]` : acc ? `${acc}.${k}` : k), '');
-}
-
+/** One ajv error as an operator reads it (see shapeSchemaErrors for a whole list). */
 export function schemaMessage(e: ErrorObject): string {
-  const p = e.params as Record<string, unknown>;
-  if (e.keyword === 'additionalProperties') return `${e.message} '${String(p.additionalProperty)}'`;
-  if (e.keyword === 'enum') return `${e.message}: ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
-  if (e.keyword === 'propertyNames') return `property name '${String(p.propertyName)}' is not a valid name`;
-  return e.message ?? e.keyword;
+  return shapeSchemaErrors([e])[0]?.message ?? e.message ?? e.keyword;
 }
 
-/**
- * Parses YAML text into a plain object, or throws MAPPING_INVALID naming the
- * file and line. Shared with the topic-shape loader.
- */
+/** Parses YAML text into plain data, or throws MAPPING_INVALID with every problem of the text (syntax by line, number traps). */
 export function parseYaml(text: string, file: string): unknown {
-  const doc = YAML.parseDocument(text, { prettyErrors: true });
-  if (doc.errors.length) throw definitionInvalid(file, `line ${doc.errors[0].linePos?.[0].line ?? '?'}`, doc.errors[0].message.split('\n')[0]);
-  return doc.toJS();
+  const { value, problems } = readDefinitionYaml(text);
+  if (problems.length) throw definitionInvalid(file, problems);
+  return value;
 }
 
 /**
  * Parses, validates and compiles one layout; errors (MAPPING_INVALID) name
- * the file and the path inside it. `env.codes`: the code tables a `map` may
+ * the file and every problem with its path (details.problems). `env.codes`: the code tables a `map` may
  * use (as for operations).
  */
 export function loadFileLayoutText(text: string, file: string, env: CompileEnv = {}): CompiledFileLayout {
-  const raw = parseYaml(text, file);
-  if (!validateLayout(raw)) {
-    const e = validateLayout.errors![0];
-    throw definitionInvalid(file, schemaPath(e.instancePath), schemaMessage(e));
-  }
+  const { raw, problems } = checkDefinitionText(text, validateLayout);
+  if (problems.length) throw definitionInvalid(file, problems);
   try {
     return compileFileLayout(raw as unknown as FileLayoutDefinition, file, env);
   } catch (err) {

@@ -3,6 +3,7 @@
  * than one place of the document (widths only for fixed, totals naming real
  * integer fields, file-name tokens) are made when the layout is compiled.
  */
+import { FILE_KINDS } from '../canonical/records';
 import { DERIVE_SCHEMA, IDENTIFIER, VALUE_SPEC_PROPERTIES } from './value-schema';
 
 const column = {
@@ -60,6 +61,7 @@ export const FILE_LAYOUT_SCHEMA = {
     layout: { type: 'string', pattern: '^[a-z][a-zA-Z0-9]*(\\.[a-z][a-zA-Z0-9-]*)+$' },
     version: { type: 'integer', minimum: 1 },
     description: { type: 'string' },
+    produces: { enum: Object.keys(FILE_KINDS), description: 'the canonical record the detail map produces (default reconciliation-record)' },
     format: { enum: ['fixed', 'delimited'] },
     encoding: { enum: ['utf-8', 'gbk', 'gb18030'] },
     fixed: {

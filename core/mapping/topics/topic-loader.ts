@@ -4,12 +4,14 @@ import Ajv from 'ajv';
 import { FIELD_SPEC_SCHEMA } from '../operation-schema';
 import { MappingCompileError } from '../definition-errors';
 import { CompileEnv } from '../field-compiler';
-import { definitionInvalid, loadCodeTables, parseYaml, schemaMessage, schemaPath } from '../files/layout-loader';
+import { loadCodeTables } from '../files/layout-loader';
+import { definitionInvalid } from '../definition-errors';
+import { checkDefinitionText } from '../definition-check';
 import { CompiledTopicShape, compileTopicShape } from './compile-topic';
 import { TopicShapeDefinition } from './topic-definition';
 import { TOPIC_SHAPE_SCHEMA } from './topic-schema';
 
-const ajv = new Ajv({ allErrors: false, strict: false });
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 ajv.addSchema(FIELD_SPEC_SCHEMA);
 const validateShape = ajv.compile(TOPIC_SHAPE_SCHEMA);
 
@@ -19,11 +21,8 @@ const validateShape = ajv.compile(TOPIC_SHAPE_SCHEMA);
  * may use.
  */
 export function loadTopicShapeText(text: string, file: string, env: CompileEnv = {}): CompiledTopicShape {
-  const raw = parseYaml(text, file);
-  if (!validateShape(raw)) {
-    const e = validateShape.errors![0];
-    throw definitionInvalid(file, schemaPath(e.instancePath), schemaMessage(e));
-  }
+  const { raw, problems } = checkDefinitionText(text, validateShape);
+  if (problems.length) throw definitionInvalid(file, problems);
   try {
     return compileTopicShape(raw as unknown as TopicShapeDefinition, file, env);
   } catch (err) {

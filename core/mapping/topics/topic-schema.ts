@@ -1,4 +1,5 @@
 /** JSON Schema of a topic shape (mappings/topics/*.yaml); `additionalProperties: false` everywhere. */
+import { READING_KINDS } from '../canonical/records';
 import { DERIVE_SCHEMA } from '../files/value-schema';
 
 const path = { type: 'string', minLength: 1, pattern: '^[^.]+(\\.[^.]+)*$' };
@@ -11,6 +12,7 @@ export const TOPIC_SHAPE_SCHEMA = {
     shape: { type: 'string', pattern: '^[a-z][a-zA-Z0-9]*(\\.[a-z][a-zA-Z0-9-]*)+$' },
     version: { type: 'integer', minimum: 1 },
     description: { type: 'string' },
+    produces: { enum: Object.keys(READING_KINDS), description: 'the canonical record the map produces (default daily-reading)' },
     topic: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,249}$' },
     format: { enum: ['flat', 'envelope'] },
     encoding: { enum: ['utf-8', 'gbk', 'gb18030'] },

@@ -79,7 +79,7 @@ describe('core/mapping/files - layout loader', () => {
   it('names file and path of an unknown key', () => {
     const r = refusal(edit(FIXED_TEXT, '{ name: payNo, width: 20, required: true }', '{ name: payNo, width: 20, requird: true }'));
     expect(r.path).to.equal('records.detail.fields[3]');
-    expect(r.message).to.contain("must NOT have additional properties 'requird'");
+    expect(r.message).to.contain("unknown key 'requird' (did you mean 'required'?)");
   });
 
   it('names the path of a bad field spec inside map', () => {
@@ -121,7 +121,7 @@ describe('core/mapping/files - layout loader', () => {
   it('refuses a bad date format in a column, naming the column', () => {
     const r = refusal(edit(FIXED_TEXT, 'date: { in: "yyyy-MM-dd HH:mm:ss", out: iso }', 'date: { in: "YYYY-MM-dd HH:mm:ss", out: iso }'));
     expect(r.path).to.equal('records.detail.fields[8].date');
-    expect(r.message).to.contain('has no yyyy');
+    expect(r.message).to.contain("in: date pattern 'YYYY-MM-dd HH:mm:ss' has 'YYYY', which is not a pattern letter: did you mean yyyy (year)?");
     const tz = refusal(edit(FIXED_TEXT, 'out: iso, tz: Asia/Shanghai', 'out: iso, tz: Asia/Beijing'));
     expect(tz.path).to.equal('records.header.derive.createdAt.date');
   });

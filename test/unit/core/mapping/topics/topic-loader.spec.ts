@@ -36,15 +36,15 @@ describe('core/mapping/topics - topic shape loader', () => {
   it('names file and path of an unknown key', () => {
     const r = refusal(edit(CDC_TEXT, 'operationPath: op_type', 'operationPth: op_type'));
     expect(r.path).to.equal('envelope');
-    expect(r.message).to.contain("must NOT have additional properties 'operationPth'");
+    expect(r.message).to.contain("unknown key 'operationPth' (did you mean 'operationPath'?)");
   });
 
   it('names the path of a bad field spec in map and in derive', () => {
-    expect(refusal(edit(FLAT_TEXT, 'orgNo: { from: orgno, type: string, required: true }', 'orgNo: { from: orgno, type: text }')).path).to.equal('map.orgNo');
+    expect(refusal(edit(FLAT_TEXT, 'orgNo: { from: orgno, type: string, required: true }', 'orgNo: { from: orgno, type: text }')).path).to.equal('map.orgNo.type');
     expect(refusal(edit(FLAT_TEXT, 'readings: { list: [r1, r2, r3, r4], type: number }', 'readings: { list: [r1, r2, r3, r4], type: numeric }')).path).to.equal('derive.readings.type');
     const d = refusal(edit(FLAT_TEXT, 'date: { in: yyyyMMdd, out: yyyy-MM-dd }', 'date: { in: YYYYMMDD, out: yyyy-MM-dd }'));
     expect(d.path).to.equal('derive.dataDate.date');
-    expect(d.message).to.contain('has no yyyy');
+    expect(d.message).to.contain("has 'YYYY', which is not a pattern letter: did you mean yyyy (year)?");
     expect(refusal(edit(FLAT_TEXT, 'orgNo: { from: orgno, type: string, required: true }', 'orgNo: { expr: "orgno" }')).path).to.equal('map.orgNo.expr');
   });
 
@@ -60,7 +60,7 @@ describe('core/mapping/topics - topic shape loader', () => {
   });
 
   it('refuses a missing map, a bad topic name and a YAML syntax error', () => {
-    expect(refusal(FLAT_TEXT.slice(0, FLAT_TEXT.indexOf('map:'))).message).to.contain("must have required property 'map'");
+    expect(refusal(FLAT_TEXT.slice(0, FLAT_TEXT.indexOf('map:'))).message).to.contain("needs key 'map'");
     expect(refusal(edit(FLAT_TEXT, 'topic: e_mp_day_read', 'topic: "e mp day read"')).path).to.equal('topic');
     expect(refusal('shape: a.b\n  x: [\n').path).to.match(/^line \d+$/);
   });

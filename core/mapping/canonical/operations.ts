@@ -1,0 +1,127 @@
+import { CanonicalObjectSchema, CanonicalShape } from './canonical-shape';
+
+/**
+ * Canonical operations the bus's services call, with the request they pass
+ * and the response they read (services/billing, services/binding, the SMS
+ * fallback). An operation not listed here is the operator's own: its
+ * response is not checked.
+ */
+export interface CanonicalOperation {
+  name: string;
+  request: CanonicalObjectSchema;
+  response: CanonicalShape;
+}
+
+const MASKED = 'masked by the mapping (mask:) before it leaves the bus';
+
+const QUERY_ARREARS: CanonicalOperation = {
+  name: 'marketing.queryArrears',
+  request: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['accountNo'],
+    properties: { accountNo: { type: 'string', pattern: '^[0-9]{10}$', description: 'electricity account number (户号), 10 digits' } },
+  },
+  response: {
+    name: 'marketing.queryArrears response',
+    title: 'canonical marketing.queryArrears response',
+    readBy: 'services/billing (GET /api/v1/accounts/{accountNo}/arrears)',
+    schema: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['accountNo', 'items', 'totalFen'],
+      properties: {
+        accountNo: { type: 'string', minLength: 1, description: 'the account asked for ($request.accountNo when the system does not echo it)' },
+        holderName: { type: ['string', 'null'], description: `account holder's name, ${MASKED}` },
+        items: {
+          type: 'array',
+          description: 'one entry per unpaid bill (each: … → always a list, empty when nothing is owed)',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['billMonth', 'amountFen'],
+            properties: {
+              billMonth: { type: 'string', minLength: 1, description: 'month of the bill, yyyyMM' },
+              amountFen: { type: 'integer', description: 'amount owed', 'x-unit': 'fen' },
+              lateFeeFen: { type: ['integer', 'null'], description: 'late fee (违约金)', 'x-unit': 'fen' },
+              status: { type: ['string', 'null'], description: 'UNPAID or PARTLY_PAID' },
+            },
+          },
+        },
+        totalFen: { type: 'integer', description: 'total owed, late fees included', 'x-unit': 'fen' },
+      },
+    },
+  },
+};
+
+const FIND_CUSTOMERS: CanonicalOperation = {
+  name: 'marketing.findCustomersByIdentity',
+  request: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['certNo', 'name'],
+    properties: {
+      certNo: { type: 'string', description: 'resident ID number, 18 characters' },
+      name: { type: 'string', description: 'real name' },
+      mobile: { type: ['string', 'null'], description: 'mobile number, when Alipay shared it' },
+      certType: { type: ['string', 'null'], description: 'certificate type as Alipay names it (IDENTITY_CARD)' },
+    },
+  },
+  response: {
+    name: 'marketing.findCustomersByIdentity response',
+    title: 'canonical marketing.findCustomersByIdentity response',
+    readBy: 'services/binding (binding candidates)',
+    schema: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['customers'],
+      properties: {
+        customers: {
+          type: 'array',
+          description: 'accounts of this holder; nobody found is an empty list, never an error',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['accountNo'],
+            properties: {
+              accountNo: { type: 'string', minLength: 1, description: 'electricity account number (户号)' },
+              holderName: { type: ['string', 'null'], description: `holder's name, ${MASKED}` },
+              address: { type: ['string', 'null'], description: `address of the supply point, ${MASKED}` },
+              orgNo: { type: ['string', 'null'], description: 'power supply unit code' },
+            },
+          },
+        },
+      },
+    },
+  },
+};
+
+const SMS_SEND: CanonicalOperation = {
+  name: 'sms.send',
+  request: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['mobile', 'kind', 'params', 'outId'],
+    properties: {
+      mobile: { type: 'string', description: 'mobile number, 11 digits' },
+      kind: { type: 'string', description: 'BILL_ISSUED, ARREARS_REMINDER, PAYMENT_RESULT or OUTAGE_NOTICE' },
+      params: { type: 'object', description: 'template parameters' },
+      outId: { type: 'string', description: "the bus's id of the message (idempotency at the platform)" },
+    },
+  },
+  response: {
+    name: 'sms.send response',
+    title: 'canonical sms.send response',
+    readBy: 'the SMS fallback of notifications',
+    schema: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['messageId'],
+      properties: { messageId: { type: 'string', minLength: 1, description: "the platform's id of the message" } },
+    },
+  },
+};
+
+export const CANONICAL_OPERATIONS: Record<string, CanonicalOperation> = Object.fromEntries(
+  [QUERY_ARREARS, FIND_CUSTOMERS, SMS_SEND].map((op) => [op.name, op]),
+);
