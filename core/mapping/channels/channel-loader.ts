@@ -1,7 +1,8 @@
 import Ajv from 'ajv';
 import { SINKS } from '../../channels/sinks';
-import { definitionInvalid, DefinitionProblem, didYouMean, schemaPath } from '../definition-errors';
-import { parseYaml, schemaMessage } from '../files/layout-loader';
+import { definitionInvalid, DefinitionProblem, didYouMean } from '../definition-errors';
+import { parseYaml } from '../files/layout-loader';
+import { shapeSchemaErrors } from '../schema-messages';
 import { ChannelDefinition, CompiledChannel, KIND_INPUT } from './channel-definition';
 import { CHANNEL_SCHEMAS } from './channel-schema';
 
@@ -22,7 +23,7 @@ export function loadChannelText(text: string, file: string): CompiledChannel {
   const problems: DefinitionProblem[] = [];
   const validate = validators[kind];
   if (!validate(raw)) {
-    for (const e of validate.errors!) problems.push({ path: schemaPath(e.instancePath), message: schemaMessage(e) });
+    problems.push(...shapeSchemaErrors(validate.errors!));
   }
   const def = raw as unknown as ChannelDefinition;
   const sink = typeof def.sink === 'string' ? SINKS.get(def.sink) : undefined;

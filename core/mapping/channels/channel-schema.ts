@@ -1,6 +1,6 @@
 /** JSON Schema of a channel definition (mappings/channels/*.yaml). */
-const name = { type: 'string', pattern: '^[a-z][a-zA-Z0-9]*(\\.[a-z][a-zA-Z0-9-]*)+$' };
-const nameOrVariable = { type: 'string', pattern: '^([a-z][a-zA-Z0-9]*(\\.[a-z][a-zA-Z0-9-]*)+|.*\\$\\{[A-Z][A-Z0-9_]*(:-[^}]*)?\\}.*)$' };
+const name = { type: 'string', pattern: '^[a-z][a-zA-Z0-9-]*(\\.[a-z][a-zA-Z0-9-]*)+$' };
+const nameOrVariable = { type: 'string', pattern: '^([a-z][a-zA-Z0-9-]*(\\.[a-z][a-zA-Z0-9-]*)+|.*\\$\\{[A-Z][A-Z0-9_]*(:-[^}]*)?\\}.*)$' };
 const options = { type: 'object', propertyNames: { pattern: '^[a-zA-Z][a-zA-Z0-9.]*$' } };
 
 const common = {
