@@ -30,6 +30,15 @@ const ACCOUNT_NO = { type: 'string', pattern: /^[0-9]{10}$/, messages: { stringP
 /** Alipay cert_type of the resident identity card: the only document the marketing system binds on. */
 const RESIDENT_ID_CARD = '0';
 const RESIDENT_ID = /^[0-9]{17}[0-9X]$/;
+/** The canonical certType of the only document binding accepts (Alipay's cert_type 0). */
+export const CANONICAL_RESIDENT_ID_CARD = 'IDENTITY_CARD';
+
+/** The canonical request of marketing.findCustomersByIdentity: certNo, name, certType, and mobile when Alipay shared one. */
+export function identityLookup(identity: HolderIdentity): { certNo: string; name: string; certType: string; mobile?: string } {
+  const lookup: { certNo: string; name: string; certType: string; mobile?: string } = { certNo: identity.certNo, name: identity.name, certType: CANONICAL_RESIDENT_ID_CARD };
+  if (identity.mobile) lookup.mobile = identity.mobile;
+  return lookup;
+}
 
 /**
  * User-number direct binding (flow 1 of the architecture): the user's own
@@ -108,7 +117,8 @@ export function createBindingService(deps: ServiceDeps): ServiceSchema {
           }
           const identity: HolderIdentity = { certNo, mobile: info.mobile ? normaliseForLookup('mobile', info.mobile) : null, name: info.userName!.trim() };
 
-          const found = (await ctx.call('marketing.findCustomersByIdentity', { certNo: identity.certNo, name: identity.name })) as { customers?: FoundCustomer[] };
+          // every real-name field the bus holds; the mapping picks what its system looks customers up by
+          const found = (await ctx.call('marketing.findCustomersByIdentity', identityLookup(identity))) as { customers?: FoundCustomer[] };
           const customers = (found.customers ?? []).filter((c) => typeof c.accountNo === 'string' && /^[0-9]{10}$/.test(c.accountNo));
           const bound = new Set(await store.boundAccounts(userId));
           const certHash = store.certHash(identity.certNo);
