@@ -60,7 +60,8 @@ export function editDistance(a: string, b: string): number {
 }
 
 /** The closest of `candidates` to `word`, if close enough to be a typo of it. */
-export function closest(word: string, candidates: Iterable<string>): string | undefined {
+export function closest(word: string, names: Iterable<string>): string | undefined {
+  const candidates = [...names];
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {
@@ -71,7 +72,10 @@ export function closest(word: string, candidates: Iterable<string>): string | un
     }
   }
   const limit = Math.max(1, Math.min(3, Math.floor(word.length / 3)));
-  return bestDistance <= limit ? best : undefined;
+  if (bestDistance <= limit) return best;
+  // A name cut short or with a unit added (lateFee / lateFeeFen) is meant too.
+  const lower = word.toLowerCase();
+  return candidates.find((c) => word.length >= 3 && (c.toLowerCase().startsWith(lower) || lower.startsWith(c.toLowerCase())));
 }
 
 export function didYouMean(word: string, candidates: Iterable<string>): string {
