@@ -79,7 +79,7 @@ const problemLine = (p: Problem) => `✗ ${p.file}${p.file ? ': ' : ''}${p.path 
  */
 const ENVIRONMENT_VARIABLES: Record<string, string | undefined> = new Proxy(
   {},
-  { get: (_t, name) => (typeof name === 'string' ? process.env[name] ?? `\${${name}}` : undefined) },
+  { get: (_t, name) => (typeof name === 'string' ? process.env[name] ?? process.env[`GRIDBUS_VAR_${name}`] ?? `\${${name}}` : undefined) },
 );
 
 const validate: CliCommand = {

@@ -37,9 +37,10 @@ export const ERROR_CODES = {
   MAPPING_INVALID: { status: 500, retryable: false },
   /**
    * A mapping release was recorded but at least one node refused to switch to it (it cannot compile it with its
-   * own variables or systems): `details.nodes` gives every node's answer, `details.version` the release.
+   * own variables or systems): `details.nodes` gives every node's answer, `details.version` the release. A 409
+   * (the release conflicts with a node's configuration), not a 5xx: the operator needs the details, which 5xx hide.
    */
-  MAPPING_NOT_ACTIVE: { status: 502, retryable: false },
+  MAPPING_NOT_ACTIVE: { status: 409, retryable: false },
   CONFIG_INVALID: { status: 500, retryable: false },
   INTERNAL: { status: 500, retryable: false },
 } as const;
