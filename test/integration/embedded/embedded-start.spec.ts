@@ -69,8 +69,19 @@ describe('embedded default - the bus starts alone, keeps its data and stops clea
       expect(b.output).to.match(/database schema is up to date/);
       expect(b.output).to.match(/using the development pair in/);
       expect(b.output).to.not.match(/demo: user 'demo-user'/);
-      const pg = new Client({ host: '127.0.0.1', port: Number(env.EMBEDDED_PG_PORT), user: 'gridbus', password: 'gridbus', database: 'gridbus' });
-      await pg.connect();
+      // the database password is generated once beside the data (0600), never a constant
+      const passwordFile = path.join(varDir, 'pg.credentials', 'password');
+      expect(fs.statSync(passwordFile).mode & 0o777).to.equal(0o600);
+      const connect = async (password: string) => {
+        const c = new Client({ host: '127.0.0.1', port: Number(env.EMBEDDED_PG_PORT), user: 'gridbus', password, database: 'gridbus' });
+        c.on('error', () => undefined);
+        await c.connect();
+        return c;
+      };
+      let legacy: Error | null = null;
+      await connect('gridbus').then((c) => c.end(), (err: Error) => (legacy = err));
+      expect(legacy, 'the old constant password still logs in').to.not.equal(null);
+      const pg = await connect(fs.readFileSync(passwordFile, 'utf8').trim());
       try {
         const rows = (await pg.query("SELECT action FROM audit_log WHERE request_id = 'embedded-marker'")).rows;
         expect(rows).to.deep.equal([{ action: 'auth.token.rejected' }]);

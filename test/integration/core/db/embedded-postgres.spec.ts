@@ -3,6 +3,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { Client } from 'pg';
 import { EmbeddedDatabase, startEmbeddedPostgres } from '../../../../core/db';
 import { EmbeddedDatabaseError } from '../../../../core/db/embedded-database-error';
 import { startPostgresServer } from '../../../../core/db/postgres-process';
@@ -50,6 +51,33 @@ describe('embedded postgres - runs apart from the terminal and stops even when i
     const started = Date.now();
     await db.stop();
     expect(Date.now() - started).to.be.below(2000);
+  });
+
+  it('the database password is generated beside the data (0600); data set up with the old constant password gets a generated one at its next start', async () => {
+    const dir = path.join(work, 'pg');
+    const port = await freePort();
+    db = await startEmbeddedPostgres({ dir, port, log: () => undefined });
+    const passwordFile = path.join(`${dir}.credentials`, 'password');
+    expect(fs.statSync(passwordFile).mode & 0o777).to.equal(0o600);
+    expect(db.url).to.not.contain(':gridbus@');
+    // make it look like data from before: the old constant password, no password file
+    const admin = new Client({ connectionString: db.url });
+    await admin.connect();
+    await admin.query("ALTER ROLE gridbus PASSWORD 'gridbus'");
+    await admin.end();
+    await db.stop();
+    fs.rmSync(`${dir}.credentials`, { recursive: true });
+
+    const logged: string[] = [];
+    db = await startEmbeddedPostgres({ dir, port, log: (m) => logged.push(m) });
+    expect(logged.join('\n')).to.match(/its password is now a generated one/);
+    const fresh = new Client({ connectionString: db.url });
+    await fresh.connect();
+    await fresh.end();
+    const legacy = new Client({ host: '127.0.0.1', port, user: 'gridbus', password: 'gridbus', database: 'gridbus' });
+    legacy.on('error', () => undefined);
+    const refused = await legacy.connect().then(() => null, (err: Error) => err);
+    expect(refused, 'the old constant password still logs in').to.not.equal(null);
   });
 
   it('a postgres program that cannot be run is a typed error naming the fix, never an unhandled error event', async () => {
