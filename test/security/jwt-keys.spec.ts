@@ -5,7 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { signAccessToken, signOperatorToken } from '../../core/auth';
 import { TEST_PII_ENV } from '../helpers/binding';
-import { BusProcess, CLI, REPO_ROOT } from '../helpers/bus-process';
+import { BusProcess, CLI, REPO_ROOT, removeBusState } from '../helpers/bus-process';
 import { requireEnv } from '../helpers/env';
 import { http } from '../helpers/http';
 import { freePort } from '../helpers/ports';
@@ -55,7 +55,7 @@ describe('security - JWT keys: no built-in secret; the embedded default generate
         await again.stop('SIGTERM', 20000);
       }
     } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
+      removeBusState(dir);
     }
   });
 

@@ -48,7 +48,6 @@ describe('security - ops endpoints: no credentials, no machine identity, loopbac
       PII_HASH_KEY: randomBytes(32).toString('hex'),
       // a proxy on loopback reports the client: how a request from another network arrives in this test
       GATEWAY_TRUSTED_PROXIES: '127.0.0.1/32',
-      ...LOCAL_WORKAROUND_VAR_DIR(),
     });
   });
 
@@ -122,14 +121,6 @@ describe('security - ops endpoints: no credentials, no machine identity, loopbac
     expect(bus.process.output).to.match(/GATEWAY_ADMIN_ALLOW/);
   });
 });
-
-// TEMPORARY until issue 8 item 1 lands (as in helpers/user-bus.ts): a VAR_DIR the postgres OS user can reach
-function LOCAL_WORKAROUND_VAR_DIR(): Record<string, string> {
-  const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'gridbus-sec-ops-'));
-  fs.chmodSync(parent, 0o755);
-  fs.mkdirSync(path.join(parent, 'var'), { mode: 0o755 });
-  return { VAR_DIR: path.join(parent, 'var') };
-}
 
 /** A nats-server of this test's own that wants a user name and password (JetStream on: the shared store uses it). */
 class NatsWithPassword {
