@@ -36,6 +36,27 @@ Credentials written into URLs (\`DATABASE_URL\`, \`NATS_URL\`, back-office URLs)
 | key | expected value |
 | --- | --- |
 ${rows.join('\n')}
+
+## Mapping variables
+
+Any \`\${NAME}\` in a mapping definition (an operation's endpoint, a channel's host, user, key
+file, directory, topic...) is read from this node's configuration, as \`GRIDBUS_VAR_<NAME>\` in the
+environment or the config file: \`GRIDBUS_VAR_SFTP_PARTNER_HOST=sftp.partner.example\` fills
+\`\${SFTP_PARTNER_HOST}\`. NAME is upper-case letters, digits and underscores; another spelling
+stops the start (exit code 2). A few names are settings of their own and are written without the
+prefix (\`GRIDBUS_VAR_\` of them is refused, two places for one value): \`MARKETING_WSDL_URL\` and
+\`SMS_URL\` (a simulator fills them in the embedded default), and the keys that feed the shipped
+channels (mappings/channels): \`KAFKA_BROKERS\`, \`RECON_SFTP_URL\`, \`RECON_SFTP_KEY_FILE\`,
+\`RECON_SFTP_KNOWN_HOSTS\`, \`RECON_FILE_LAYOUT\` (default marketing.reconciliation-fixed),
+\`RECON_POLL_MS\` (default 5000), \`COLLECTION_TOPIC\` (default e_mp_day_read), \`COLLECTION_SHAPE\`
+(default collection.day-read-flat), \`COLLECTION_GROUP\` (default gridbus-collection). These keep
+working as before; a new drop or topic is declared in mappings/channels with its own
+\`GRIDBUS_VAR_*\` names instead of new settings.
+
+A variable that a definition needs and a node does not set is named at validate and publish
+(\`variable SFTP_PARTNER_HOST is not set on node worker-2: set GRIDBUS_VAR_SFTP_PARTNER_HOST\`),
+never replaced by an empty text; a channel that reaches a node without it is shown degraded in
+/health and consumes nothing (docs/mappings-files-topics.md, Channels).
 `;
 fs.writeFileSync(path.resolve(__dirname, '../docs/configuration.md'), text);
 process.stdout.write(`docs/configuration.md: ${rows.length} keys\n`);

@@ -2,9 +2,13 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { GridbusError } from '../errors';
+import { didYouMean } from './definition-errors';
 import { DefinitionKind, canonicalProblems, canonicalShapeOf, withCanonicalCheck } from './canonical/definition-canonical';
 import { readDefinitionYaml } from './definition-yaml';
 import { CodeTable, loadCodeTableText } from './code-tables';
+import { CompiledChannel } from './channels/channel-definition';
+import { loadChannelText } from './channels/channel-loader';
+import { hasVariables } from './variables';
 import { CompiledOperation } from './compile-operation';
 import { loadOperationText } from './operation-loader';
 import { CompiledFileLayout } from './files/compile-layout';
@@ -24,6 +28,8 @@ export interface CompiledBundle {
   codes: Map<string, CodeTable>;
   fileLayouts: Map<string, CompiledFileLayout>;
   topicShapes: Map<string, CompiledTopicShape>;
+  /** File drops and topics (mappings/channels), their ${VARIABLES} still unresolved: each node resolves them. */
+  channels: Map<string, CompiledChannel>;
 }
 
 export interface MappingProblem {
@@ -32,7 +38,7 @@ export interface MappingProblem {
   message: string;
 }
 
-const KINDS = ['operations', 'files', 'topics', 'codes'] as const;
+const KINDS = ['operations', 'files', 'topics', 'codes', 'channels'] as const;
 
 /** Reads every `*.yaml` of the known kinds under `dir`. */
 export function readMappingFiles(dir: string): MappingFiles {
@@ -162,10 +168,29 @@ export function compileMappingFiles(files: MappingFiles, variables: Record<strin
   named('files/', fileLayouts, (t, f) => loadFileLayoutText(t, f, { codes }), 'layout');
   named('topics/', topicShapes, (t, f) => loadTopicShapeText(t, f, { codes }), 'shape');
   checkCanonical(files, { operations, fileLayouts, topicShapes }, problems, (file) => isOtherSystem(file, files[file], options));
-  for (const file of names.filter((f) => !/^(codes|operations|files|topics)\//.test(f))) {
-    problems.push({ file, path: '', message: 'is not under operations/, files/, topics/ or codes/' });
+  const channels = new Map<string, CompiledChannel>();
+  named('channels/', channels, loadChannelText, 'channel');
+  problems.push(...unknownChannelInputs(channels, fileLayouts, topicShapes));
+  for (const file of names.filter((f) => !/^(codes|operations|files|topics|channels)\//.test(f))) {
+    problems.push({ file, path: '', message: 'is not under operations/, files/, topics/, codes/ or channels/' });
   }
-  return { bundle: { operations, codes, fileLayouts, topicShapes }, problems };
+  return { bundle: { operations, codes, fileLayouts, topicShapes, channels }, problems };
+}
+
+/**
+ * A channel naming a layout or shape the set does not have is refused here,
+ * before it could send every file to .failed or every message to the
+ * dead-letter topic. A name given by a variable is checked by each node.
+ */
+function unknownChannelInputs(channels: Map<string, CompiledChannel>, layouts: Map<string, unknown>, shapes: Map<string, unknown>): MappingProblem[] {
+  const problems: MappingProblem[] = [];
+  for (const c of channels.values()) {
+    const [key, name, known] = c.definition.kind === 'sftp' ? ['layout', c.definition.layout, layouts] : ['shape', c.definition.shape, shapes];
+    if (typeof name !== 'string' || hasVariables(name) || known.has(name)) continue;
+    const where = key === 'layout' ? 'files/' : 'topics/';
+    problems.push({ file: c.file, path: key, message: `channel '${c.name}' reads with ${key} '${name}', which no definition under ${where} declares${didYouMean(name, known.keys())}; known: ${[...known.keys()].join(', ') || '(none)'}` });
+  }
+  return problems;
 }
 
 /** Like compileMappingFiles, but a set with any problem is refused as a whole. */
