@@ -88,7 +88,7 @@ kind: kafka
 sink: daily-readings
 shape: ${shape}
 endpoint: { brokers: "\${KAFKA_BROKERS}", topic: ${topic}, groupId: it-${topic} }
-options: { batchSize: 100 }
+options: { batchSize: 100, session.timeout.ms: 8000, heartbeat.interval.ms: 2000 }
 `;
 
 const snapshot = (code: string, day: number, value: number) =>
@@ -246,6 +246,7 @@ describe('channels - drops and topics declared as definitions, switched with the
     await eventually(() => query(db.url, "SELECT 1 FROM meter_daily_reading WHERE mp_id = 'M-9'"), (r) => r.length === 1, 30000);
     const dead = await eventually(() => peekTopic(brokers(), `${typoTopic}.DLT`), (d) => d.length === 1, 30000);
     expect(String(dead[0].value)).to.equal('not JSON at all');
+    expect(dead[0].headers).to.include({ 'x-error-code': 'VALIDATION_FAILED', 'x-attempts': '0' });
     expect((await health())['channel partner-west.payments'].status).to.equal('up');
   });
 
