@@ -196,6 +196,41 @@ describe('core/mapping - compileOperation', () => {
     });
   });
 
+  describe('response maps read the canonical request and the call', () => {
+    const def: OperationDefinition = {
+      operation: 'crm.lookupDebt',
+      version: 1,
+      endpoint: { adapter: 'http', url: 'http://crm/debts/{id}', method: 'GET' } as never,
+      request: { 'path.id': 'account' },
+      response: {
+        success: { path: 'head.rc', equals: 'S' },
+        map: {
+          account: { from: '$request.account', required: true },
+          owedFen: { from: 'data.owed', money: { in: 'yuan' } },
+          trace: '$context.requestId',
+          operation: '$context.operation',
+        },
+      },
+    };
+
+    it('fills what the back office does not echo from the request the call was made with', async () => {
+      const op = compileOperation(def, 'crm.yaml');
+      const out = await op.interpretResponse({ head: { rc: 'S' }, data: { owed: '3.07' } }, { requestId: 'r-1', request: { account: 'A-77' }, operation: 'crm.lookupDebt' });
+      expect(out).to.deep.equal({ account: 'A-77', owedFen: 307, trace: 'r-1', operation: 'crm.lookupDebt' });
+    });
+
+    it('a response map without the request (no $request in the context) fails as a missing required field', async () => {
+      const err = await rejected(() => compileOperation(def, 'crm.yaml').interpretResponse({ head: { rc: 'S' } }, { requestId: 'r-2' }));
+      expect(err.errorCode).to.equal('BACKEND_BAD_RESPONSE');
+      expect(err.message).to.match(/response field account: is required but missing/);
+    });
+
+    it('refuses an unknown $ root at compile time, at its place in the file', () => {
+      const bad = { ...def, response: { ...def.response, map: { account: { from: '$req.account' } } } };
+      expect(() => compileOperation(bad, 'crm.yaml')).to.throw(/response\.map\.account\.from: unknown root '\$req': write a path of the input, \$request\.<field>/);
+    });
+  });
+
   describe('rules', () => {
     const def: OperationDefinition = {
       operation: 'billing.pay',

@@ -47,7 +47,7 @@ describe('core/mapping - operation loader', () => {
         adapter: 'soap',
         wsdl: 'http://x/wsdl',
         operation: 'QueryArrears',
-        timeoutMs: 5000,
+        timeoutMs: 4500,
         retries: 1,
       });
     });
