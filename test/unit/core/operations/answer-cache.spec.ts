@@ -29,8 +29,9 @@ describe('core/operations - answer cache', () => {
   });
 
   it('is refused in a definition of an operation not marked idempotent', () => {
-    const op = 'operation: sms.send\nversion: 1\nidempotent: false\ncache: { ttl: 10s }\nendpoint: { adapter: http, url: "http://x/y", method: POST }\nrequest: { body.a: a }\nresponse: { map: { id: Id } }\n';
-    const { problems } = compileMappingFiles({ 'operations/sms.send.yaml': op }, {});
+    // an operator's own operation (not a canonical one): the cache is its only problem
+    const op = 'operation: crm.notify\nversion: 1\nidempotent: false\ncache: { ttl: 10s }\nendpoint: { adapter: http, url: "http://x/y", method: POST }\nrequest: { body.a: a }\nresponse: { map: { id: Id } }\n';
+    const { problems } = compileMappingFiles({ 'operations/crm.notify.yaml': op }, {});
     expect(problems).to.have.length(1);
     expect(problems[0]).to.deep.include({ path: 'cache' });
     expect(problems[0].message).to.match(/idempotent/);
