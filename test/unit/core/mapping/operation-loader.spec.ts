@@ -61,7 +61,7 @@ describe('core/mapping - operation loader', () => {
       const err = mappingInvalid(() => loadOperationText(REAL_TEXT, 'ops/marketing.yaml', {}));
       expect(err.message).to.contain('ops/marketing.yaml');
       expect(err.message).to.contain('endpoint.wsdl');
-      expect(err.message).to.contain('${MARKETING_WSDL_URL}');
+      expect(err.message).to.contain('variable MARKETING_WSDL_URL is not set: set ');
       expect(err.data).to.include({ file: 'ops/marketing.yaml', path: 'endpoint.wsdl' });
     });
 
