@@ -5,6 +5,7 @@ import { DEFAULT_TZ, DateFormatError, assertTimeZone, compileDateReader, compile
 import { MoneyFormatError, fenToInteger, fenToYuan, yuanToFen } from './money';
 import { asList, compilePath } from './path';
 import { MappingCompileError } from './definition-errors';
+import { generateField, generateObjectMapper } from './codegen/generate-map';
 
 /**
  * Values a mapping may read besides its input: `$requestId`, `$now`, and
@@ -112,9 +113,11 @@ interface Compiled {
   fn: FieldFn;
   async: boolean;
 }
+/** A field as the closure compiler builds it (the generator validates with it and runs `expr` fields through it). */
+export type CompiledField = Compiled;
 export type ObjectMapper = (input: unknown, ctx: MappingContext) => Record<string, unknown>;
 
-const MASKS: Record<NonNullable<FieldSpecObject['mask']>, (v: string) => string> = {
+export const MASKS: Record<NonNullable<FieldSpecObject['mask']>, (v: string) => string> = {
   name: maskName,
   mobile: maskMobile,
   idNumber: maskIdNumber,
@@ -122,7 +125,7 @@ const MASKS: Record<NonNullable<FieldSpecObject['mask']>, (v: string) => string>
   address: maskAddress,
 };
 
-const isMissing = (v: unknown) => v === undefined || v === null || v === '';
+export const isMissing = (v: unknown) => v === undefined || v === null || v === '';
 const isPromise = (v: unknown): v is Promise<unknown> => typeof (v as Promise<unknown> | null)?.then === 'function';
 
 export function compileCondition(c: ConditionSpec): (input: unknown) => boolean {
@@ -149,7 +152,7 @@ export function compileCondition(c: ConditionSpec): (input: unknown) => boolean 
   return (input) => !isMissing(read(input)) === wanted;
 }
 
-function convertType(type: FieldSpecObject['type'], field: string, value: unknown): unknown {
+export function convertType(type: FieldSpecObject['type'], field: string, value: unknown): unknown {
   switch (type) {
     case undefined:
       return value;
@@ -171,7 +174,7 @@ function convertType(type: FieldSpecObject['type'], field: string, value: unknow
   }
 }
 
-function moneyToFen(money: NonNullable<FieldSpecObject['money']>, field: string, value: unknown): number {
+export function moneyToFen(money: NonNullable<FieldSpecObject['money']>, field: string, value: unknown): number {
   try {
     return money.in === 'yuan' ? yuanToFen(value) : fenToInteger(value);
   } catch (err) {
@@ -247,6 +250,25 @@ function compileSource(s: FieldSpecObject, field: string, env: CompileEnv): Comp
   return { fn: read, async: false };
 }
 
+/** The `date:` conversion of a field, compiled once (errors at `<field>.date`). */
+export function compileDateConvert(date: NonNullable<FieldSpecObject['date']>, field: string): (v: unknown) => unknown {
+  try {
+    const tz = date.tz ?? DEFAULT_TZ;
+    const outTz = date.outTz ?? tz;
+    // Same zone, pattern to pattern: move the fields, skip epoch time.
+    const reformat = tz === outTz ? compileDateReformat(date.in, date.out ?? 'iso') : null;
+    if (reformat) {
+      assertTimeZone(tz);
+      return reformat;
+    }
+    const read = compileDateReader(date.in, tz);
+    const write = compileDateWriter(date.out ?? 'iso', outTz);
+    return (v) => write(read(v));
+  } catch (err) {
+    throw new MappingCompileError(`${field}.date`, (err as Error).message);
+  }
+}
+
 /** Conversions applied, in order, to a present value. */
 function compileSteps(s: FieldSpecObject, field: string, env: CompileEnv): Array<(v: unknown) => unknown> {
   const steps: Array<(v: unknown) => unknown> = [];
@@ -277,23 +299,7 @@ function compileSteps(s: FieldSpecObject, field: string, env: CompileEnv): Array
     });
   }
   if (s.date) {
-    let convert: (v: unknown) => unknown;
-    try {
-      const tz = s.date.tz ?? DEFAULT_TZ;
-      const outTz = s.date.outTz ?? tz;
-      // Same zone, pattern to pattern: move the fields, skip epoch time.
-      const reformat = tz === outTz ? compileDateReformat(s.date.in, s.date.out ?? 'iso') : null;
-      if (reformat) {
-        assertTimeZone(tz);
-        convert = reformat;
-      } else {
-        const read = compileDateReader(s.date.in, tz);
-        const write = compileDateWriter(s.date.out ?? 'iso', outTz);
-        convert = (v) => write(read(v));
-      }
-    } catch (err) {
-      throw new MappingCompileError(`${field}.date`, (err as Error).message);
-    }
+    const convert = compileDateConvert(s.date, field);
     steps.push((v) => {
       try {
         return convert(v);
@@ -382,14 +388,19 @@ export function compileField(spec: FieldSpec, field: string, env?: CompileEnv): 
 export function compileField(spec: FieldSpec, field: string, env: CompileEnv, detailed: true): Compiled;
 export function compileField(spec: FieldSpec, field: string, env: CompileEnv = {}, detailed = false): FieldFn | Compiled {
   const compiled = compileFieldInternal(spec, field, env);
-  return detailed ? compiled : compiled.fn;
+  return detailed ? compiled : generateField(spec, field, env, compiled).fn;
+}
+
+/** Each field of a block compiled by the closure compiler, in order (this is where definitions are validated). */
+export function compileObjectFields(specs: Record<string, FieldSpec>, prefix: string, env: CompileEnv): Compiled[] {
+  return Object.entries(specs).map(([name, spec]) => compileFieldInternal(spec, prefix ? `${prefix}.${name}` : name, env));
 }
 
 function compileObjectInternal(specs: Record<string, FieldSpec>, prefix: string, env: CompileEnv): Compiled {
-  const fields = Object.entries(specs).map(([name, spec]) => {
-    const path = prefix ? `${prefix}.${name}` : name;
+  const compiled = compileObjectFields(specs, prefix, env);
+  const fields = Object.keys(specs).map((name, i) => {
     const keys = name.split('.');
-    return { keys, key: keys.length === 1 ? keys[0] : null, ...compileFieldInternal(spec, path, env) };
+    return { keys, key: keys.length === 1 ? keys[0] : null, ...compiled[i] };
   });
   if (fields.some((f) => f.async)) {
     return {
@@ -426,13 +437,13 @@ function compileObjectInternal(specs: Record<string, FieldSpec>, prefix: string,
  * callers that may meet such mappings `await` the result.
  */
 export function compileObject(specs: Record<string, FieldSpec>, prefix = '', env: CompileEnv = {}): ObjectMapper {
-  return compileObjectInternal(specs, prefix, env).fn as ObjectMapper;
+  return generateObjectMapper(specs, prefix, env).fn;
 }
 
 export { isPromise };
 
 /** Target names may be dotted (`Header.Channel`) to build nested output. */
-function assignPath(target: Record<string, unknown>, keys: string[], value: unknown): void {
+export function assignPath(target: Record<string, unknown>, keys: string[], value: unknown): void {
   let cur = target;
   for (let i = 0; i < keys.length - 1; i++) {
     const next = cur[keys[i]];
