@@ -7,8 +7,8 @@ export type DateInput = string; // 'iso' | 'epochMillis' | 'epochSeconds' | a pa
 export const DEFAULT_TZ = 'Asia/Shanghai';
 
 const TOKENS = ['yyyy', 'SSS', 'MM', 'dd', 'HH', 'mm', 'ss'] as const;
-type Token = (typeof TOKENS)[number];
-type Part = { token: Token; width: number } | { literal: string };
+export type Token = (typeof TOKENS)[number];
+export type Part = { token: Token; width: number } | { literal: string };
 
 export class DateFormatError extends Error {
   constructor(message: string) {
@@ -17,7 +17,7 @@ export class DateFormatError extends Error {
   }
 }
 
-function tokenize(pattern: string): Part[] {
+export function tokenize(pattern: string): Part[] {
   const parts = splitPattern(pattern);
   if (!parts.some((p) => 'token' in p && p.token === 'yyyy')) throw new DateFormatError(`date pattern '${pattern}' has no yyyy`);
   return parts;

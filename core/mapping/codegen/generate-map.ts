@@ -24,6 +24,7 @@ import {
   compileObjectFields,
 } from '../field-compiler';
 import { compilePath } from '../path';
+import { dateSource } from './date-source';
 import { getRuntime } from './runtime';
 import { SourceBuilder, member, stringLiteral } from './source';
 
@@ -104,7 +105,9 @@ function steps(b: SourceBuilder, s: FieldSpecObject, field: string, env: Compile
   }
   if (s.date) {
     const convert = b.ref(compileDateConvert(s.date, field));
-    b.line(`try { ${v} = ${convert}(${v}); } catch (err) { throw H.dateError(err, ${f}); }`);
+    b.line('try {');
+    if (!dateSource(b, s.date, field, v, convert)) b.line(`${v} = ${convert}(${v});`);
+    b.line(`} catch (err) { throw H.dateError(err, ${f}); }`);
   }
   if (s.money && !s.sum) {
     b.line(`${v} = ${s.money.in === 'yuan' ? 'H.yuan' : 'H.fen'}(${v}, ${f});`);

@@ -6,6 +6,7 @@ import { DateFormatError } from '../date-format';
 import { FieldMappingError, assignPath, convertType } from '../field-compiler';
 import { MoneyFormatError, fenToInteger, fenToYuan, yuanToFen } from '../money';
 import { asList } from '../path';
+import { TWO, isoZone } from './date-source';
 
 function yuan(value: unknown, field: string): number {
   try {
@@ -38,7 +39,9 @@ function fieldError(field: string, reason: string): FieldMappingError {
   return new FieldMappingError(field, reason);
 }
 
-const build = () => ({ asList, assignPath, convertType, dateError, fen, fenToYuan, fieldError, itemError, yuan });
+const daysInMonth = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+const build = () => ({ asList, assignPath, convertType, dateError, daysInMonth, fen, fenToYuan, fieldError, isoZone, itemError, two: TWO, yuan });
 export type Runtime = ReturnType<typeof build>;
 let runtime: Runtime | undefined;
 

@@ -1,0 +1,111 @@
+/**
+ * `date:` conversions as generated source, for the common case of a pattern
+ * read in one zone (`yyyyMMddHHmmss` → ISO, `yyyy-MM` → `yyyyMM`): the digits
+ * are read by fixed positions into locals and written straight back, with the
+ * same checks, wording and results as ../date-format (whose closures still
+ * handle ISO and epoch input, zone changes and the rare edge cases).
+ */
+import { DEFAULT_TZ, Part, Token, tokenize, tzOffsetMinutes } from '../date-format';
+import type { FieldSpecObject } from '../field-compiler';
+import { SourceBuilder, stringLiteral } from './source';
+
+const FORMS = ['iso', 'epochMillis', 'epochSeconds'];
+const LOCAL: Record<Token, string> = { yyyy: 'y', MM: 'mo', dd: 'd', HH: 'h', mm: 'mi', ss: 's', SSS: 'ms' };
+const HOUR = 3_600_000;
+
+/** Two-digit strings (the writers of ../date-format use the same). */
+export const TWO = Array.from({ length: 100 }, (_, i) => (i < 10 ? `0${i}` : String(i)));
+
+const zoneCaches = new Map<string, (at: number) => number>();
+
+/**
+ * tzOffsetMinutes(tz, at) behind a small direct-mapped cache of UTC hours
+ * (that function depends on the hour alone), so a date costs two array reads
+ * instead of two Map lookups.
+ */
+export function zoneOffsets(tz: string): (at: number) => number {
+  let offsets = zoneCaches.get(tz);
+  if (offsets) return offsets;
+  const hours = new Float64Array(1024).fill(NaN);
+  const minutes = new Int32Array(1024);
+  offsets = (at) => {
+    const hour = Math.floor(at / HOUR);
+    const slot = hour & 1023;
+    if (hours[slot] === hour) return minutes[slot];
+    const off = tzOffsetMinutes(tz, at);
+    hours[slot] = hour;
+    minutes[slot] = off;
+    return off;
+  };
+  zoneCaches.set(tz, offsets);
+  return offsets;
+}
+
+/** `+08:00`, or `Z` for an offset of 0 written in the zone named UTC. */
+export function isoZone(off: number, utc: boolean): string {
+  if (off === 0 && utc) return 'Z';
+  const a = Math.abs(off);
+  return `${off >= 0 ? '+' : '-'}${TWO[Math.floor(a / 60)]}:${TWO[a % 60]}`;
+}
+
+/** Reads `pattern` text in `v` into the locals y mo d h mi s ms (Int32 fields, as the closure reader keeps them). */
+function readFields(b: SourceBuilder, pattern: string, parts: Part[], v: string, field: string): void {
+  const fail = (why: string) => `throw H.fieldError(${stringLiteral(field)}, JSON.stringify(${v}) + ${stringLiteral(` ${why} ${pattern}`)});`;
+  const width = parts.reduce((n, p) => n + ('literal' in p ? p.literal.length : p.width), 0);
+  b.line(`const t = typeof ${v} === 'string' ? ${v} : String(${v});`);
+  b.line(`if (t.length !== ${width}) ${fail('does not match the date pattern')}`);
+  b.line('let y = 0, mo = 1, d = 1, h = 0, mi = 0, s = 0, ms = 0, n;');
+  let at = 0;
+  let slot: string | undefined; // the field of the last digit read: a new field restarts at 0, literals in between do not
+  for (const p of parts) {
+    if ('literal' in p) {
+      for (let i = 0; i < p.literal.length; i++, at++) b.line(`if (t.charCodeAt(${at}) !== ${p.literal.charCodeAt(i)}) ${fail('does not match the date pattern')}`);
+      continue;
+    }
+    const local = LOCAL[p.token];
+    for (let i = 0; i < p.width; i++, at++) {
+      b.line(`n = t.charCodeAt(${at}) - 48; if (n < 0 || n > 9) ${fail('does not match the date pattern')}`);
+      b.line(local === slot ? `${local} = (${local} * 10 + n) | 0;` : `${local} = n;`);
+      slot = local;
+    }
+  }
+  b.line('const maxDay = mo === 2 && ((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0) ? 29 : H.daysInMonth[mo - 1];');
+  b.line(`if (mo < 1 || mo > 12 || d < 1 || d > maxDay || h > 23 || mi > 59 || s > 59) ${fail('is not a valid date for')}`);
+}
+
+/** Source writing the locals in an output pattern. */
+function writeFields(parts: Part[]): string {
+  return parts
+    .map((p) => ('literal' in p ? stringLiteral(p.literal) : p.width === 2 ? `H.two[${LOCAL[p.token]}]` : `String(${LOCAL[p.token]}).padStart(${p.width}, '0')`))
+    .join(' + ');
+}
+
+/**
+ * Emits `v = <converted v>` for a date step, or returns false when this case
+ * is left to the closure (ISO or epoch input, epoch output, a change of zone).
+ * `convert` is the closure conversion, already compiled (and so validated).
+ */
+export function dateSource(b: SourceBuilder, date: NonNullable<FieldSpecObject['date']>, field: string, v: string, convert: string): boolean {
+  const tz = date.tz ?? DEFAULT_TZ;
+  const outTz = date.outTz ?? tz;
+  const out = date.out ?? 'iso';
+  if (FORMS.includes(date.in) || tz !== outTz || (out !== 'iso' && FORMS.includes(out))) return false;
+  const inParts = tokenize(date.in);
+  b.line('{');
+  readFields(b, date.in, inParts, v, field);
+  if (out !== 'iso') {
+    // Same zone, pattern to pattern: the fields move as they are.
+    b.line(`${v} = ${writeFields(tokenize(out))};`);
+  } else {
+    const zone = b.ref(zoneOffsets(tz));
+    b.line('const local = Date.UTC(y, mo - 1, d, h, mi, s, ms);');
+    b.line(`const off1 = ${zone}(local);`);
+    b.line(`const off2 = ${zone}(local - off1 * 60000);`);
+    b.line('const at = local - off2 * 60000;');
+    // At the instant found, the zone has the offset used (no DST edge) and the year reads as written: the wall time is the input.
+    b.line(`if ((off2 === off1 || ${zone}(at) === off2) && y >= 100) ${v} = y + '-' + H.two[mo] + '-' + H.two[d] + 'T' + H.two[h] + ':' + H.two[mi] + ':' + H.two[s] + H.isoZone(off2, ${tz === 'UTC'});`);
+    b.line(`else ${v} = ${convert}(${v});`);
+  }
+  b.line('}');
+  return true;
+}
