@@ -41,11 +41,19 @@ export function zoneOffsets(tz: string): (at: number) => number {
   return offsets;
 }
 
+/** `+08:00` by offset minutes + 1440 (offsets lie within a day). */
+const zoneTexts: Array<string | undefined> = new Array<string | undefined>(2881).fill(undefined);
+
 /** `+08:00`, or `Z` for an offset of 0 written in the zone named UTC. */
 export function isoZone(off: number, utc: boolean): string {
   if (off === 0 && utc) return 'Z';
+  const index = off + 1440;
+  const known = zoneTexts[index];
+  if (known !== undefined) return known;
   const a = Math.abs(off);
-  return `${off >= 0 ? '+' : '-'}${TWO[Math.floor(a / 60)]}:${TWO[a % 60]}`;
+  const text = `${off >= 0 ? '+' : '-'}${TWO[Math.floor(a / 60)]}:${TWO[a % 60]}`;
+  if (index >= 0 && index < zoneTexts.length) zoneTexts[index] = text;
+  return text;
 }
 
 /** Reads `pattern` text in `v` into the locals y mo d h mi s ms (Int32 fields, as the closure reader keeps them). */

@@ -143,12 +143,26 @@ function source(b: SourceBuilder, s: FieldSpecObject, field: string, env: Compil
       const list = b.name('l');
       const x = b.name('x');
       const j = b.name('j');
+      const add = `if (!${missing(x)}) ${total} += ${path.startsWith('$out.') ? 'H.fen' : convert}(${x}, ${f});`;
       b.line(`let ${list};`);
       // `$out.items[].amountFen` sums fields mapped above (integer fen); other paths read the input.
-      if (path.startsWith('$out.')) readPath(b, path.slice(5), out, list);
+      const [base, rest] = path.startsWith('$out.') ? [out, path.slice(5)] : [input, path];
+      const keys = rest.split('.');
+      const fan = keys.findIndex((k) => k.endsWith('[]'));
+      if (!rest.startsWith('$') && fan >= 0 && !keys.slice(fan + 1).some((k) => k.endsWith('[]'))) {
+        // One fan-out: loop over the list and read each item's tail in place (no list of values in between).
+        readPath(b, [...keys.slice(0, fan), keys[fan].slice(0, -2)].join('.'), base, list);
+        b.line(`${list} = H.asList(${list});`);
+        b.line(`for (let ${j} = 0; ${j} < ${list}.length; ${j}++) {`);
+        b.line(`let ${x} = ${list}[${j}];`);
+        if (fan < keys.length - 1) readPath(b, keys.slice(fan + 1).join('.'), x, x);
+        b.line(`${add} }`);
+        return;
+      }
+      if (path.startsWith('$out.')) readPath(b, rest, out, list);
       else readSource(b, path, input, list);
       b.line(`${list} = H.asList(${list});`);
-      b.line(`for (let ${j} = 0; ${j} < ${list}.length; ${j}++) { const ${x} = ${list}[${j}]; if (!${missing(x)}) ${total} += ${path.startsWith('$out.') ? 'H.fen' : convert}(${x}, ${f}); }`);
+      b.line(`for (let ${j} = 0; ${j} < ${list}.length; ${j}++) { const ${x} = ${list}[${j}]; ${add} }`);
     });
     b.line(`if (!Number.isSafeInteger(${total})) throw H.fieldError(${f}, 'sum exceeds the safe integer range');`);
     return b.line(`${raw} = ${total};`);

@@ -124,6 +124,7 @@ describe('core/mapping/codegen - generated mappers', () => {
       [{ from: 'a', mask: 'mobile' }, ['13812345678']],
       [{ from: 'a', split: { separator: ',' } }, ['a,b']],
       [{ sum: ['a[].v', 'b'], money: { in: 'yuan', out: 'yuan' } }, [{ a: [{ v: '1.10' }, { v: null }], b: '2' }, { a: { v: 'x' } }]],
+      [{ sum: ['$out.x', 'a[]', 'a[].b[].c', 'b[].c'] }, [{ a: ['1', '', null, 2], b: [{ c: '3' }, {}, { c: 4 }] }, { a: [{ b: [{ c: 5 }, { c: '6' }] }] }, { b: { c: '1.5' } }, { b: [{ c: [1, 2] }] }]],
       [{ each: 'a', where: { path: 'k', in: ['1', 2] }, map: { v: { from: 'v', required: true }, 'n.m': 'k' } }, [[{ k: '1', v: 'x' }, { k: 3 }, { k: 2 }], { k: 1, v: 'y' }, '']],
       [{ if: { path: 'a', exists: false }, then: { const: 'none' }, else: { from: 'a', type: 'number' } }, ['', '3', 'x']],
       [{ from: '$request.acct', required: true }, [{}]],
