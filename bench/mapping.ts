@@ -2,15 +2,18 @@
  * Mapping throughput: one realistic bill response (nested, yuan strings,
  * dates, code table, masking, a list of 12 bills, a total) mapped to the
  * canonical shape three ways in one run:
- *   1. the compiled mapping engine (core/mapping),
+ *   1. the mapping engine (core/mapping: the definition compiled to one
+ *      generated JavaScript function, core/mapping/codegen),
  *   2. the same mapping written as one JSONata expression,
  *   3. a hand-written TypeScript function (the baseline).
  * Prints records/s for each and the ratios. Asserts nothing about time.
  *
  *   npx ts-node --transpile-only bench/mapping.ts [records]
+ *   BENCH_SOURCE=1 ...   also prints the generated source of the mapping
  */
 import jsonata from 'jsonata';
-import { compileObject } from '../core/mapping/field-compiler';
+import { FieldSpec, compileObject } from '../core/mapping/field-compiler';
+import { generateObjectMapper } from '../core/mapping/codegen/generate-map';
 import { loadCodeTableText } from '../core/mapping/code-tables';
 import { yuanToFen } from '../core/mapping/money';
 import { maskName } from '../core/crypto';
@@ -39,25 +42,22 @@ function sample(i: number) {
 
 const codes = new Map([['pay-state', loadCodeTableText('table: pay-state\nvalues: { N: UNPAID, P: PARTLY_PAID }\n', 'codes/pay-state.yaml')]]);
 
-const engine = compileObject(
-  {
-    accountNo: { from: 'RspBody.CustInfo.Basic.CustNo', required: true },
-    holderName: { from: 'RspBody.CustInfo.Basic.CustName', mask: 'name' },
-    items: {
-      each: 'RspBody.ArrearsInfo.BillList.Bill',
-      map: {
-        billMonth: { from: 'Period', date: { in: 'yyyy-MM', out: 'yyyyMM' } },
-        amountFen: { from: 'AmtDue', money: { in: 'yuan' }, required: true },
-        lateFeeFen: { from: 'LateFee', money: { in: 'yuan' }, default: 0 },
-        status: { from: 'PayState', code: 'pay-state' },
-        issuedAt: { from: 'IssuedAt', date: { in: 'yyyyMMddHHmmss', tz: 'Asia/Shanghai' } },
-      },
+const SPECS: Record<string, FieldSpec> = {
+  accountNo: { from: 'RspBody.CustInfo.Basic.CustNo', required: true },
+  holderName: { from: 'RspBody.CustInfo.Basic.CustName', mask: 'name' },
+  items: {
+    each: 'RspBody.ArrearsInfo.BillList.Bill',
+    map: {
+      billMonth: { from: 'Period', date: { in: 'yyyy-MM', out: 'yyyyMM' } },
+      amountFen: { from: 'AmtDue', money: { in: 'yuan' }, required: true },
+      lateFeeFen: { from: 'LateFee', money: { in: 'yuan' }, default: 0 },
+      status: { from: 'PayState', code: 'pay-state' },
+      issuedAt: { from: 'IssuedAt', date: { in: 'yyyyMMddHHmmss', tz: 'Asia/Shanghai' } },
     },
-    totalFen: { sum: ['$out.items[].amountFen', '$out.items[].lateFeeFen'] },
   },
-  '',
-  { codes },
-);
+  totalFen: { sum: ['$out.items[].amountFen', '$out.items[].lateFeeFen'] },
+};
+const engine = compileObject(SPECS, '', { codes });
 
 // The same mapping in JSONata. Money is converted through $round(x*100), which is what people write; dates through $substring.
 const expression = jsonata(`{
@@ -118,6 +118,7 @@ async function main() {
   const j = (await expression.evaluate(probe)) as ReturnType<typeof handWritten>;
   if (j.totalFen !== b.totalFen || j.items[3].amountFen !== b.items[3].amountFen) throw new Error('JSONata and hand-written disagree');
 
+  if (process.env.BENCH_SOURCE === '1') console.log(generateObjectMapper(SPECS, '', { codes }).source);
   console.log(`mapping benchmark: a 12-bill response to the canonical arrears shape, node ${process.version}`);
   const hand = await measure('hand-written TypeScript', N, handWritten);
   const compiled = await measure('compiled mapping engine', N, (x) => engine(x, {}));

@@ -256,7 +256,7 @@ type Generated<F> = { fn: F; source: string };
 
 function build<F>(b: SourceBuilder, body: string): Generated<F> {
   const source = `"use strict";\nreturn ${body}`;
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the source is built from literals only (see ./source.ts)
+  // The source holds literals and K[n] references only (see ./source.ts).
   const fn = new Function('K', 'H', source)(b.constants, getRuntime()) as F;
   return { fn, source };
 }
