@@ -84,7 +84,12 @@ function readFields(b: SourceBuilder, pattern: string, parts: Part[], v: string,
 /** Source writing the locals in an output pattern. */
 function writeFields(parts: Part[]): string {
   return parts
-    .map((p) => ('literal' in p ? stringLiteral(p.literal) : p.width === 2 ? `H.two[${LOCAL[p.token]}]` : `String(${LOCAL[p.token]}).padStart(${p.width}, '0')`))
+    .map((p) => {
+      if ('literal' in p) return stringLiteral(p.literal);
+      const local = LOCAL[p.token];
+      if (p.width === 2) return `H.two[${local}]`;
+      return `(${local} >= ${10 ** (p.width - 1)} ? '' + ${local} : String(${local}).padStart(${p.width}, '0'))`;
+    })
     .join(' + ');
 }
 
@@ -106,13 +111,19 @@ export function dateSource(b: SourceBuilder, date: NonNullable<FieldSpecObject['
     b.line(`${v} = ${writeFields(tokenize(out))};`);
   } else {
     const zone = b.ref(zoneOffsets(tz));
-    b.line('const local = Date.UTC(y, mo - 1, d, h, mi, s, ms);');
+    // Date.UTC reads years 0-99 as 1900-1999: those go to the closure, which does the same.
+    b.line(`if (y < 100) ${v} = ${convert}(${v}); else {`);
+    // Wall time as epoch ms by Hinnant's days_from_civil (what Date.UTC computes, without the builtin call).
+    b.line('const ey = mo <= 2 ? y - 1 : y, era = Math.floor(ey / 400), yoe = ey - era * 400;');
+    b.line('const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + Math.floor((153 * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5) + d - 1;');
+    b.line('const local = (era * 146097 + doe - 719468) * 86400000 + h * 3600000 + mi * 60000 + s * 1000 + ms;');
     b.line(`const off1 = ${zone}(local);`);
     b.line(`const off2 = ${zone}(local - off1 * 60000);`);
     b.line('const at = local - off2 * 60000;');
-    // At the instant found, the zone has the offset used (no DST edge) and the year reads as written: the wall time is the input.
-    b.line(`if ((off2 === off1 || ${zone}(at) === off2) && y >= 100) ${v} = y + '-' + H.two[mo] + '-' + H.two[d] + 'T' + H.two[h] + ':' + H.two[mi] + ':' + H.two[s] + H.isoZone(off2, ${tz === 'UTC'});`);
+    // At the instant found the zone has the offset used (no DST edge): the wall time written is the input's.
+    b.line(`if (off2 === off1 || ${zone}(at) === off2) ${v} = y + '-' + H.two[mo] + '-' + H.two[d] + 'T' + H.two[h] + ':' + H.two[mi] + ':' + H.two[s] + H.isoZone(off2, ${tz === 'UTC'});`);
     b.line(`else ${v} = ${convert}(${v});`);
+    b.line('}');
   }
   b.line('}');
   return true;

@@ -130,6 +130,31 @@ describe('core/mapping/codegen - generated mappers', () => {
       [{ from: '$request.acct', required: true }, [{}]],
       [{ concat: ['$context.operation', '$envelope.ts', { from: 'a', lookup: { 1: 'one' } }], separator: '/' }, ['1', '9']],
     ];
+    it('reads and writes pattern dates alike across zones, DST edges, leap days and centuries', () => {
+      let seed = 42;
+      const next = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648) % n);
+      const pad = (n: number, w: number) => String(n).padStart(w, '0');
+      for (const tz of ['Asia/Shanghai', 'America/New_York', 'Europe/London', 'Australia/Lord_Howe', 'UTC', 'Asia/Kolkata']) {
+        const specs: FieldSpec[] = [
+          { from: 'a', date: { in: 'yyyyMMddHHmmssSSS', tz } },
+          { from: 'a', date: { in: 'yyyyMMddHHmmssSSS', tz, out: 'yyyy/MM/dd HH:mm:ss.SSS' } },
+        ];
+        const fns = specs.map((spec) => [compileField(spec, 'f'), compileField(spec, 'f', {}, true).fn]);
+        for (let k = 0; k < 400; k++) {
+          const year = [next(10000), 1900 + next(200), 2000, 1900, 50 + next(60)][k % 5];
+          const text = `${pad(year, 4)}${pad(1 + next(12), 2)}${pad(1 + next(31), 2)}${pad(next(25), 2)}${pad(next(61), 2)}${pad(next(61), 2)}${pad(next(1000), 3)}`;
+          for (const [generated, closure] of fns) {
+            expect(run(() => generated({ a: text }, {})), `${tz} ${text}`).to.deep.equal(run(() => closure({ a: text }, {})));
+          }
+        }
+        for (const text of ['20250309023000000', '20251102013000000', '20250330013000000', '20251026013000000', '20250406020000000', '20241006020000000', '99991231235959999', '01000101000000000']) {
+          for (const [generated, closure] of fns) {
+            expect(run(() => generated({ a: text }, {})), `${tz} ${text}`).to.deep.equal(run(() => closure({ a: text }, {})));
+          }
+        }
+      }
+    });
+
     const ctx: MappingContext = { requestId: 'r1', operation: 'op.x', request: { acct: '330' }, envelope: { ts: 1700000000000 } };
     for (const [spec, inputs] of cases) {
       it(`maps ${JSON.stringify(spec)} alike`, () => {
