@@ -244,7 +244,7 @@ function objectFields(
       // `expr` inside: the closure compiler's field (JSONata), awaited in order.
       b.line(`${v} = await ${b.ref(closure.fn)}(${input}, c, ${out});`);
     } else {
-      value(b, spec, path, env, input, out, v);
+      b.line(`${v} = ${fieldFunction(b, spec, path, env)}(${input}, c, ${out});`);
     }
     const keys = name.split('.');
     if (keys.length === 1) b.line(`if (${v} !== undefined) ${member(out, name)} = ${v};`);
@@ -252,10 +252,22 @@ function objectFields(
   });
 }
 
+/**
+ * A field as a function of its own, `fN(input, ctx, out)`: one huge mapper
+ * would pass V8's size limit for optimisation (a 200-field map ran slower than
+ * closures); small functions are optimised and inlined where it pays.
+ */
+function fieldFunction(b: SourceBuilder, spec: FieldSpec, field: string, env: CompileEnv): string {
+  const name = b.name('f');
+  const body = b.capture(() => value(b, spec, field, env, 'i', 'o', 'v'));
+  b.declare(`function ${name}(i, c, o) {\nlet v;\n${body}\nreturn v;\n}`);
+  return name;
+}
+
 type Generated<F> = { fn: F; source: string };
 
 function build<F>(b: SourceBuilder, body: string): Generated<F> {
-  const source = `"use strict";\nreturn ${body}`;
+  const source = `"use strict";\n${b.declarations()}\nreturn ${body}`;
   // The source holds literals and K[n] references only (see ./source.ts).
   const fn = new Function('K', 'H', source)(b.constants, getRuntime()) as F;
   return { fn, source };

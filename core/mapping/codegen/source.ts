@@ -7,7 +7,8 @@
  * from the generator alone.
  */
 export class SourceBuilder {
-  private readonly lines: string[] = [];
+  private lines: string[] = [];
+  private readonly functions: string[] = [];
   /** Values the generated code refers to by index (`K[n]`): tables, functions, objects. */
   readonly constants: unknown[] = [];
   private counter = 0;
@@ -19,6 +20,28 @@ export class SourceBuilder {
 
   line(code: string): void {
     this.lines.push(code);
+  }
+
+  /** The lines `emit` writes, taken out of the current body (to become a function of their own). */
+  capture(emit: () => void): string {
+    const saved = this.lines;
+    this.lines = [];
+    try {
+      emit();
+      return this.lines.join('\n');
+    } finally {
+      this.lines = saved;
+    }
+  }
+
+  /** A function declaration placed before the mapper (every field is one: small functions stay optimisable). */
+  declare(code: string): void {
+    this.functions.push(code);
+  }
+
+  /** The declared functions, in order. */
+  declarations(): string {
+    return this.functions.join('\n');
   }
 
   /** A reference to a value passed as data, not as source. */
