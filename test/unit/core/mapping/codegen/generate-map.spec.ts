@@ -155,6 +155,23 @@ describe('core/mapping/codegen - generated mappers', () => {
       }
     });
 
+    it('maps a 300-field block with dotted targets alike (every field is a function of its own)', () => {
+      const specs: Record<string, FieldSpec> = {};
+      const input: Record<string, unknown> = {};
+      for (let k = 0; k < 300; k++) {
+        specs[k % 3 ? `F${k}` : `G${k % 7}.F${k}`] = k % 5 ? { from: `in.${k}`, type: 'integer' } : { from: `in.${k}`, date: { in: 'yyyyMMdd' } };
+        input[k] = k % 5 ? String(k) : `2025${String(1 + (k % 12)).padStart(2, '0')}01`;
+      }
+      const out: Record<string, unknown> = {};
+      for (const [name, spec] of Object.entries(specs)) {
+        const v = compileField(spec, name, {}, true).fn({ in: input }, {}, out);
+        const keys = name.split('.');
+        if (keys.length === 1) out[name] = v;
+        else ((out[keys[0]] ??= {}) as Record<string, unknown>)[keys[1]] = v;
+      }
+      expect(compileObject(specs)({ in: input }, {})).to.deep.equal(out);
+    });
+
     const ctx: MappingContext = { requestId: 'r1', operation: 'op.x', request: { acct: '330' }, envelope: { ts: 1700000000000 } };
     for (const [spec, inputs] of cases) {
       it(`maps ${JSON.stringify(spec)} alike`, () => {
