@@ -1,3 +1,4 @@
+import { ArchiveLedger } from '../archive-ledger';
 import { startSoapHost } from '../soap-host';
 import type { MarketingSimulator, MarketingSimulatorOptions } from '../marketing/server';
 import { ENVELOPE_KEY, createMarketingBServices } from './service';
@@ -5,19 +6,21 @@ import { MARKETING_B_PATH, renderMarketingBWsdl } from './wsdl';
 
 /** Same options as simulator A: host (127.0.0.1), port (0 = any free one), slowDelayMs (3000). */
 export type MarketingBSimulatorOptions = MarketingSimulatorOptions;
-/** Same shape as simulator A: { url, wsdlUrl, close(), requestCount() }. */
+/** Same shape as simulator A: { url, wsdlUrl, close(), requestCount(), archive }. */
 export type MarketingBSimulator = MarketingSimulator;
 
 /** Starts the second marketing-system simulator ("YX", SOAP) on a Node http.Server. */
 export async function startMarketingBSimulator(opts: MarketingBSimulatorOptions = {}): Promise<MarketingBSimulator> {
   const slowDelayMs = opts.slowDelayMs ?? 3000;
-  return startSoapHost({
+  const archive = opts.archive ?? new ArchiveLedger();
+  const host = await startSoapHost({
     host: opts.host,
     port: opts.port,
     path: MARKETING_B_PATH,
     wsdl: renderMarketingBWsdl,
-    services: (sleep) => createMarketingBServices({ slowDelayMs, sleep }),
+    services: (sleep) => createMarketingBServices({ slowDelayMs, sleep, archive }),
     // YX answers <soapenv:Envelope>, so its faultcodes read soapenv:Server / soapenv:Client
     envelopeKey: ENVELOPE_KEY,
   });
+  return Object.assign(host, { archive });
 }

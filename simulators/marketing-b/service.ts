@@ -8,10 +8,13 @@ import {
   totalAmtOf,
   yxBillsOf,
 } from './dataset';
+import type { ArchiveLedger } from '../archive-ledger';
 
 export const RSP_OK = 'AAAAAAA';
 export const RSP_NOT_FOUND = 'E0001';
 export const RSP_SYSTEM_ERROR = 'E9999';
+/** CustArchiveSupplement: this BizSeq was applied before; nothing changed now ("already done"). */
+export const RSP_DUPLICATE_SEQ = 'E0002';
 
 /** The calling-system codes YX knows; anything else is refused as a client fault. */
 export const KNOWN_SYS_CODES: readonly string[] = ['GRIDBUS'];
@@ -43,6 +46,8 @@ export interface MarketingBServiceOptions {
   slowDelayMs: number;
   /** Waits ms; supplied by the server so it can cancel pending waits on close. */
   sleep: (ms: number) => Promise<void>;
+  /** Archive supplements received, by BizSeq (read by tests). */
+  archive: ArchiveLedger;
 }
 
 type Obj = Record<string, unknown>;
@@ -134,6 +139,24 @@ function custIdentityInquiry(args: unknown) {
   };
 }
 
+/** Archive supplement of one customer; BizSeq is the idempotency key (a repeat answers E0002 and changes nothing). */
+function custArchiveSupplement(args: unknown, opts: MarketingBServiceOptions) {
+  const req = obj(args);
+  const transSeq = checkHeader(obj(req?.ReqHeader));
+  const a = obj(obj(req?.ReqBody)?.Archive);
+  const bizSeq = text(a?.BizSeq);
+  const custNo = text(a?.CustNo);
+  if (!bizSeq) throw new YxSoapFault(FAULT_CLIENT, 'ReqBody.Archive.BizSeq is required');
+  if (!custNo) throw new YxSoapFault(FAULT_CLIENT, 'ReqBody.Archive.CustNo is required');
+  if (text(a?.IdType) !== '01') throw new YxSoapFault(FAULT_CLIENT, 'ReqBody.Archive.IdType must be 01 (resident ID card)');
+  if (!text(a?.IdNo)) throw new YxSoapFault(FAULT_CLIENT, 'ReqBody.Archive.IdNo is required');
+  if (!text(a?.CustName)) throw new YxSoapFault(FAULT_CLIENT, 'ReqBody.Archive.CustName is required');
+  if (custNo === SPECIAL_CUST_NO.FAULT) throw new YxSoapFault(FAULT_SERVER, MAINTENANCE_FAULTSTRING);
+  if (!findCustomer(custNo)) return { RspHeader: header(RSP_NOT_FOUND, `客户 ${custNo} 不存在 (customer not found)`, transSeq) };
+  if (!opts.archive.receive(bizSeq, custNo)) return { RspHeader: header(RSP_DUPLICATE_SEQ, `业务流水 ${bizSeq} 已处理 (already processed)`, transSeq) };
+  return { RspHeader: header(RSP_OK, '交易成功', transSeq) };
+}
+
 /** The service object for soap.listen, shaped YxBillingService.YxBillingSoapPort.<operation>. */
 export function createMarketingBServices(opts: MarketingBServiceOptions): IServices {
   return {
@@ -141,6 +164,7 @@ export function createMarketingBServices(opts: MarketingBServiceOptions): IServi
       YxBillingSoapPort: {
         CustArrearsInquiry: (args: unknown) => custArrearsInquiry(args, opts),
         CustIdentityInquiry: async (args: unknown) => custIdentityInquiry(args),
+        CustArchiveSupplement: async (args: unknown) => custArchiveSupplement(args, opts),
       },
     },
   };

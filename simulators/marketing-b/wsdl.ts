@@ -31,6 +31,8 @@ const WSDL_TEMPLATE = `<?xml version="1.0" encoding="UTF-8"?>
     6666666666 answers AAAAAAA but without CustInfo/Basic/CustNo (a broken answer).
     CustIdentityInquiry: the customers registered under one identity document (IdType 01 =
     resident ID card) with exactly this CustName; none found is RspCode E0001 without RspBody.
+    CustArchiveSupplement: identity document, mobile and name of one customer; BizSeq is the
+    caller's idempotency key: a BizSeq processed before answers E0002 and changes nothing.
   </wsdl:documentation>
 
   <wsdl:types>
@@ -204,6 +206,42 @@ const WSDL_TEMPLATE = `<?xml version="1.0" encoding="UTF-8"?>
         </xsd:complexType>
       </xsd:element>
 
+      <xsd:complexType name="ArchiveSupplement">
+        <xsd:sequence>
+          <xsd:element name="BizSeq" type="xsd:string">
+            <xsd:annotation><xsd:documentation>Caller's idempotency key; the same BizSeq is applied once (E0002 after).</xsd:documentation></xsd:annotation>
+          </xsd:element>
+          <xsd:element name="CustNo" type="yx:CustNo"/>
+          <xsd:element name="IdType" type="yx:IdType"/>
+          <xsd:element name="IdNo" type="xsd:string"/>
+          <xsd:element name="MobileNo" type="xsd:string" minOccurs="0"/>
+          <xsd:element name="CustName" type="xsd:string"/>
+        </xsd:sequence>
+      </xsd:complexType>
+
+      <xsd:complexType name="ArchiveReqBody">
+        <xsd:sequence>
+          <xsd:element name="Archive" type="yx:ArchiveSupplement"/>
+        </xsd:sequence>
+      </xsd:complexType>
+
+      <xsd:element name="CustArchiveSupplementReq">
+        <xsd:complexType>
+          <xsd:sequence>
+            <xsd:element name="ReqHeader" type="yx:ReqHeader"/>
+            <xsd:element name="ReqBody" type="yx:ArchiveReqBody"/>
+          </xsd:sequence>
+        </xsd:complexType>
+      </xsd:element>
+
+      <xsd:element name="CustArchiveSupplementRsp">
+        <xsd:complexType>
+          <xsd:sequence>
+            <xsd:element name="RspHeader" type="yx:RspHeader"/>
+          </xsd:sequence>
+        </xsd:complexType>
+      </xsd:element>
+
       <xsd:element name="CustArrearsInquiryReq">
         <xsd:complexType>
           <xsd:sequence>
@@ -241,6 +279,13 @@ const WSDL_TEMPLATE = `<?xml version="1.0" encoding="UTF-8"?>
     <wsdl:part name="out" element="yx:CustIdentityInquiryRsp"/>
   </wsdl:message>
 
+  <wsdl:message name="CustArchiveSupplementRequest">
+    <wsdl:part name="in" element="yx:CustArchiveSupplementReq"/>
+  </wsdl:message>
+  <wsdl:message name="CustArchiveSupplementResponse">
+    <wsdl:part name="out" element="yx:CustArchiveSupplementRsp"/>
+  </wsdl:message>
+
   <wsdl:portType name="YxBillingPortType">
     <wsdl:operation name="CustArrearsInquiry">
       <wsdl:documentation>Arrears (欠费) of one customer, bill by bill.</wsdl:documentation>
@@ -251,6 +296,11 @@ const WSDL_TEMPLATE = `<?xml version="1.0" encoding="UTF-8"?>
       <wsdl:documentation>Customers (户号) of one holder, by identity document and name.</wsdl:documentation>
       <wsdl:input message="yx:CustIdentityInquiryRequest"/>
       <wsdl:output message="yx:CustIdentityInquiryResponse"/>
+    </wsdl:operation>
+    <wsdl:operation name="CustArchiveSupplement">
+      <wsdl:documentation>Archive supplement (identity document, mobile, name) of one customer; idempotent by BizSeq.</wsdl:documentation>
+      <wsdl:input message="yx:CustArchiveSupplementRequest"/>
+      <wsdl:output message="yx:CustArchiveSupplementResponse"/>
     </wsdl:operation>
   </wsdl:portType>
 
@@ -263,6 +313,11 @@ const WSDL_TEMPLATE = `<?xml version="1.0" encoding="UTF-8"?>
     </wsdl:operation>
     <wsdl:operation name="CustIdentityInquiry">
       <soap:operation soapAction="urn:sgcc:yx:ws#CustIdentityInquiry" style="document"/>
+      <wsdl:input><soap:body use="literal"/></wsdl:input>
+      <wsdl:output><soap:body use="literal"/></wsdl:output>
+    </wsdl:operation>
+    <wsdl:operation name="CustArchiveSupplement">
+      <soap:operation soapAction="urn:sgcc:yx:ws#CustArchiveSupplement" style="document"/>
       <wsdl:input><soap:body use="literal"/></wsdl:input>
       <wsdl:output><soap:body use="literal"/></wsdl:output>
     </wsdl:operation>

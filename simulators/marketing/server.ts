@@ -1,3 +1,4 @@
+import { ArchiveLedger } from '../archive-ledger';
 import { SoapSimulator, startSoapHost } from '../soap-host';
 import { createMarketingServices } from './service';
 import { MARKETING_PATH, renderMarketingWsdl } from './wsdl';
@@ -9,18 +10,25 @@ export interface MarketingSimulatorOptions {
   port?: number;
   /** Answer delay of the SLOW account (8888888888); default 3000 ms. */
   slowDelayMs?: number;
+  /** Where archive updates are counted; pass the ledger of a stopped simulator to keep its memory across a restart. */
+  archive?: ArchiveLedger;
 }
 
-export type MarketingSimulator = SoapSimulator;
+export type MarketingSimulator = SoapSimulator & {
+  /** The archive updates received, by serial. */
+  archive: ArchiveLedger;
+};
 
 /** Starts the marketing-system SOAP simulator on a Node http.Server. */
 export async function startMarketingSimulator(opts: MarketingSimulatorOptions = {}): Promise<MarketingSimulator> {
   const slowDelayMs = opts.slowDelayMs ?? 3000;
-  return startSoapHost({
+  const archive = opts.archive ?? new ArchiveLedger();
+  const host = await startSoapHost({
     host: opts.host,
     port: opts.port,
     path: MARKETING_PATH,
     wsdl: renderMarketingWsdl,
-    services: (sleep) => createMarketingServices({ slowDelayMs, sleep }),
+    services: (sleep) => createMarketingServices({ slowDelayMs, sleep, archive }),
   });
+  return Object.assign(host, { archive });
 }

@@ -1,15 +1,20 @@
 import type { IServices } from 'soap';
 import { findHousehold, findHouseholdsByIdentity, Household, SPECIAL_CONS_NO, totalFen } from './dataset';
 import { SoapFault } from './soap-fault';
+import type { ArchiveLedger } from '../archive-ledger';
 
 export const RET_OK = '0000';
 export const RET_NOT_FOUND = '1001';
+/** UpdateArchive: this Serial was applied before; nothing changed now ("already done"). */
+export const RET_DUPLICATE_SERIAL = '2001';
 
 export interface MarketingServiceOptions {
   /** How long the SLOW account takes to answer. */
   slowDelayMs: number;
   /** Waits ms; supplied by the server so it can cancel pending waits on close. */
   sleep: (ms: number) => Promise<void>;
+  /** Archive updates received, by serial (read by tests). */
+  archive: ArchiveLedger;
 }
 
 type Args = Record<string, unknown> | undefined;
@@ -69,6 +74,23 @@ function findCustomersByIdentity(args: Args) {
   };
 }
 
+/**
+ * Archive supplement after a binding: the holder's ID number, mobile and name
+ * for one account. Serial is the caller's idempotency key: a serial seen
+ * before answers RET_DUPLICATE_SERIAL and changes nothing.
+ */
+async function updateArchive(args: Args, opts: MarketingServiceOptions) {
+  const serial = typeof args?.Serial === 'string' ? args.Serial.trim() : '';
+  if (!serial) throw new SoapFault('soap:Client', 'Serial is required');
+  const consNo = await resolveConsNo(args, opts);
+  for (const field of ['CertNo', 'ConsName']) {
+    if (typeof args?.[field] !== 'string' || !(args[field] as string).trim()) throw new SoapFault('soap:Client', `${field} is required`);
+  }
+  if (!findHousehold(consNo)) return notFound(consNo);
+  if (!opts.archive.receive(serial, consNo)) return { RetCode: RET_DUPLICATE_SERIAL, RetMsg: `Serial ${serial} already processed` };
+  return { RetCode: RET_OK, RetMsg: 'OK' };
+}
+
 /** The service object for soap.listen, shaped MarketingService.MarketingPort.<operation>. */
 export function createMarketingServices(opts: MarketingServiceOptions): IServices {
   return {
@@ -86,6 +108,9 @@ export function createMarketingServices(opts: MarketingServiceOptions): IService
         },
         async FindCustomersByIdentity(args: Args) {
           return findCustomersByIdentity(args);
+        },
+        async UpdateArchive(args: Args) {
+          return updateArchive(args, opts);
         },
       },
     },

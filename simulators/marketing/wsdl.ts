@@ -26,6 +26,9 @@ const WSDL_TEMPLATE = `<?xml version="1.0" encoding="UTF-8"?>
     FindCustomersByIdentity: the households whose holder has this CertNo (18 characters,
     check digit X in either case) and exactly this ConsName; none found is RetCode 0000
     with an empty CustomerList (the caller may not learn whether the ID number alone matched).
+    UpdateArchive: the holder's ID number, mobile and name for one account (archive supplement
+    after a binding). Serial is the caller's idempotency key: a Serial processed before answers
+    RetCode 2001 and changes nothing; 1001 = customer not found.
   </wsdl:documentation>
 
   <wsdl:types>
@@ -156,6 +159,30 @@ const WSDL_TEMPLATE = `<?xml version="1.0" encoding="UTF-8"?>
         </xsd:complexType>
       </xsd:element>
 
+      <xsd:element name="UpdateArchiveRequest">
+        <xsd:complexType>
+          <xsd:sequence>
+            <xsd:element name="Serial" type="xsd:string">
+              <xsd:annotation><xsd:documentation>Caller's idempotency key; the same Serial is applied once.</xsd:documentation></xsd:annotation>
+            </xsd:element>
+            <xsd:element name="ConsNo" type="xsd:string"/>
+            <xsd:element name="CertNo" type="xsd:string"/>
+            <xsd:element name="Mobile" type="xsd:string" minOccurs="0"/>
+            <xsd:element name="ConsName" type="xsd:string"/>
+            <xsd:element name="Channel" type="xsd:string" minOccurs="0"/>
+          </xsd:sequence>
+        </xsd:complexType>
+      </xsd:element>
+
+      <xsd:element name="UpdateArchiveResponse">
+        <xsd:complexType>
+          <xsd:sequence>
+            <xsd:element name="RetCode" type="xsd:string"/>
+            <xsd:element name="RetMsg" type="xsd:string"/>
+          </xsd:sequence>
+        </xsd:complexType>
+      </xsd:element>
+
     </xsd:schema>
   </wsdl:types>
 
@@ -179,6 +206,13 @@ const WSDL_TEMPLATE = `<?xml version="1.0" encoding="UTF-8"?>
     <wsdl:part name="parameters" element="tns:FindCustomersByIdentityResponse"/>
   </wsdl:message>
 
+  <wsdl:message name="UpdateArchiveInput">
+    <wsdl:part name="parameters" element="tns:UpdateArchiveRequest"/>
+  </wsdl:message>
+  <wsdl:message name="UpdateArchiveOutput">
+    <wsdl:part name="parameters" element="tns:UpdateArchiveResponse"/>
+  </wsdl:message>
+
   <wsdl:portType name="MarketingPortType">
     <wsdl:operation name="QueryArrears">
       <wsdl:documentation>Arrears (欠费) of one consumer number, month by month.</wsdl:documentation>
@@ -194,6 +228,11 @@ const WSDL_TEMPLATE = `<?xml version="1.0" encoding="UTF-8"?>
       <wsdl:documentation>The consumer numbers of one holder, found by ID number and name (account binding).</wsdl:documentation>
       <wsdl:input message="tns:FindCustomersByIdentityInput"/>
       <wsdl:output message="tns:FindCustomersByIdentityOutput"/>
+    </wsdl:operation>
+    <wsdl:operation name="UpdateArchive">
+      <wsdl:documentation>Archive supplement (ID number, mobile, name) of one consumer number; idempotent by Serial.</wsdl:documentation>
+      <wsdl:input message="tns:UpdateArchiveInput"/>
+      <wsdl:output message="tns:UpdateArchiveOutput"/>
     </wsdl:operation>
   </wsdl:portType>
 
@@ -211,6 +250,11 @@ const WSDL_TEMPLATE = `<?xml version="1.0" encoding="UTF-8"?>
     </wsdl:operation>
     <wsdl:operation name="FindCustomersByIdentity">
       <soap:operation soapAction="${MARKETING_NAMESPACE}/FindCustomersByIdentity" style="document"/>
+      <wsdl:input><soap:body use="literal"/></wsdl:input>
+      <wsdl:output><soap:body use="literal"/></wsdl:output>
+    </wsdl:operation>
+    <wsdl:operation name="UpdateArchive">
+      <soap:operation soapAction="${MARKETING_NAMESPACE}/UpdateArchive" style="document"/>
       <wsdl:input><soap:body use="literal"/></wsdl:input>
       <wsdl:output><soap:body use="literal"/></wsdl:output>
     </wsdl:operation>

@@ -122,6 +122,35 @@ const SMS_SEND: CanonicalOperation = {
   },
 };
 
+const UPDATE_ARCHIVE: CanonicalOperation = {
+  name: 'marketing.updateArchive',
+  request: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['serial', 'accountNo', 'certNo', 'name'],
+    properties: {
+      serial: { type: 'string', description: "the bus's idempotency key of this update (the outbox row's serial): the system applies it once" },
+      accountNo: { type: 'string', pattern: '^[0-9]{10}$', description: 'electricity account number (户号), 10 digits' },
+      certNo: { type: 'string', description: "holder's resident ID number, 18 characters" },
+      mobile: { type: ['string', 'null'], description: 'mobile number, when Alipay shared it' },
+      name: { type: 'string', description: "holder's real name" },
+    },
+  },
+  response: {
+    name: 'marketing.updateArchive response',
+    title: 'canonical marketing.updateArchive response',
+    readBy: 'services/outbox (closed-loop delivery)',
+    schema: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['outcome'],
+      properties: {
+        outcome: { type: 'string', description: 'APPLIED, or ALREADY_DONE when the system had applied this serial before (counts as delivered)' },
+      },
+    },
+  },
+};
+
 export const CANONICAL_OPERATIONS: Record<string, CanonicalOperation> = Object.fromEntries(
-  [QUERY_ARREARS, FIND_CUSTOMERS, SMS_SEND].map((op) => [op.name, op]),
+  [QUERY_ARREARS, FIND_CUSTOMERS, SMS_SEND, UPDATE_ARCHIVE].map((op) => [op.name, op]),
 );

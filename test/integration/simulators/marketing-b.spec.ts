@@ -67,7 +67,8 @@ describe('simulators - marketing B (YX: yuan, nested, other codes)', () => {
 
   it('marketing-b - the client sees its operations with nested requests', () => {
     const ops = client.describe().YxBillingService.YxBillingSoapPort;
-    expect(Object.keys(ops)).to.deep.equal(['CustArrearsInquiry', 'CustIdentityInquiry']);
+    expect(Object.keys(ops)).to.deep.equal(['CustArrearsInquiry', 'CustIdentityInquiry', 'CustArchiveSupplement']);
+    expect(ops.CustArchiveSupplement.input.ReqBody.Archive).to.include.keys('BizSeq', 'CustNo', 'IdType', 'IdNo', 'MobileNo', 'CustName');
     expect(ops.CustIdentityInquiry.input.ReqBody.Query).to.include.keys('IdType', 'IdNo', 'CustName');
     const input = ops.CustArrearsInquiry.input;
     expect(input.ReqHeader).to.include.keys('SysCode', 'TransSeq', 'TransTime');

@@ -57,7 +57,7 @@ describe('simulators - marketing', () => {
 
   it('marketing - the client sees every operation from the WSDL', () => {
     const ops = client.describe().MarketingService.MarketingPort;
-    expect(Object.keys(ops)).to.have.members(['QueryArrears', 'GetCustomer', 'FindCustomersByIdentity']);
+    expect(Object.keys(ops)).to.have.members(['QueryArrears', 'GetCustomer', 'FindCustomersByIdentity', 'UpdateArchive']);
   });
 
   it('marketing - FindCustomersByIdentity finds the households of one holder by ID number and name', async () => {
