@@ -10,6 +10,7 @@ import { createMappingService } from './mapping/mapping.service';
 import { createMarketingService } from './marketing/marketing.service';
 import { createPaymentService } from './payment/payment.service';
 import { createReconcileService } from './reconcile/reconcile.service';
+import { createSchedulerService } from '../scheduler/scheduler.service';
 import { ServiceDeps } from './service-deps';
 import { createSmsService } from './sms/sms.service';
 import { createStatisticsService } from './statistics/statistics.service';
@@ -36,6 +37,7 @@ export const SERVICE_CATALOG: Record<string, ServiceEntry> = {
   payment: { create: createPaymentService, needsDatabase: true },
   binding: { create: createBindingService, needsDatabase: true },
   statistics: { create: createStatisticsService, needsDatabase: true },
+  scheduler: { create: createSchedulerService, needsDatabase: true },
 };
 
 export function resolveServiceNames(requested: string[] | null): string[] {

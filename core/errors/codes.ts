@@ -42,6 +42,12 @@ export const ERROR_CODES = {
    */
   MAPPING_NOT_ACTIVE: { status: 409, retryable: false },
   CONFIG_INVALID: { status: 500, retryable: false },
+  /** A job's schedule was refused (a cron expression node-cron does not parse, an unknown time zone): the message names the job. */
+  JOB_SCHEDULE_INVALID: { status: 422, retryable: false },
+  /** No scheduled job of that name is registered (`gridbus jobs list` names them). */
+  JOB_NOT_FOUND: { status: 404, retryable: false },
+  /** A job run's write was refused: its lease (fencing token) was taken over by another node. */
+  JOB_LEASE_LOST: { status: 409, retryable: false },
   INTERNAL: { status: 500, retryable: false },
 } as const;
 

@@ -10,6 +10,7 @@ import { AccountBindings1764400000000 } from './1764400000000-account-bindings';
 import { AccessEvents1764500000000 } from './1764500000000-access-events';
 import { LoginThrottle1764600000000 } from './1764600000000-login-throttle';
 import { SftpIdempotentKey1764700090000 } from './1764700090000-sftp-idempotent-key';
+import { ScheduledJobs1764800000000 } from './1764800000000-scheduled-jobs';
 
 /** In order. A migration, once on main, is never edited: add a new one. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   AccessEvents1764500000000,
   LoginThrottle1764600000000,
   SftpIdempotentKey1764700090000,
+  ScheduledJobs1764800000000,
 ];

@@ -1,0 +1,5 @@
+import { JobKind } from '../job-kind';
+import { sleepJob } from './sleep.job';
+
+/** Every job kind of the bus; a new kind is one file here and one line below. */
+export const JOB_KINDS: JobKind[] = [sleepJob];

@@ -1,0 +1,110 @@
+import { Context, ServiceBroker, ServiceSchema } from 'moleculer';
+import * as cron from 'node-cron';
+import { requireDep, ServiceDeps } from '../services/service-deps';
+import { JOB_KINDS } from './jobs';
+import { JobRunner } from './job-runner';
+import { JobSchedule, JobStore } from './job-store';
+import { JobRegistry } from './registry';
+import { instantOf, validateSchedule } from './schedule';
+
+type Logger = { info(m: string): void; warn(m: string): void; error(m: string): void };
+
+/** How often a node re-reads job_schedule (an operator's change of cron, zone or pause takes effect within it). */
+const RELOAD_MS = 10_000;
+
+interface Ticking {
+  cron: string;
+  timeZone: string;
+  task: cron.ScheduledTask;
+}
+
+/**
+ * Runs the registered job kinds (scheduler/jobs) on the schedules of the
+ * job_schedule table. Every node running this service ticks; the job's
+ * lease decides which one runs each instant (docs/operations.md "Scheduled jobs").
+ */
+export function createSchedulerService(deps: ServiceDeps): ServiceSchema {
+  const ds = requireDep(deps.dataSource, 'the database', 'scheduler');
+  const registry = new JobRegistry(JOB_KINDS);
+  const store = new JobStore(ds);
+  const ticking = new Map<string, Ticking>();
+  const invalid = new Map<string, string>();
+  let runner: JobRunner;
+  let reloadTimer: NodeJS.Timeout | undefined;
+  let logger: Logger;
+
+  function tick(job: string, at: Date): void {
+    runner.runInstant(job, instantOf(at), 'scheduled').catch((err) => logger.error(`job ${job}: run not started: ${(err as Error).message}`));
+  }
+
+  function apply(schedules: JobSchedule[]): void {
+    const seen = new Set<string>();
+    for (const s of schedules) {
+      if (!registry.has(s.job)) continue;
+      seen.add(s.job);
+      const current = ticking.get(s.job);
+      if (current && current.cron === s.cron && current.timeZone === s.timeZone) continue;
+      try {
+        validateSchedule(s.job, s.cron, s.timeZone);
+        invalid.delete(s.job);
+      } catch (err) {
+        if (invalid.get(s.job) !== (err as Error).message) logger.error(`${(err as Error).message}; the job keeps ${current ? `its previous schedule '${current.cron}'` : 'not running'}`);
+        invalid.set(s.job, (err as Error).message);
+        continue;
+      }
+      void current?.task.destroy();
+      const task = cron.schedule(s.cron, (c) => tick(s.job, c.date), { timezone: s.timeZone, name: `job:${s.job}`, suppressMissedWarning: true });
+      ticking.set(s.job, { cron: s.cron, timeZone: s.timeZone, task });
+      logger.info(`job ${s.job}: scheduled '${s.cron}' (${s.timeZone})${s.paused ? ', paused' : ''}`);
+    }
+    for (const [job, t] of ticking) {
+      if (!seen.has(job)) {
+        void t.task.destroy();
+        ticking.delete(job);
+      }
+    }
+  }
+
+  return {
+    name: 'scheduler',
+    async started(this: { broker: ServiceBroker; logger: Logger }) {
+      logger = this.logger;
+      runner = new JobRunner(store, registry, this.broker.nodeID, { dataSource: ds, config: deps.config, broker: this.broker }, logger);
+      await store.seed(registry.all());
+      apply(await store.schedules());
+      reloadTimer = setInterval(() => {
+        store.schedules().then(apply, (err) => logger.warn(`job schedules not reloaded: ${(err as Error).message}`));
+      }, RELOAD_MS);
+      reloadTimer.unref();
+    },
+    async stopped() {
+      clearInterval(reloadTimer);
+      for (const t of ticking.values()) await t.task.destroy();
+      ticking.clear();
+      runner?.abortAll();
+    },
+    actions: {
+      /** Every job: its schedule, whether it is paused, and whether its schedule was refused. */
+      list: {
+        params: { $$strict: true },
+        async handler() {
+          const rows = await store.schedules();
+          return rows
+            .filter((s) => registry.has(s.job))
+            .map((s) => ({ ...s, description: registry.get(s.job).description, invalid: invalid.get(s.job) ?? null }));
+        },
+      },
+      history: {
+        params: {
+          job: { type: 'string', max: 64, optional: true },
+          limit: { type: 'number', integer: true, min: 1, max: 500, optional: true, convert: true },
+          $$strict: true,
+        },
+        async handler(ctx: Context<{ job?: string; limit?: number }>) {
+          if (ctx.params.job) registry.get(ctx.params.job);
+          return store.history(ctx.params.job ?? null, ctx.params.limit ?? 50);
+        },
+      },
+    },
+  };
+}
