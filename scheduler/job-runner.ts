@@ -19,6 +19,8 @@ export interface RunResult {
  */
 export class JobRunner {
   private readonly running = new Map<string, AbortController>();
+  private readonly waits = new Set<() => void>();
+  private stopping = false;
 
   constructor(
     private readonly store: JobStore,
@@ -95,8 +97,44 @@ export class JobRunner {
     return { runId, outcome, counts, error };
   }
 
-  /** Asks every run of this node to stop (the node is stopping). */
+  /**
+   * Runs an instant and, when the run failed, retries it on this node after
+   * backoffMs, 2×, 4×... until the schedule's maxAttempts (a retry takes the
+   * lease again; a node that dies between attempts leaves the rest to the next instant).
+   */
+  async runWithRetries(job: string, scheduledFor: Date, reason: RunReason): Promise<RunResult | null> {
+    let result = await this.runInstant(job, scheduledFor, reason, 1);
+    for (let attempt = 2; result?.outcome === 'failed'; attempt++) {
+      const schedule = await this.store.schedule(job);
+      if (!schedule || attempt > schedule.maxAttempts || this.stopping) break;
+      const delay = schedule.backoffMs * 2 ** (attempt - 2);
+      this.log.info(`job ${job}: attempt ${attempt} of ${schedule.maxAttempts} in ${delay} ms`);
+      await this.sleep(delay);
+      if (this.stopping) break;
+      result = await this.runInstant(job, scheduledFor, 'retry', attempt);
+    }
+    return result;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.waits.delete(done);
+        resolve();
+      }, ms);
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.waits.add(done);
+    });
+  }
+
+  /** Asks every run of this node to stop and drops pending retries (the node is stopping). */
   abortAll(): void {
+    this.stopping = true;
+    for (const w of this.waits) w();
+    this.waits.clear();
     for (const c of this.running.values()) c.abort(new Error('node stopping'));
   }
 

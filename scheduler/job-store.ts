@@ -173,6 +173,12 @@ export class JobStore {
     if (count === 0) throw leaseLost(lease, what);
   }
 
+  /** The last instant any node took the job's lease for (null: never ran). */
+  async lastTaken(job: string): Promise<Date | null> {
+    const rows: { at: Date | null }[] = await this.ds.query(`SELECT scheduled_for AS at FROM job_lease WHERE job = $1`, [job]);
+    return rows[0]?.at ? new Date(rows[0].at) : null;
+  }
+
   async history(job: string | null, limit: number): Promise<RunRow[]> {
     return this.ds.query(`SELECT ${RUN_COLUMNS} FROM job_run WHERE ($1::text IS NULL OR job = $1) ORDER BY id DESC LIMIT $2`, [job, limit]);
   }

@@ -5,6 +5,7 @@ import { JOB_KINDS } from './jobs';
 import { JobRunner } from './job-runner';
 import { JobSchedule, JobStore } from './job-store';
 import { JobRegistry } from './registry';
+import { lastMissedInstant } from './missed-runs';
 import { instantOf, validateSchedule } from './schedule';
 
 type Logger = { info(m: string): void; warn(m: string): void; error(m: string): void };
@@ -34,7 +35,18 @@ export function createSchedulerService(deps: ServiceDeps): ServiceSchema {
   let logger: Logger;
 
   function tick(job: string, at: Date): void {
-    runner.runInstant(job, instantOf(at), 'scheduled').catch((err) => logger.error(`job ${job}: run not started: ${(err as Error).message}`));
+    runner.runWithRetries(job, instantOf(at), 'scheduled').catch((err) => logger.error(`job ${job}: run not started: ${(err as Error).message}`));
+  }
+
+  /** Per the job's `missed` policy: `catchUp` runs the newest instant missed while no node ran it, once; `skip` waits for the next. */
+  async function catchUp(schedules: JobSchedule[]): Promise<void> {
+    for (const s of schedules) {
+      if (s.missed !== 'catchUp' || s.paused || !ticking.has(s.job)) continue;
+      const missed = lastMissedInstant(s.cron, s.timeZone, await store.lastTaken(s.job), new Date());
+      if (!missed) continue;
+      logger.info(`job ${s.job}: instant ${missed.toISOString()} was missed; catching up once`);
+      await runner.runWithRetries(s.job, missed, 'catchUp');
+    }
   }
 
   function apply(schedules: JobSchedule[]): void {
@@ -71,7 +83,9 @@ export function createSchedulerService(deps: ServiceDeps): ServiceSchema {
       logger = this.logger;
       runner = new JobRunner(store, registry, this.broker.nodeID, { dataSource: ds, config: deps.config, broker: this.broker }, logger);
       await store.seed(registry.all());
-      apply(await store.schedules());
+      const schedules = await store.schedules();
+      apply(schedules);
+      catchUp(schedules).catch((err) => logger.error(`missed runs not caught up: ${(err as Error).message}`));
       reloadTimer = setInterval(() => {
         store.schedules().then(apply, (err) => logger.warn(`job schedules not reloaded: ${(err as Error).message}`));
       }, RELOAD_MS);
