@@ -47,6 +47,8 @@ export interface GridbusConfig {
   requestTimeoutMs: number;
   /** How long a node remembers an active binding (an unbinding is broadcast at once). */
   binding: { cacheMs: number };
+  /** Closed-loop outbox delivery (services/outbox). */
+  outbox: { maxAttempts: number; pollMs: number; backoffBaseMs: number; backoffMaxMs: number; degradedAgeS: number };
   /** Exchanges of one operation a node records per second in the message log (a sample: dry-runs and the exchanges view read the newest). */
   messageLog: { okPerSecond: number; failedPerSecond: number };
   varDir: string;
@@ -206,6 +208,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     logLevel: get('LOG_LEVEL', 'info'),
     requestTimeoutMs: get('REQUEST_TIMEOUT_MS', 10000),
     binding: { cacheMs: get('BINDING_CACHE_MS', 30000) },
+    outbox: {
+      maxAttempts: get('OUTBOX_MAX_ATTEMPTS', 10),
+      pollMs: get('OUTBOX_POLL_MS', 1000),
+      backoffBaseMs: get('OUTBOX_BACKOFF_BASE_MS', 2000),
+      backoffMaxMs: get('OUTBOX_BACKOFF_MAX_MS', 600000),
+      degradedAgeS: get('OUTBOX_DEGRADED_AGE_S', 900),
+    },
     messageLog: { okPerSecond: get('MESSAGE_LOG_OK_PER_SECOND', 10), failedPerSecond: get('MESSAGE_LOG_FAILED_PER_SECOND', 100) },
     varDir,
     alipay: readAlipayConfig(raw, cwd, (key, message) => {

@@ -8,6 +8,7 @@ import { createBindingService } from './binding/binding.service';
 import { createGatewayService } from './gateway/gateway.service';
 import { createMappingService } from './mapping/mapping.service';
 import { createMarketingService } from './marketing/marketing.service';
+import { createOutboxService } from './outbox/outbox.service';
 import { createPaymentService } from './payment/payment.service';
 import { createReconcileService } from './reconcile/reconcile.service';
 import { createSchedulerService } from '../scheduler/scheduler.service';
@@ -37,6 +38,7 @@ export const SERVICE_CATALOG: Record<string, ServiceEntry> = {
   payment: { create: createPaymentService, needsDatabase: true },
   binding: { create: createBindingService, needsDatabase: true },
   statistics: { create: createStatisticsService, needsDatabase: true },
+  outbox: { create: createOutboxService, needsDatabase: true },
   scheduler: { create: createSchedulerService, needsDatabase: true },
 };
 

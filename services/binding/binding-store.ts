@@ -1,5 +1,9 @@
 import { DataSource } from 'typeorm';
 import { LookupHasher, PiiCipher } from '../../core/crypto';
+import { enqueueOutbox } from '../../core/outbox';
+
+/** The closed loop: what the marketing system learns of a new binding (services/outbox delivers it). */
+export const ARCHIVE_UPDATE_OPERATION = 'marketing.updateArchive';
 
 /** The holder's identity as Alipay shared it (personal data: encrypted before it is stored). */
 export interface HolderIdentity {
@@ -45,24 +49,38 @@ export class BindingStore {
     return { accountNo: p.accountNo, identity: { certNo: p.certNo, mobile: typeof p.mobile === 'string' ? p.mobile : null, name: p.name } };
   }
 
-  /** Binds (idempotent: an active binding of the same user and account is kept as it is). */
+  /**
+   * Binds (idempotent: an active binding of the same user and account is kept
+   * as it is). A new binding and its archive update for the marketing system
+   * (an outbox row) commit together or not at all.
+   */
   async bind(userId: string, accountNo: string, identity: HolderIdentity): Promise<{ created: boolean; boundAt: Date }> {
     for (let attempt = 0; attempt < 3; attempt++) {
-      const inserted: Array<{ bound_at: Date }> = await this.ds.query(
-        `INSERT INTO account_binding (user_id, account_no, cert_no_enc, mobile_enc, name_enc, cert_no_hash)
-         VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (user_id, account_no) WHERE status = 'active' DO NOTHING
-         RETURNING bound_at`,
-        [
-          userId,
-          accountNo,
-          this.cipher.encrypt(identity.certNo),
-          identity.mobile === null ? null : this.cipher.encrypt(identity.mobile),
-          this.cipher.encrypt(identity.name),
-          this.certHash(identity.certNo),
-        ],
-      );
-      if (inserted.length) return { created: true, boundAt: inserted[0].bound_at };
+      const created = await this.ds.transaction(async (tx) => {
+        const inserted: Array<{ bound_at: Date }> = await tx.query(
+          `INSERT INTO account_binding (user_id, account_no, cert_no_enc, mobile_enc, name_enc, cert_no_hash)
+           VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (user_id, account_no) WHERE status = 'active' DO NOTHING
+           RETURNING bound_at`,
+          [
+            userId,
+            accountNo,
+            this.cipher.encrypt(identity.certNo),
+            identity.mobile === null ? null : this.cipher.encrypt(identity.mobile),
+            this.cipher.encrypt(identity.name),
+            this.certHash(identity.certNo),
+          ],
+        );
+        if (!inserted.length) return null;
+        await enqueueOutbox(tx, this.cipher, {
+          operation: ARCHIVE_UPDATE_OPERATION,
+          partitionKey: accountNo,
+          payload: { accountNo, certNo: identity.certNo, mobile: identity.mobile, name: identity.name },
+          piiFields: ['certNo', 'mobile', 'name'],
+        });
+        return inserted[0].bound_at;
+      });
+      if (created) return { created: true, boundAt: created };
       const existing: Array<{ bound_at: Date }> = await this.ds.query(
         `SELECT bound_at FROM account_binding WHERE user_id = $1 AND account_no = $2 AND status = 'active'`,
         [userId, accountNo],

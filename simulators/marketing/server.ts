@@ -12,6 +12,8 @@ export interface MarketingSimulatorOptions {
   slowDelayMs?: number;
   /** Where archive updates are counted; pass the ledger of a stopped simulator to keep its memory across a restart. */
   archive?: ArchiveLedger;
+  /** UpdateArchive answers this long after applying (default 0). */
+  archiveDelayMs?: number;
 }
 
 export type MarketingSimulator = SoapSimulator & {
@@ -28,7 +30,7 @@ export async function startMarketingSimulator(opts: MarketingSimulatorOptions = 
     port: opts.port,
     path: MARKETING_PATH,
     wsdl: renderMarketingWsdl,
-    services: (sleep) => createMarketingServices({ slowDelayMs, sleep, archive }),
+    services: (sleep) => createMarketingServices({ slowDelayMs, sleep, archive, archiveDelayMs: opts.archiveDelayMs ?? 0 }),
   });
   return Object.assign(host, { archive });
 }

@@ -15,6 +15,8 @@ export interface MarketingServiceOptions {
   sleep: (ms: number) => Promise<void>;
   /** Archive updates received, by serial (read by tests). */
   archive: ArchiveLedger;
+  /** UpdateArchive answers this long after it applied the update (0: at once): a caller that dies meanwhile never learns it was applied. */
+  archiveDelayMs?: number;
 }
 
 type Args = Record<string, unknown> | undefined;
@@ -88,6 +90,7 @@ async function updateArchive(args: Args, opts: MarketingServiceOptions) {
   }
   if (!findHousehold(consNo)) return notFound(consNo);
   if (!opts.archive.receive(serial, consNo)) return { RetCode: RET_DUPLICATE_SERIAL, RetMsg: `Serial ${serial} already processed` };
+  if (opts.archiveDelayMs) await opts.sleep(opts.archiveDelayMs);
   return { RetCode: RET_OK, RetMsg: 'OK' };
 }
 

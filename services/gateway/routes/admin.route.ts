@@ -20,6 +20,10 @@ export const ADMIN_ACTION_ROLES: Record<string, string[]> = {
   'auth.updateOperator': [],
   'api.bans': ['operator', 'auditor'],
   'api.liftBan': ['operator'],
+  'outbox.backlog': ['operator', 'auditor'],
+  'outbox.dead': ['operator', 'auditor'],
+  'outbox.replay': ['operator'],
+  'outbox.discard': ['operator'],
 };
 
 /** Operators: an operator token (audience `<aud>-admin`) with roles checked per action. */
@@ -50,6 +54,10 @@ export function adminRoute(config: GridbusConfig) {
       'PATCH operators/:username': 'auth.updateOperator',
       'GET gateway/bans': 'api.bans',
       'DELETE gateway/bans/:ip': 'api.liftBan',
+      'GET outbox/backlog': 'outbox.backlog',
+      'GET outbox/dead': 'outbox.dead',
+      'POST outbox/replay': 'outbox.replay',
+      'POST outbox/:id/discard': 'outbox.discard',
     },
   };
 }

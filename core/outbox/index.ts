@@ -1,0 +1,3 @@
+export * from './outbox-writer';
+export * from './backoff';
+export * from './outbox-store';

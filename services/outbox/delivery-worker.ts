@@ -1,0 +1,132 @@
+import { ServiceBroker } from 'moleculer';
+import { PiiCipher } from '../../core/crypto';
+import { backoffMs, ClaimedRow, openPayload, OutboxStore } from '../../core/outbox';
+import { ERROR_CODES } from '../../core/errors/codes';
+import { OperationFacts } from './operation-facts';
+
+export interface WorkerSettings {
+  maxAttempts: number;
+  pollMs: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /** How long one call may take (the broker's timeout): the claim's lease is this plus a margin. */
+  callTimeoutMs: number;
+  batch: number;
+}
+
+export type DeliveryOutcome = 'delivered' | 'retry' | 'dead' | 'unknown' | 'lost-claim';
+
+type Log = { info(m: string): void; warn(m: string): void; error(m: string): void };
+type CallError = Error & { type?: string; code?: number | string; retryable?: boolean; data?: { operation?: string } };
+
+/** A timeout: the back end may or may not have applied it. */
+const UNKNOWN_OUTCOME = new Set(['BACKEND_TIMEOUT', 'REQUEST_TIMEOUT']);
+
+function reasonOf(err: CallError): string {
+  return `${err.type ?? err.name}: ${err.message}`.slice(0, 2000);
+}
+
+/**
+ * Delivers the outbox: claims the heads of the accounts' queues (one row per
+ * account at a time, so each account's rows go in order), calls each row's
+ * canonical operation through the broker with the row's serial, and settles
+ * it: delivered (an "already done" answer is a success of the mapping),
+ * retried with backoff and jitter, parked dead (a refusal, an operation no
+ * mapping defines, or attempts used up), or parked unknown (a timeout of an
+ * operation that is not idempotent: never resent blindly).
+ */
+export class DeliveryWorker {
+  private timer: NodeJS.Timeout | null = null;
+  private round: Promise<void> | null = null;
+  private stopped = true;
+
+  constructor(
+    private readonly broker: ServiceBroker,
+    private readonly store: OutboxStore,
+    private readonly cipher: PiiCipher,
+    private readonly facts: OperationFacts,
+    private readonly settings: WorkerSettings,
+    private readonly log: Log,
+    private readonly onOutcome: (operation: string, outcome: DeliveryOutcome, reason?: string) => void,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.round?.catch(() => undefined);
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.round = this.runRound()
+        .then((claimed) => this.schedule(claimed ? 0 : this.settings.pollMs))
+        .catch((err: Error) => {
+          // the database away (a restart): try again after a poll interval, rows stay where they are
+          this.log.warn(`outbox round failed: ${err.message}`);
+          this.schedule(this.settings.pollMs);
+        });
+    }, ms);
+  }
+
+  /** One round: claims a batch and settles every row of it; answers how many it claimed. */
+  async runRound(): Promise<number> {
+    const rows = await this.store.claim(this.settings.batch, this.settings.callTimeoutMs + 5000);
+    await Promise.all(rows.map((row) => this.deliver(row)));
+    return rows.length;
+  }
+
+  private async deliver(row: ClaimedRow): Promise<void> {
+    let payload: Record<string, unknown>;
+    try {
+      payload = openPayload(this.cipher, row.payload);
+    } catch (err) {
+      return this.settle(row, 'dead', `payload cannot be read with this node's PII key: ${(err as Error).message}`);
+    }
+    if (row.outcomeUnknown && !(await this.facts.idempotent(row.operation))) {
+      // the node that claimed it died mid-call: it may have been applied
+      return this.settle(row, 'unknown', `outcome unknown (the delivering node stopped mid-call) and ${row.operation} is not idempotent: check the back end, then replay or discard`);
+    }
+    try {
+      await this.broker.call(row.operation, { ...payload, serial: row.serial }, { timeout: this.settings.callTimeoutMs, retries: 0 });
+      return this.settle(row, 'delivered', null);
+    } catch (e) {
+      const err = e as CallError;
+      const type = err.type ?? err.name;
+      const gone = type === 'NOT_FOUND' && err.data?.operation === row.operation;
+      if (gone || ((err.name === 'ServiceNotFoundError' || err.name === 'ServiceNotAvailableError') && (await this.facts.defines(row.operation)) === false)) {
+        // removed from the mapping: parked with the reason, kept for a replay once a release defines it again
+        return this.settle(row, 'dead', `no mapping defines the operation ${row.operation} (${reasonOf(err)})`);
+      }
+      if (UNKNOWN_OUTCOME.has(type) || err.name === 'RequestTimeoutError') {
+        if (!(await this.facts.idempotent(row.operation))) {
+          return this.settle(row, 'unknown', `outcome unknown (${reasonOf(err)}) and ${row.operation} is not idempotent: check the back end, then replay or discard`);
+        }
+        return this.retryOrDead(row, `${reasonOf(err)} (outcome unknown; resent with the same serial: the operation is idempotent)`);
+      }
+      const known = (ERROR_CODES as Record<string, { retryable: boolean } | undefined>)[type];
+      const retryable = err.name === 'ServiceNotFoundError' || err.name === 'ServiceNotAvailableError' || (err.retryable ?? known?.retryable ?? true);
+      if (!retryable) return this.settle(row, 'dead', `refused: ${reasonOf(err)}`);
+      return this.retryOrDead(row, reasonOf(err));
+    }
+  }
+
+  private retryOrDead(row: ClaimedRow, reason: string): Promise<void> {
+    if (row.attempts >= this.settings.maxAttempts) return this.settle(row, 'dead', `${reason} (gave up after ${row.attempts} attempts)`);
+    return this.settle(row, 'pending', reason, backoffMs(row.attempts, this.settings.backoffBaseMs, this.settings.backoffMaxMs));
+  }
+
+  private async settle(row: ClaimedRow, status: 'delivered' | 'pending' | 'dead' | 'unknown', reason: string | null, retryInMs = 0): Promise<void> {
+    const held = await this.store.settle(row, status, reason, retryInMs);
+    const outcome: DeliveryOutcome = !held ? 'lost-claim' : status === 'pending' ? 'retry' : status;
+    this.onOutcome(row.operation, outcome, reason ?? undefined);
+    if (!held) this.log.warn(`outbox row ${row.id}: claim expired before it settled (${status}); another node owns it now`);
+    else if (status === 'dead' || status === 'unknown') this.log.error(`outbox row ${row.id} (${row.operation}) parked ${status}: ${reason}`);
+  }
+}
