@@ -6,6 +6,7 @@ import { CliError, UsageError } from './cli/cli-error';
 import { CliCommand } from './cli/command';
 import { loginCommand } from './cli/login-command';
 import { logoutCommand } from './cli/logout-command';
+import { JOBS_COMMANDS, JOBS_USAGE } from './cli/jobs-command';
 import { MAPPINGS_COMMANDS, MAPPINGS_USAGE } from './cli/mappings-command';
 import { parseCommandLine, wantsHelp } from './cli/options';
 import { sessionCommand } from './cli/session-command';
@@ -60,6 +61,7 @@ at start).
 const COMMANDS: CliCommand[] = [start, token, migrate, loginCommand, logoutCommand, sessionCommand];
 const GROUPS: Record<string, { summary: string; usage: string; commands: CliCommand[] }> = {
   mappings: { summary: 'validate | diff | dry-run | publish | rollback | releases', usage: MAPPINGS_USAGE, commands: MAPPINGS_COMMANDS },
+  jobs: { summary: 'list | history | run | pause | resume (scheduled jobs)', usage: JOBS_USAGE, commands: JOBS_COMMANDS },
 };
 
 const USAGE = `Usage: gridbus [command] [options]

@@ -35,7 +35,7 @@ export class JobRunner {
   }
 
   /** null: another node holds the lease, or this instant was taken already, or the job is paused. */
-  async runInstant(job: string, scheduledFor: Date, reason: RunReason, attempt = 1): Promise<RunResult | null> {
+  async runInstant(job: string, scheduledFor: Date, reason: RunReason, attempt = 1, onStarted?: (runId: string) => void): Promise<RunResult | null> {
     const kind = this.registry.get(job);
     const schedule = await this.store.schedule(job);
     if (!schedule) throw new GridbusError('JOB_NOT_FOUND', `job '${job}' has no schedule row (the scheduler seeds it at start)`, { details: { job } });
@@ -59,6 +59,7 @@ export class JobRunner {
     let runId: string | null = null;
     try {
       runId = await this.store.startRun(lease, attempt, reason);
+      onStarted?.(runId);
       this.log.info(`job ${job}: run ${runId} started (instant ${scheduledFor.toISOString()}, attempt ${attempt}, token ${lease.fencingToken})`);
       const ctx: JobContext = {
         signal: controller.signal,
@@ -102,8 +103,8 @@ export class JobRunner {
    * backoffMs, 2×, 4×... until the schedule's maxAttempts (a retry takes the
    * lease again; a node that dies between attempts leaves the rest to the next instant).
    */
-  async runWithRetries(job: string, scheduledFor: Date, reason: RunReason): Promise<RunResult | null> {
-    let result = await this.runInstant(job, scheduledFor, reason, 1);
+  async runWithRetries(job: string, scheduledFor: Date, reason: RunReason, onStarted?: (runId: string) => void): Promise<RunResult | null> {
+    let result = await this.runInstant(job, scheduledFor, reason, 1, onStarted);
     for (let attempt = 2; result?.outcome === 'failed'; attempt++) {
       const schedule = await this.store.schedule(job);
       if (!schedule || attempt > schedule.maxAttempts || this.stopping) break;

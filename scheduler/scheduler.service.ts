@@ -1,4 +1,5 @@
 import { Context, ServiceBroker, ServiceSchema } from 'moleculer';
+import { GridbusError } from '../core/errors';
 import * as cron from 'node-cron';
 import { requireDep, ServiceDeps } from '../services/service-deps';
 import { JOB_KINDS } from './jobs';
@@ -8,6 +9,7 @@ import { JobRegistry } from './registry';
 import { lastMissedInstant } from './missed-runs';
 import { instantOf, validateSchedule } from './schedule';
 
+type OperatorCtx = Context<{ job: string }, { user?: { id: string }; clientIp?: string }>;
 type Logger = { info(m: string): void; warn(m: string): void; error(m: string): void };
 
 /** How often a node re-reads job_schedule (an operator's change of cron, zone or pause takes effect within it). */
@@ -77,6 +79,31 @@ export function createSchedulerService(deps: ServiceDeps): ServiceSchema {
     }
   }
 
+  function audit(ctx: OperatorCtx, action: string, job: string, outcome: 'success' | 'failure', details: Record<string, unknown> | null): void {
+    ctx.emit('audit.event', {
+      actor: ctx.meta.user?.id ?? 'unknown',
+      action,
+      outcome,
+      target: `job:${job}`,
+      sourceIp: ctx.meta.clientIp ?? null,
+      requestId: ctx.requestID,
+      nodeId: deps.config.nodeId,
+      details,
+    });
+  }
+
+  async function setPaused(ctx: OperatorCtx, paused: boolean) {
+    const job = ctx.params.job;
+    const action = paused ? 'scheduler.job.paused' : 'scheduler.job.resumed';
+    if (!registry.has(job) || !(await store.setPaused(job, paused))) {
+      audit(ctx, action, job, 'failure', { reason: 'no such job' });
+      registry.get(job); // JOB_NOT_FOUND naming the known jobs
+      throw new GridbusError('JOB_NOT_FOUND', `job '${job}' has no schedule row`, { details: { job } });
+    }
+    audit(ctx, action, job, 'success', null);
+    return { job, paused };
+  }
+
   return {
     name: 'scheduler',
     async started(this: { broker: ServiceBroker; logger: Logger }) {
@@ -106,6 +133,40 @@ export function createSchedulerService(deps: ServiceDeps): ServiceSchema {
           return rows
             .filter((s) => registry.has(s.job))
             .map((s) => ({ ...s, description: registry.get(s.job).description, invalid: invalid.get(s.job) ?? null }));
+        },
+      },
+      /** Runs the job now on this node (even when paused), once it wins the lease; answers when the run started. */
+      run: {
+        params: { job: { type: 'string', min: 1, max: 64 }, $$strict: true },
+        async handler(ctx: OperatorCtx) {
+          const job = ctx.params.job;
+          try {
+            registry.get(job);
+            const started = await new Promise<string | null>((resolve, reject) => {
+              runner.runWithRetries(job, instantOf(new Date()), 'manual', resolve).then(
+                (r) => resolve(r ? r.runId : null),
+                (err) => reject(err),
+              );
+            });
+            if (started === null) throw new GridbusError('JOB_BUSY', `job '${job}' is running now (another run holds its lease); try again when it ended`, { details: { job } });
+            audit(ctx, 'scheduler.job.run', job, 'success', { runId: started });
+            return { job, runId: started, started: true };
+          } catch (err) {
+            audit(ctx, 'scheduler.job.run', job, 'failure', { code: (err as GridbusError).type ?? 'INTERNAL', reason: (err as Error).message });
+            throw err;
+          }
+        },
+      },
+      pause: {
+        params: { job: { type: 'string', min: 1, max: 64 }, $$strict: true },
+        async handler(ctx: OperatorCtx) {
+          return setPaused(ctx, true);
+        },
+      },
+      resume: {
+        params: { job: { type: 'string', min: 1, max: 64 }, $$strict: true },
+        async handler(ctx: OperatorCtx) {
+          return setPaused(ctx, false);
         },
       },
       history: {

@@ -48,6 +48,8 @@ export const ERROR_CODES = {
   JOB_NOT_FOUND: { status: 404, retryable: false },
   /** A job run's write was refused: its lease (fencing token) was taken over by another node. */
   JOB_LEASE_LOST: { status: 409, retryable: false },
+  /** A run-now found the job running (another run holds its lease). */
+  JOB_BUSY: { status: 409, retryable: true },
   INTERNAL: { status: 500, retryable: false },
 } as const;
 
