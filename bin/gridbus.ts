@@ -8,6 +8,7 @@ import { loginCommand } from './cli/login-command';
 import { logoutCommand } from './cli/logout-command';
 import { JOBS_COMMANDS, JOBS_USAGE } from './cli/jobs-command';
 import { MAPPINGS_COMMANDS, MAPPINGS_USAGE } from './cli/mappings-command';
+import { OUTBOX_COMMANDS, OUTBOX_USAGE } from './cli/outbox-command';
 import { parseCommandLine, wantsHelp } from './cli/options';
 import { sessionCommand } from './cli/session-command';
 
@@ -62,6 +63,7 @@ const COMMANDS: CliCommand[] = [start, token, migrate, loginCommand, logoutComma
 const GROUPS: Record<string, { summary: string; usage: string; commands: CliCommand[] }> = {
   mappings: { summary: 'validate | diff | dry-run | publish | rollback | releases', usage: MAPPINGS_USAGE, commands: MAPPINGS_COMMANDS },
   jobs: { summary: 'list | history | run | pause | resume (scheduled jobs)', usage: JOBS_USAGE, commands: JOBS_COMMANDS },
+  outbox: { summary: 'backlog | dead | replay | discard', usage: OUTBOX_USAGE, commands: OUTBOX_COMMANDS },
 };
 
 const USAGE = `Usage: gridbus [command] [options]

@@ -13,6 +13,9 @@ import { createFreshDatabase, query } from '../../../helpers/db';
 import { eventually, http } from '../../../helpers/http';
 import { TEST_JWT_ENV } from '../../../helpers/env';
 import { insertOutboxRows, OutboxRow } from '../../../helpers/outbox';
+import { operatorToken } from '../../../helpers/operators';
+import { spawn } from 'child_process';
+import { CLI } from '../../../helpers/bus-process';
 
 /**
  * The closed loop: a binding through the real flow (gateway, Alipay and SOAP
@@ -134,5 +137,90 @@ describe('outbox - closed-loop delivery to the marketing system (real PostgreSQL
     await new Promise((r) => setTimeout(r, 500));
     expect((await rowOf(later)).status, 'order per account: the later row waits behind the dead letter').to.equal('pending');
     expect(sim.archive.get('after-gone-1')).to.equal(undefined);
+  });
+
+  it('operators see and steer the backlog: gridbus outbox backlog | dead | discard | replay (audited), /health and /metrics', async () => {
+    const h = HOUSEHOLDS[4];
+    // a dead letter two hours old (its account's queue held behind it), as a night of failures leaves one
+    const [old] = await insertOutboxRows(db.url, [
+      { serial: 'old-dead-1', accountNo: h.ConsNo, certNo: h.CertNo, mobile: h.Mobile, name: h.ConsName, status: 'dead', ageS: 7200, lastError: 'BACKEND_UNAVAILABLE: simulated night' },
+    ]);
+    const health = await http(`${bus.gatewayUrl}/health`);
+    const outboxHealth = health.json.nodes[0].dependencies.outbox;
+    expect(outboxHealth.status, JSON.stringify(outboxHealth)).to.equal('degraded');
+    expect(outboxHealth.detail).to.match(/oldest undelivered row is \d+ s old \(OUTBOX_DEGRADED_AGE_S 900\)/);
+
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'gridbus-outbox-cli-'));
+    const env = { PATH: process.env.PATH ?? '', HOME: home, GRIDBUS_SESSION_FILE: path.join(home, 'session.json') };
+    // without blocking this process: the bus it asks runs here
+    const cli = (...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> =>
+      new Promise((resolve) => {
+        const child = spawn(process.execPath, [CLI, ...args], { cwd: home, env, stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('close', (status) => resolve({ status, stdout, stderr }));
+      });
+    try {
+      const token = await operatorToken(db.url, bus.gatewayUrl!, 'outbox-ops', ['operator']);
+      expect((await cli('login', '--url', bus.gatewayUrl!, '--token', token)).status).to.equal(0);
+
+      const backlog = await cli('outbox', 'backlog', '--json');
+      expect(backlog.status, backlog.stderr).to.equal(0);
+      const b = JSON.parse(backlog.stdout);
+      expect(b.operations).to.deep.include({ operation: 'marketing.noLongerMapped', status: 'dead', count: 1, oldestAgeS: b.operations.find((o: { operation: string }) => o.operation === 'marketing.noLongerMapped').oldestAgeS });
+      expect(b.oldestAgeS).to.be.at.least(7200);
+      expect((await cli('outbox', 'backlog')).stdout).to.match(/marketing\.updateArchive\s+dead\s+1\s+oldest 72\d\d s/);
+
+      const dead = JSON.parse((await cli('outbox', 'dead', '--json')).stdout);
+      expect(dead.dead.map((r: { serial: string }) => r.serial)).to.have.members(['gone-1', 'old-dead-1']);
+      const gone = dead.dead.find((r: { serial: string }) => r.serial === 'gone-1');
+      expect(gone.lastError).to.match(/no mapping defines the operation marketing\.noLongerMapped/);
+
+      // bad input: clear errors, nothing changed
+      const noReason = await cli('outbox', 'discard', gone.id);
+      expect(noReason.status).to.equal(2);
+      expect(noReason.stderr).to.match(/--reason/);
+      const notAnId = await cli('outbox', 'replay', 'abc');
+      expect(notAnId.status).to.equal(2);
+      expect(notAnId.stderr).to.match(/not an outbox row id/);
+
+      // the retired operation's row is discarded: its account's later row is delivered
+      const discarded = await cli('outbox', 'discard', gone.id, '--reason', 'operation retired in release 7', '--json');
+      expect(discarded.status, discarded.stderr).to.equal(0);
+      expect(JSON.parse(discarded.stdout)).to.deep.equal({ id: gone.id, status: 'discarded' });
+      await eventually(async () => sim.archive.get('after-gone-1'), (r) => r?.applied === 1);
+      const again = await cli('outbox', 'discard', gone.id, '--reason', 'twice');
+      expect(again.status).to.equal(1);
+      expect(again.stderr).to.match(/is discarded: only a pending, dead or unknown row can be discarded/);
+
+      // the old dead letter is replayed: delivered once
+      const replayed = await cli('outbox', 'replay', old, '--json');
+      expect(replayed.status, replayed.stderr).to.equal(0);
+      expect(JSON.parse(replayed.stdout)).to.deep.equal({ replayed: [old], skipped: [] });
+      await eventually(() => rowOf(old), (r) => r.status === 'delivered');
+      expect(sim.archive.get('old-dead-1')).to.deep.include({ received: 1, applied: 1 });
+
+      const audits = await eventually(
+        () => query<{ action: string; actor: string; target: string; details: Record<string, unknown> }>(db.url, `SELECT action, actor, target, details FROM audit_log WHERE action LIKE 'outbox.%' ORDER BY id`),
+        (r) => r.length === 3,
+      );
+      expect(audits.map((a) => [a.action, a.actor, a.target])).to.deep.equal([
+        ['outbox.discard', 'outbox-ops', gone.id],
+        ['outbox.discard', 'outbox-ops', gone.id],
+        ['outbox.replay', 'outbox-ops', old],
+      ]);
+      expect(audits[0].details).to.deep.include({ reason: 'operation retired in release 7' });
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+    const healthy = await http(`${bus.gatewayUrl}/health`);
+    expect(healthy.json.nodes[0].dependencies.outbox.status).to.equal('up');
+    const metrics = await http(`${bus.gatewayUrl}/metrics`);
+    expect(metrics.text).to.match(/gridbus_outbox_deliveries_total\{[^}]*operation="marketing\.updateArchive"[^}]*\} \d+/);
+    expect(metrics.text).to.match(/gridbus_outbox_failures_total\{[^}]*\} \d+/);
+    expect(metrics.text).to.match(/gridbus_outbox_oldest_age_seconds(\{[^}]*\})? \d+/);
+    expect(metrics.text).to.match(/gridbus_outbox_backlog\{[^}]*operation="marketing\.updateArchive"[^}]*\} \d+/);
   });
 });
