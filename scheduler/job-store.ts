@@ -13,6 +13,17 @@ export interface JobSchedule {
   backoffMs: number;
   missed: 'skip' | 'catchUp';
   params: Record<string, unknown>;
+  updatedAt: string;
+}
+
+/** What the history says of one job, for /health and /metrics. */
+export interface JobStatus {
+  job: string;
+  lastOkAt: string | null;
+  lastError: string | null;
+  failures: number;
+  abandoned: number;
+  running: number;
 }
 
 export type RunReason = 'scheduled' | 'manual' | 'retry' | 'catchUp';
@@ -43,7 +54,7 @@ export interface RunRow {
 }
 
 const SCHEDULE_COLUMNS = `job, cron, time_zone AS "timeZone", paused, lease_ms AS "leaseMs", max_attempts AS "maxAttempts",
-  backoff_ms AS "backoffMs", missed, params`;
+  backoff_ms AS "backoffMs", missed, params, updated_at AS "updatedAt"`;
 const RUN_COLUMNS = `id::text AS id, job, scheduled_for AS "scheduledFor", attempt, reason, node, fencing_token::text AS "fencingToken",
   started_at AS "startedAt", ended_at AS "endedAt", outcome, progress, counts, error`;
 
@@ -177,6 +188,18 @@ export class JobStore {
   async lastTaken(job: string): Promise<Date | null> {
     const rows: { at: Date | null }[] = await this.ds.query(`SELECT scheduled_for AS at FROM job_lease WHERE job = $1`, [job]);
     return rows[0]?.at ? new Date(rows[0].at) : null;
+  }
+
+  async statuses(): Promise<JobStatus[]> {
+    return this.ds.query(
+      `SELECT s.job,
+              (SELECT max(ended_at) FROM job_run r WHERE r.job = s.job AND r.outcome = 'ok') AS "lastOkAt",
+              (SELECT error FROM job_run r WHERE r.job = s.job AND r.outcome = 'failed' ORDER BY id DESC LIMIT 1) AS "lastError",
+              (SELECT count(*)::int FROM job_run r WHERE r.job = s.job AND r.outcome = 'failed') AS failures,
+              (SELECT count(*)::int FROM job_run r WHERE r.job = s.job AND r.outcome = 'abandoned') AS abandoned,
+              (SELECT count(*)::int FROM job_run r WHERE r.job = s.job AND r.outcome = 'running') AS running
+         FROM job_schedule s ORDER BY s.job`,
+    );
   }
 
   async history(job: string | null, limit: number): Promise<RunRow[]> {

@@ -4,8 +4,10 @@ import * as cron from 'node-cron';
 import { requireDep, ServiceDeps } from '../services/service-deps';
 import { JOB_KINDS } from './jobs';
 import { JobRunner } from './job-runner';
-import { JobSchedule, JobStore } from './job-store';
+import { JobSchedule, JobStatus, JobStore } from './job-store';
 import { JobRegistry } from './registry';
+import { listWithRegistry } from '../core/metrics/listed-metrics';
+import { jobHealth, jobMetrics } from './job-health';
 import { lastMissedInstant } from './missed-runs';
 import { instantOf, validateSchedule } from './schedule';
 
@@ -36,6 +38,22 @@ export function createSchedulerService(deps: ServiceDeps): ServiceSchema {
   let reloadTimer: NodeJS.Timeout | undefined;
   let logger: Logger;
 
+  // what /health and /metrics read: the schedules and the history's summary, re-read at most once a second
+  let view: { at: number; schedules: JobSchedule[]; statuses: JobStatus[] } = { at: 0, schedules: [], statuses: [] };
+  async function fresh(): Promise<typeof view> {
+    if (Date.now() - view.at > 1000) view = { at: Date.now(), schedules: await store.schedules(), statuses: await store.statuses() };
+    return view;
+  }
+
+  function watch(job: string): void {
+    deps.health.register(`job ${job}`, async () => {
+      const v = await fresh();
+      const schedule = v.schedules.find((s) => s.job === job);
+      if (!schedule) return { status: 'down', detail: 'no schedule row' };
+      return jobHealth(schedule, v.statuses.find((s) => s.job === job), invalid.get(job) ?? null);
+    });
+  }
+
   function tick(job: string, at: Date): void {
     runner.runWithRetries(job, instantOf(at), 'scheduled').catch((err) => logger.error(`job ${job}: run not started: ${(err as Error).message}`));
   }
@@ -55,6 +73,7 @@ export function createSchedulerService(deps: ServiceDeps): ServiceSchema {
     const seen = new Set<string>();
     for (const s of schedules) {
       if (!registry.has(s.job)) continue;
+      if (!seen.has(s.job) && !ticking.has(s.job) && !invalid.has(s.job)) watch(s.job);
       seen.add(s.job);
       const current = ticking.get(s.job);
       if (current && current.cron === s.cron && current.timeZone === s.timeZone) continue;
@@ -108,13 +127,16 @@ export function createSchedulerService(deps: ServiceDeps): ServiceSchema {
     name: 'scheduler',
     async started(this: { broker: ServiceBroker; logger: Logger }) {
       logger = this.logger;
+      listWithRegistry(this.broker, () => jobMetrics(view.statuses.filter((st) => registry.has(st.job))));
       runner = new JobRunner(store, registry, this.broker.nodeID, { dataSource: ds, config: deps.config, broker: this.broker }, logger);
       await store.seed(registry.all());
       const schedules = await store.schedules();
       apply(schedules);
       catchUp(schedules).catch((err) => logger.error(`missed runs not caught up: ${(err as Error).message}`));
+      await fresh();
       reloadTimer = setInterval(() => {
-        store.schedules().then(apply, (err) => logger.warn(`job schedules not reloaded: ${(err as Error).message}`));
+        view.at = 0;
+        fresh().then((v) => apply(v.schedules), (err) => logger.warn(`job schedules not reloaded: ${(err as Error).message}`));
       }, RELOAD_MS);
       reloadTimer.unref();
     },
