@@ -91,6 +91,15 @@ describe('outbox - closed-loop delivery to the marketing system (real PostgreSQL
     const stored = JSON.stringify(row.payload);
     for (const secret of [A.household.CertNo, A.household.Mobile, A.household.ConsName]) expect(stored).to.not.include(secret);
     expect(sim.archive.all()).to.deep.equal([{ serial: row.serial, accountNo: A.household.ConsNo, received: 1, applied: 1 }]);
+    // the exchange log (message_log) keeps the call masked: canonical, SOAP request and raw XML alike
+    const [logged] = await eventually(
+      () => query<Record<string, unknown>>(db.url, `SELECT * FROM message_log WHERE operation = 'marketing.updateArchive'`),
+      (r) => r.length === 1,
+    );
+    expect(logged.outcome).to.equal('ok');
+    const loggedText = JSON.stringify(logged);
+    expect(loggedText).to.include(row.serial);
+    for (const secret of [A.household.CertNo, A.household.Mobile, A.household.ConsName]) expect(loggedText).to.not.include(secret);
     // binding again (idempotent) writes nothing new
     const again = await call('POST', 'bindings', A.alipay.userId, { candidateToken: token });
     expect(again.json.created).to.equal(false);
