@@ -126,6 +126,20 @@ describe('outbox - closed-loop delivery to the marketing system (real PostgreSQL
     expect(sim.archive.get(waiting.serial)).to.deep.include({ received: 1, applied: 1 });
   });
 
+  it('the database dropping every connection (as a PostgreSQL restart does): rows written afterwards are delivered once', async () => {
+    const dbName = new URL(db.url).pathname.slice(1);
+    const killed = await query<{ n: number }>(
+      db.url,
+      `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`,
+      [dbName],
+    );
+    expect(killed[0].n, 'the bus had connections to drop').to.be.greaterThan(0);
+    const h = HOUSEHOLDS[2];
+    const [id] = await insertOutboxRows(db.url, [{ serial: 'after-db-restart-1', accountNo: h.ConsNo, certNo: h.CertNo, mobile: h.Mobile, name: h.ConsName }]);
+    await eventually(() => rowOf(id), (r) => r.status === 'delivered', 30000);
+    expect(sim.archive.get('after-db-restart-1')).to.deep.include({ received: 1, applied: 1 });
+  });
+
   it('a duplicate-serial answer ("already done") counts as delivered', async () => {
     const h = HOUSEHOLDS[2];
     sim.archive.receive('dup-serial-1', h.ConsNo); // the marketing system applied it before (a lost answer)
