@@ -1,5 +1,5 @@
 import type { ServiceBroker } from 'moleculer';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { GridbusConfig } from '../config';
 
 /** Counts a run reports (rows deleted, rows rolled up, ...): written as its progress and outcome. */
@@ -13,6 +13,8 @@ export interface JobContext {
   progress(counts: JobCounts): Promise<void>;
   /** The lease's fencing token of this run: pass it on to writes that must not outlive the lease. */
   fencingToken: string;
+  /** Runs database writes in one transaction that holds the lease under this run's token (refused once it was taken over). */
+  fenced<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T>;
   /** The job's parameters (job_schedule.params), as the operator set them. */
   params: Record<string, unknown>;
   log: { info(m: string): void; warn(m: string): void; error(m: string): void };

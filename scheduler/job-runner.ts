@@ -65,6 +65,7 @@ export class JobRunner {
         signal: controller.signal,
         progress: (counts) => this.store.progress(lease, runId!, counts),
         fencingToken: lease.fencingToken,
+        fenced: (fn) => this.store.fenced(lease, fn),
         params: schedule.params ?? {},
         log: this.prefixed(job),
         deps: this.deps,

@@ -1,4 +1,4 @@
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { GridbusError } from '../core/errors';
 import { JobCounts, JobKind } from './job-kind';
 import { DEFAULT_TIME_ZONE } from './schedule';
@@ -146,6 +146,19 @@ export class JobStore {
   /** Frees the lease at once (the run ended) when it is still ours. */
   async release(lease: Lease): Promise<void> {
     await this.ds.query(`UPDATE job_lease SET expires_at = '-infinity', holder = NULL WHERE job = $1 AND fencing_token = $2::bigint`, [lease.job, lease.fencingToken]);
+  }
+
+  /**
+   * Runs `fn` in a transaction that first locks the lease row (FOR SHARE)
+   * under the run's token: a takeover waits until it commits, and once the
+   * token changed nothing is written (JOB_LEASE_LOST). A job's own writes go through here.
+   */
+  async fenced<T>(lease: Lease, fn: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.ds.transaction(async (manager) => {
+      const rows = await manager.query(`SELECT 1 FROM job_lease WHERE job = $1 AND fencing_token = $2::bigint FOR SHARE`, [lease.job, lease.fencingToken]);
+      if (!rows.length) throw leaseLost(lease, 'a write of the job');
+      return fn(manager);
+    });
   }
 
   /** The history row of a run that starts now, written only under the lease's current token. */

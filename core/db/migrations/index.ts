@@ -11,6 +11,7 @@ import { AccessEvents1764500000000 } from './1764500000000-access-events';
 import { LoginThrottle1764600000000 } from './1764600000000-login-throttle';
 import { SftpIdempotentKey1764700090000 } from './1764700090000-sftp-idempotent-key';
 import { ScheduledJobs1764800000000 } from './1764800000000-scheduled-jobs';
+import { AccessDaily1764800001000 } from './1764800001000-access-daily';
 import { Outbox1764800100000 } from './1764800100000-outbox';
 
 /** In order. A migration, once on main, is never edited: add a new one. */
@@ -28,5 +29,6 @@ export const MIGRATIONS = [
   LoginThrottle1764600000000,
   SftpIdempotentKey1764700090000,
   ScheduledJobs1764800000000,
+  AccessDaily1764800001000,
   Outbox1764800100000,
 ];
