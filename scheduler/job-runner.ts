@@ -132,6 +132,13 @@ export class JobRunner {
     });
   }
 
+  /** Stops every run of this node and waits (at most `ms`) for their outcomes to be written. */
+  async drain(ms: number): Promise<void> {
+    this.abortAll();
+    const deadline = Date.now() + ms;
+    while (this.running.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  }
+
   /** Asks every run of this node to stop and drops pending retries (the node is stopping). */
   abortAll(): void {
     this.stopping = true;

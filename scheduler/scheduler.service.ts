@@ -144,7 +144,8 @@ export function createSchedulerService(deps: ServiceDeps): ServiceSchema {
       clearInterval(reloadTimer);
       for (const t of ticking.values()) await t.task.destroy();
       ticking.clear();
-      runner?.abortAll();
+      // a stopped run is written as failed (node stopping) before the database closes
+      await runner?.drain(5000);
     },
     actions: {
       /** Every job: its schedule, whether it is paused, and whether its schedule was refused. */
