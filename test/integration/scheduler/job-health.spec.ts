@@ -83,4 +83,12 @@ describe('scheduler - /health and /metrics of the jobs', function () {
     );
     expect(text).to.match(/gridbus_job_running\{node="h-[0-9a-f]+",job="sleep"\} [01]/);
   });
+
+  it('refuses a cron expression an operator wrote that does not parse: named in the list and degraded on /health; the previous schedule stays', async () => {
+    await query(db.url, `UPDATE job_schedule SET cron = '61 * * * * *' WHERE job = 'sleep'`);
+    const h = await eventually(jobHealth, (x) => x?.status === 'degraded', 15000);
+    expect(h.detail).to.match(/^job 'sleep': cron expression '61 \* \* \* \* \*' does not parse \(/);
+    const list = await bus.broker.call<Array<{ job: string; invalid: string | null }>, Record<string, never>>('scheduler.list', {});
+    expect(list.find((j) => j.job === 'sleep')?.invalid).to.equal(h.detail);
+  });
 });
