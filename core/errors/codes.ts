@@ -50,6 +50,10 @@ export const ERROR_CODES = {
   JOB_LEASE_LOST: { status: 409, retryable: false },
   /** A run-now found the job running (another run holds its lease). */
   JOB_BUSY: { status: 409, retryable: true },
+  /** No outbox row has that id (`gridbus outbox dead` lists them). */
+  OUTBOX_ROW_NOT_FOUND: { status: 404, retryable: false },
+  /** The outbox row is in a state the action does not apply to (a delivered row cannot be discarded); `details.status` says which. */
+  OUTBOX_ROW_SETTLED: { status: 409, retryable: false },
   INTERNAL: { status: 500, retryable: false },
 } as const;
 

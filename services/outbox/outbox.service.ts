@@ -76,8 +76,9 @@ export function createOutboxService(deps: ServiceDeps): ServiceSchema {
           audit(ctx, 'outbox.discard', done ? 'success' : 'failure', ctx.params.id, { reason: ctx.params.reason });
           if (!done) {
             const row = await store.get(ctx.params.id);
-            throw new GridbusError('NOT_FOUND', row ? `outbox row ${ctx.params.id} is ${row.status}: only a pending, dead or unknown row can be discarded` : `no outbox row ${ctx.params.id}`, {
-              details: { id: ctx.params.id, status: row?.status ?? null },
+            if (!row) throw new GridbusError('OUTBOX_ROW_NOT_FOUND', `no outbox row ${ctx.params.id}`, { details: { id: ctx.params.id } });
+            throw new GridbusError('OUTBOX_ROW_SETTLED', `outbox row ${ctx.params.id} is ${row.status}: only a pending, dead or unknown row can be discarded`, {
+              details: { id: ctx.params.id, status: row.status },
             });
           }
           return { id: ctx.params.id, status: 'discarded' };

@@ -216,7 +216,10 @@ describe('outbox - closed-loop delivery to the marketing system (real PostgreSQL
       await eventually(async () => sim.archive.get('after-gone-1'), (r) => r?.applied === 1);
       const again = await cli('outbox', 'discard', gone.id, '--reason', 'twice');
       expect(again.status).to.equal(1);
-      expect(again.stderr).to.match(/is discarded: only a pending, dead or unknown row can be discarded/);
+      expect(again.stderr, again.stderr).to.match(/OUTBOX_ROW_SETTLED.*is discarded: only a pending, dead or unknown row can be discarded|is discarded: only a pending, dead or unknown row can be discarded/);
+      const missing = await cli('outbox', 'discard', '999999', '--reason', 'no such row');
+      expect(missing.status).to.equal(1);
+      expect(missing.stderr).to.match(/no outbox row 999999/);
 
       // the old dead letter is replayed: delivered once
       const replayed = await cli('outbox', 'replay', old, '--json');
@@ -227,11 +230,13 @@ describe('outbox - closed-loop delivery to the marketing system (real PostgreSQL
 
       const audits = await eventually(
         () => query<{ action: string; actor: string; target: string; details: Record<string, unknown> }>(db.url, `SELECT action, actor, target, details FROM audit_log WHERE action LIKE 'outbox.%' ORDER BY id`),
-        (r) => r.length === 3,
+        (r) => r.length === 4,
       );
+      // refused attempts are audited too
       expect(audits.map((a) => [a.action, a.actor, a.target])).to.deep.equal([
         ['outbox.discard', 'outbox-ops', gone.id],
         ['outbox.discard', 'outbox-ops', gone.id],
+        ['outbox.discard', 'outbox-ops', '999999'],
         ['outbox.replay', 'outbox-ops', old],
       ]);
       expect(audits[0].details).to.deep.include({ reason: 'operation retired in release 7' });
