@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import { maskUrlSecrets } from '../core/crypto/mask-url';
 import { quietOnBrokenPipe } from './cli/broken-pipe';
 import { CliError, UsageError } from './cli/cli-error';
+import { BACKUP_COMMANDS, BACKUP_USAGE } from './cli/backup-command';
 import { CliCommand } from './cli/command';
 import { loginCommand } from './cli/login-command';
 import { logoutCommand } from './cli/logout-command';
@@ -64,6 +65,7 @@ const GROUPS: Record<string, { summary: string; usage: string; commands: CliComm
   mappings: { summary: 'validate | diff | dry-run | publish | rollback | releases', usage: MAPPINGS_USAGE, commands: MAPPINGS_COMMANDS },
   jobs: { summary: 'list | history | run | pause | resume (scheduled jobs)', usage: JOBS_USAGE, commands: JOBS_COMMANDS },
   outbox: { summary: 'backlog | dead | replay | discard', usage: OUTBOX_USAGE, commands: OUTBOX_COMMANDS },
+  backup: { summary: 'run | restore (encrypted database archive)', usage: BACKUP_USAGE, commands: BACKUP_COMMANDS },
 };
 
 const USAGE = `Usage: gridbus [command] [options]

@@ -27,6 +27,8 @@ export interface GridbusConfig {
   /** The first operator, created when none exists. */
   adminBootstrap: { username: string; password: string | null };
   pii: { encKey: string | null; hashKey: string | null };
+  /** BACKUP_KEY (64 hex), or null: only the embedded default then generates one (core/backup/backup-key.ts). */
+  backup: { key: string | null };
   marketing: { wsdlUrl: string | null };
   sms: { url: string | null };
   /** The reconciliation file drop; null when not configured (the channel is off). */
@@ -118,7 +120,7 @@ function coerceIntegers(raw: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** Secrets are never echoed back, not even when they are wrong. */
-const SECRET_KEYS = new Set(['JWT_SECRET', 'JWT_KEYS', 'PII_ENC_KEY', 'PII_HASH_KEY', 'ALIPAY_APP_PRIVATE_KEY', 'ALIPAY_APP_PUBLIC_KEY', 'ALIPAY_PUBLIC_KEY']);
+const SECRET_KEYS = new Set(['JWT_SECRET', 'JWT_KEYS', 'BACKUP_KEY', 'PII_ENC_KEY', 'PII_HASH_KEY', 'ALIPAY_APP_PRIVATE_KEY', 'ALIPAY_APP_PUBLIC_KEY', 'ALIPAY_PUBLIC_KEY']);
 
 function showValue(key: string, value: unknown): string {
   if (SECRET_KEYS.has(key)) return `a value of ${String(value).length} characters, not shown`;
@@ -186,6 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     },
     adminBootstrap: { username: get('ADMIN_BOOTSTRAP_USER', 'admin'), password: get<string | null>('ADMIN_BOOTSTRAP_PASSWORD', null) },
     pii: { encKey: get<string | null>('PII_ENC_KEY', null), hashKey: get<string | null>('PII_HASH_KEY', null) },
+    backup: { key: get<string | null>('BACKUP_KEY', null) },
     marketing: { wsdlUrl: get<string | null>('MARKETING_WSDL_URL', null) },
     sms: { url: get<string | null>('SMS_URL', null) },
     recon: {

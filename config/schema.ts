@@ -25,6 +25,7 @@ export const CONFIG_SCHEMA = {
     ADMIN_BOOTSTRAP_PASSWORD: { type: 'string', minLength: 12, description: 'the password of the first operator (at least 12 characters)' },
     JWT_ISSUER: { type: 'string', minLength: 1, description: 'the issuer (iss) put in and required of tokens' },
     JWT_AUDIENCE: { type: 'string', minLength: 1, description: 'the audience (aud) put in and required of tokens' },
+    BACKUP_KEY: { type: 'string', pattern: '^[0-9a-fA-F]{64}$', description: '32 bytes as 64 hex characters (AES-256-GCM key of backups; required unless the embedded default, which generates VAR_DIR/backup/key)' },
     PII_ENC_KEY: { type: 'string', pattern: '^[0-9a-fA-F]{64}$', description: '32 bytes as 64 hex characters (AES-256-GCM key)' },
     PII_HASH_KEY: { type: 'string', pattern: '^[0-9a-fA-F]{64}$', description: '32 bytes as 64 hex characters (HMAC-SHA256 key)' },
     MARKETING_WSDL_URL: { type: 'string', pattern: '^https?://[^\\s]+$', description: 'the http(s) URL of the marketing system WSDL' },

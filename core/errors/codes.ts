@@ -54,6 +54,10 @@ export const ERROR_CODES = {
   OUTBOX_ROW_NOT_FOUND: { status: 404, retryable: false },
   /** The outbox row is in a state the action does not apply to (a delivered row cannot be discarded); `details.status` says which. */
   OUTBOX_ROW_SETTLED: { status: 409, retryable: false },
+  /** A backup archive was refused before anything was written: damaged, truncated, another key, or another schema; the message names the fault. */
+  BACKUP_INVALID: { status: 422, retryable: false },
+  /** A restore's target database already has tables: a backup is restored only into an empty database. */
+  BACKUP_TARGET_NOT_EMPTY: { status: 409, retryable: false },
   INTERNAL: { status: 500, retryable: false },
 } as const;
 

@@ -1,0 +1,4 @@
+export * from './archive';
+export { exportDatabase, Progress } from './export';
+export { restore, RestoreReport, TableCheck } from './restore';
+export { resolveBackupKey, BACKUP_KEY_FILE } from './backup-key';
