@@ -126,6 +126,24 @@ describe('outbox - closed-loop delivery to the marketing system (real PostgreSQL
     expect(sim.archive.get(waiting.serial)).to.deep.include({ received: 1, applied: 1 });
   });
 
+  it('a binding whose outbox row cannot be written is not made either (one transaction)', async () => {
+    const C = { alipay: ALIPAY_USERS[2], household: HOUSEHOLDS[2] };
+    const token = await candidateOf(C.alipay.userId, C.household.ConsNo);
+    const bindings = () => query(db.url, 'SELECT 1 FROM account_binding WHERE user_id = $1', [C.alipay.userId]);
+    await query(db.url, 'ALTER TABLE outbox RENAME TO outbox_away');
+    try {
+      const refused = await call('POST', 'bindings', C.alipay.userId, { candidateToken: token });
+      expect(refused.status).to.equal(500);
+      expect(await bindings(), 'no binding without its archive update').to.have.length(0);
+    } finally {
+      await query(db.url, 'ALTER TABLE outbox_away RENAME TO outbox');
+    }
+    const bound = await call('POST', 'bindings', C.alipay.userId, { candidateToken: token });
+    expect(bound.json.created).to.equal(true);
+    expect(await bindings()).to.have.length(1);
+    await eventually(async () => (await rows()).filter((r) => r.partition_key === C.household.ConsNo), (r) => r.length === 1 && r[0].status === 'delivered');
+  });
+
   it('the database dropping every connection (as a PostgreSQL restart does): rows written afterwards are delivered once', async () => {
     const dbName = new URL(db.url).pathname.slice(1);
     const killed = await query<{ n: number }>(
