@@ -28,7 +28,7 @@ export interface GridbusConfig {
   adminBootstrap: { username: string; password: string | null };
   pii: { encKey: string | null; hashKey: string | null };
   /** BACKUP_KEY (64 hex), or null: only the embedded default then generates one (core/backup/backup-key.ts). */
-  backup: { key: string | null };
+  backup: { key: string | null; sftpUrl: string | null; sftpKeyFile: string | null; sftpKnownHosts: string | null; keepDaily: number; keepMonthly: number };
   marketing: { wsdlUrl: string | null };
   sms: { url: string | null };
   /** The reconciliation file drop; null when not configured (the channel is off). */
@@ -188,7 +188,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     },
     adminBootstrap: { username: get('ADMIN_BOOTSTRAP_USER', 'admin'), password: get<string | null>('ADMIN_BOOTSTRAP_PASSWORD', null) },
     pii: { encKey: get<string | null>('PII_ENC_KEY', null), hashKey: get<string | null>('PII_HASH_KEY', null) },
-    backup: { key: get<string | null>('BACKUP_KEY', null) },
+    backup: {
+      key: get<string | null>('BACKUP_KEY', null),
+      sftpUrl: get<string | null>('BACKUP_SFTP_URL', null),
+      sftpKeyFile: get<string | null>('BACKUP_SFTP_KEY_FILE', null),
+      sftpKnownHosts: get<string | null>('BACKUP_SFTP_KNOWN_HOSTS', null),
+      keepDaily: get('BACKUP_KEEP_DAILY', 7),
+      keepMonthly: get('BACKUP_KEEP_MONTHLY', 12),
+    },
     marketing: { wsdlUrl: get<string | null>('MARKETING_WSDL_URL', null) },
     sms: { url: get<string | null>('SMS_URL', null) },
     recon: {

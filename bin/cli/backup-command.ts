@@ -7,7 +7,8 @@ import { readConfig, stringOption } from './options';
 
 export const BACKUP_USAGE = `Usage: gridbus backup <command> [options]
 
-  run [--to FILE]                      export every table of the bus's database into one encrypted archive
+  run [--to FILE]                      export every table of the bus's database into one encrypted archive:
+                                       to FILE, else to BACKUP_SFTP_URL (then retention there), else VAR_DIR/backups/
   restore --from FILE --to DATABASE_URL  check an archive, then restore it into an EMPTY database
 
 Both run here, against DATABASE_URL, or for the embedded default against its PostgreSQL, which must be
@@ -50,19 +51,29 @@ const run: CliCommand = {
   options: { to: { type: 'string' } },
   async run(line, args) {
     const config = readConfig(args);
-    const { exportDatabase, encodeArchive, resolveBackupKey } = await import('../../core/backup');
+    const { archiveName, exportDatabase, encodeArchive, resolveBackupKey } = await import('../../core/backup');
     const { key } = resolveBackupKey(config);
-    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-    const to = path.resolve(stringOption(line, 'to') ?? path.join(config.varDir, 'backups', `gridbus-${stamp}.gbk`));
+    const name = archiveName(new Date());
+    const toOption = stringOption(line, 'to');
     const { manifest, tables } = await exportDatabase(sourceDatabaseUrl(config), progress);
     const archive = encodeArchive(manifest, tables, key);
+    const rows = manifest.tables.reduce((n, t) => n + t.rows, 0);
+    const what = `${archive.length} bytes: ${manifest.tables.length} tables, ${rows} rows, schema ${manifest.migrations.at(-1)}`;
+    if (config.backup.sftpUrl && !toOption) {
+      const { uploadToDrop } = await import('../../core/backup/sftp-drop');
+      const { path: remote, deleted } = await uploadToDrop(config, name, archive);
+      process.stdout.write(`${remote}\n`);
+      progress(`uploaded ${what} to the drop as ${remote}`);
+      progress(deleted.length ? `retention removed ${deleted.join(', ')}` : 'retention removed nothing');
+      return;
+    }
+    const to = path.resolve(toOption ?? path.join(config.varDir, 'backups', name));
     fs.mkdirSync(path.dirname(to), { recursive: true });
     const tmp = `${to}.${process.pid}.part`;
     fs.writeFileSync(tmp, archive, { mode: 0o600 });
     fs.renameSync(tmp, to);
-    const rows = manifest.tables.reduce((n, t) => n + t.rows, 0);
     process.stdout.write(`${to}\n`);
-    progress(`wrote ${archive.length} bytes: ${manifest.tables.length} tables, ${rows} rows, schema ${manifest.migrations.at(-1)}`);
+    progress(`wrote ${what}`);
   },
 };
 

@@ -7,6 +7,7 @@ import * as path from 'path';
 import { openDatabase } from '../../../../core/db';
 import { CLI } from '../../../helpers/bus-process';
 import { createFreshDatabase, query } from '../../../helpers/db';
+import { requireEnv } from '../../../helpers/env';
 
 describe('gridbus backup run | restore (the CLI, real PostgreSQL)', function () {
   this.timeout(120_000);
@@ -65,5 +66,54 @@ describe('gridbus backup run | restore (the CLI, real PostgreSQL)', function () 
     expect(r.status).to.equal(2);
     expect(r.stderr).to.match(/BACKUP_KEY/);
     expect(fs.existsSync(path.join(dir, 'x.gbk'))).to.equal(false);
+  });
+});
+
+describe('gridbus backup run to the SFTP drop (real OpenSSH SFTP)', function () {
+  this.timeout(120_000);
+  it('uploads the archive to BACKUP_SFTP_URL, then applies retention there, leaving other files alone', async () => {
+    const root = requireEnv('TEST_SFTP_ROOT');
+    const sub = `backup-${randomBytes(4).toString('hex')}`;
+    const drop = path.join(root, sub);
+    fs.mkdirSync(drop, { recursive: true });
+    const old = ['gridbus-20200101T010000Z.gbk', 'gridbus-20200102T010000Z.gbk', 'gridbus-20200102T000000Z.gbk'];
+    for (const n of [...old, 'notes.txt']) fs.writeFileSync(path.join(drop, n), 'x');
+    const db = await createFreshDatabase();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridbus-backup-'));
+    try {
+      const { dataSource } = await openDatabase(db.url);
+      await dataSource.destroy();
+      const key = randomBytes(32).toString('hex');
+      const env = {
+        PATH: process.env.PATH!,
+        VAR_DIR: dir,
+        DATABASE_URL: db.url,
+        BACKUP_KEY: key,
+        BACKUP_SFTP_URL: `sftp://${requireEnv('TEST_SFTP_USER')}@${requireEnv('TEST_SFTP_HOST')}:${requireEnv('TEST_SFTP_PORT')}${drop}`,
+        BACKUP_SFTP_KEY_FILE: requireEnv('TEST_SFTP_KEY'),
+        BACKUP_SFTP_KNOWN_HOSTS: requireEnv('TEST_SFTP_KNOWN_HOSTS'),
+        BACKUP_KEEP_DAILY: '2',
+        BACKUP_KEEP_MONTHLY: '0',
+      };
+      const r = spawnSync(process.execPath, [CLI, 'backup', 'run'], { env, encoding: 'utf8', timeout: 60_000 });
+      expect(r.status, r.stderr).to.equal(0);
+      const uploaded = path.basename(r.stdout.trim());
+      expect(uploaded).to.match(/^gridbus-\d{8}T\d{6}Z\.gbk$/);
+      expect(r.stderr).to.match(/retention removed gridbus-20200101T010000Z\.gbk, gridbus-20200102T000000Z\.gbk\n/);
+      expect(fs.readdirSync(drop).sort()).to.deep.equal(['gridbus-20200102T010000Z.gbk', uploaded, 'notes.txt'].sort());
+
+      // what is on the drop restores
+      const target = await createFreshDatabase();
+      try {
+        const back = spawnSync(process.execPath, [CLI, 'backup', 'restore', '--from', path.join(drop, uploaded), '--to', target.url], { env: { PATH: env.PATH, BACKUP_KEY: key }, encoding: 'utf8', timeout: 60_000 });
+        expect(back.status, back.stderr).to.equal(0);
+      } finally {
+        await target.drop();
+      }
+    } finally {
+      await db.drop();
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(drop, { recursive: true, force: true });
+    }
   });
 });
