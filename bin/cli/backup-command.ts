@@ -1,6 +1,4 @@
 import * as fs from 'fs';
-import * as path from 'path';
-import type { GridbusConfig } from '../../config';
 import { CliError, UsageError } from './cli-error';
 import { CliCommand } from './command';
 import { readConfig, stringOption } from './options';
@@ -8,26 +6,13 @@ import { readConfig, stringOption } from './options';
 export const BACKUP_USAGE = `Usage: gridbus backup <command> [options]
 
   run [--to FILE]                      export every table of the bus's database into one encrypted archive:
-                                       to FILE, else to BACKUP_SFTP_URL (then retention there), else VAR_DIR/backups/
+                                       to FILE, else to BACKUP_SFTP_URL, else VAR_DIR/backups/ (then retention there)
   restore --from FILE --to DATABASE_URL  check an archive, then restore it into an EMPTY database
 
 Both run here, against DATABASE_URL, or for the embedded default against its PostgreSQL, which must be
 running (start the bus first): 127.0.0.1:EMBEDDED_PG_PORT with the password in VAR_DIR/pg.credentials/password.
 The archive is gzip-compressed and encrypted with BACKUP_KEY (64 hex; the embedded default generates
 VAR_DIR/backup/key). Progress goes to stderr, one line per table. docs/operations.md "Backup and restore".`;
-
-/** The database a backup reads: DATABASE_URL, or the running embedded PostgreSQL of VAR_DIR. */
-export function sourceDatabaseUrl(config: GridbusConfig): string {
-  if (config.database.url) return config.database.url;
-  const file = path.join(`${config.database.embeddedDir}.credentials`, 'password');
-  let password: string;
-  try {
-    password = fs.readFileSync(file, 'utf8').trim();
-  } catch {
-    throw new CliError(`no DATABASE_URL and no embedded database password in ${file}: set DATABASE_URL, or start the bus once (gridbus start)`);
-  }
-  return `postgres://gridbus:${encodeURIComponent(password)}@127.0.0.1:${config.database.embeddedPort}/gridbus`;
-}
 
 const progress = (line: string): void => {
   process.stderr.write(`backup: ${line}\n`);
@@ -51,29 +36,11 @@ const run: CliCommand = {
   options: { to: { type: 'string' } },
   async run(line, args) {
     const config = readConfig(args);
-    const { archiveName, exportDatabase, encodeArchive, resolveBackupKey } = await import('../../core/backup');
-    const { key } = resolveBackupKey(config);
-    const name = archiveName(new Date());
-    const toOption = stringOption(line, 'to');
-    const { manifest, tables } = await exportDatabase(sourceDatabaseUrl(config), progress);
-    const archive = encodeArchive(manifest, tables, key);
-    const rows = manifest.tables.reduce((n, t) => n + t.rows, 0);
-    const what = `${archive.length} bytes: ${manifest.tables.length} tables, ${rows} rows, schema ${manifest.migrations.at(-1)}`;
-    if (config.backup.sftpUrl && !toOption) {
-      const { uploadToDrop } = await import('../../core/backup/sftp-drop');
-      const { path: remote, deleted } = await uploadToDrop(config, name, archive);
-      process.stdout.write(`${remote}\n`);
-      progress(`uploaded ${what} to the drop as ${remote}`);
-      progress(deleted.length ? `retention removed ${deleted.join(', ')}` : 'retention removed nothing');
-      return;
-    }
-    const to = path.resolve(toOption ?? path.join(config.varDir, 'backups', name));
-    fs.mkdirSync(path.dirname(to), { recursive: true });
-    const tmp = `${to}.${process.pid}.part`;
-    fs.writeFileSync(tmp, archive, { mode: 0o600 });
-    fs.renameSync(tmp, to);
-    process.stdout.write(`${to}\n`);
-    progress(`wrote ${what}`);
+    const { takeBackup } = await import('../../core/backup/take-backup');
+    const r = await takeBackup(config, { to: stringOption(line, 'to'), progress });
+    process.stdout.write(`${r.location}\n`);
+    progress(`wrote ${r.bytes} bytes: ${r.tables} tables, ${r.rows} rows, to ${r.location}`);
+    progress(r.deleted.length ? `retention removed ${r.deleted.join(', ')}` : 'retention removed nothing');
   },
 };
 

@@ -1,7 +1,8 @@
 import { JobKind } from '../job-kind';
 import { accessRollupJob } from './access-rollup.job';
+import { backupJob } from './backup.job';
 import { retentionJob } from './retention.job';
 import { sleepJob } from './sleep.job';
 
 /** Every job kind of the bus; a new kind is one file here and one line below. */
-export const JOB_KINDS: JobKind[] = [accessRollupJob, retentionJob, sleepJob];
+export const JOB_KINDS: JobKind[] = [accessRollupJob, backupJob, retentionJob, sleepJob];
