@@ -63,7 +63,7 @@ at start).
 const COMMANDS: CliCommand[] = [start, token, migrate, loginCommand, logoutCommand, sessionCommand];
 const GROUPS: Record<string, { summary: string; usage: string; commands: CliCommand[] }> = {
   mappings: { summary: 'validate | diff | dry-run | publish | rollback | releases', usage: MAPPINGS_USAGE, commands: MAPPINGS_COMMANDS },
-  jobs: { summary: 'list | history | run | pause | resume (scheduled jobs)', usage: JOBS_USAGE, commands: JOBS_COMMANDS },
+  jobs: { summary: 'list | history | run | pause | resume | set (scheduled jobs)', usage: JOBS_USAGE, commands: JOBS_COMMANDS },
   outbox: { summary: 'backlog | dead | replay | discard', usage: OUTBOX_USAGE, commands: OUTBOX_COMMANDS },
   backup: { summary: 'run | restore (encrypted database archive)', usage: BACKUP_USAGE, commands: BACKUP_COMMANDS },
 };

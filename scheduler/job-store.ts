@@ -16,6 +16,9 @@ export interface JobSchedule {
   updatedAt: string;
 }
 
+/** What an operator may change of a job's schedule (gridbus jobs set). */
+export type ScheduleChange = Partial<Pick<JobSchedule, 'cron' | 'timeZone' | 'missed' | 'maxAttempts' | 'backoffMs'>>;
+
 /** What the history says of one job, for /health and /metrics. */
 export interface JobStatus {
   job: string;
@@ -93,6 +96,22 @@ export class JobStore {
   async schedule(job: string): Promise<JobSchedule | null> {
     const rows = await this.ds.query(`SELECT ${SCHEDULE_COLUMNS} FROM job_schedule WHERE job = $1`, [job]);
     return rows[0] ?? null;
+  }
+
+  /** Changes the job's schedule (only the fields given); answers the row before and after, null when there is no row. */
+  async reschedule(job: string, change: ScheduleChange): Promise<{ before: JobSchedule; after: JobSchedule } | null> {
+    return this.ds.transaction(async (m) => {
+      const rows: JobSchedule[] = await m.query(`SELECT ${SCHEDULE_COLUMNS} FROM job_schedule WHERE job = $1 FOR UPDATE`, [job]);
+      if (!rows[0]) return null;
+      const after: JobSchedule[] = await m.query(
+        `UPDATE job_schedule SET cron = COALESCE($2, cron), time_zone = COALESCE($3, time_zone), missed = COALESCE($4, missed),
+                max_attempts = COALESCE($5, max_attempts), backoff_ms = COALESCE($6, backoff_ms), updated_at = now()
+          WHERE job = $1 RETURNING ${SCHEDULE_COLUMNS}`,
+        [job, change.cron ?? null, change.timeZone ?? null, change.missed ?? null, change.maxAttempts ?? null, change.backoffMs ?? null],
+      );
+      const row = Array.isArray(after[0]) ? (after[0] as unknown as JobSchedule[])[0] : after[0];
+      return { before: rows[0], after: row };
+    });
   }
 
   async setPaused(job: string, paused: boolean): Promise<boolean> {

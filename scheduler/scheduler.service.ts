@@ -4,7 +4,7 @@ import * as cron from 'node-cron';
 import { requireDep, ServiceDeps } from '../services/service-deps';
 import { JOB_KINDS } from './jobs';
 import { JobRunner } from './job-runner';
-import { JobSchedule, JobStatus, JobStore } from './job-store';
+import { JobSchedule, JobStatus, JobStore, ScheduleChange } from './job-store';
 import { JobRegistry } from './registry';
 import { listWithRegistry } from '../core/metrics/listed-metrics';
 import { jobHealth, jobMetrics } from './job-health';
@@ -123,6 +123,27 @@ export function createSchedulerService(deps: ServiceDeps): ServiceSchema {
     return { job, paused };
   }
 
+  /** Validates and writes a new schedule; every node picks it up at its next re-read (RELOAD_MS). */
+  async function reschedule(ctx: Context<{ job: string } & ScheduleChange, OperatorCtx['meta']>) {
+    const { job, ...change } = ctx.params;
+    try {
+      registry.get(job); // JOB_NOT_FOUND naming the known jobs
+      const current = await store.schedule(job);
+      if (!current) throw new GridbusError('JOB_NOT_FOUND', `job '${job}' has no schedule row`, { details: { job } });
+      if (!Object.keys(change).length) throw new GridbusError('VALIDATION_FAILED', `job '${job}': nothing to change (give cron, timeZone, missed, maxAttempts or backoffMs)`, { details: { job } });
+      validateSchedule(job, change.cron ?? current.cron, change.timeZone ?? current.timeZone);
+      const r = await store.reschedule(job, change);
+      if (!r) throw new GridbusError('JOB_NOT_FOUND', `job '${job}' has no schedule row`, { details: { job } });
+      const pick = (s: JobSchedule) => ({ cron: s.cron, timeZone: s.timeZone, missed: s.missed, maxAttempts: s.maxAttempts, backoffMs: s.backoffMs });
+      audit(ctx as unknown as OperatorCtx, 'scheduler.job.rescheduled', job, 'success', { before: pick(r.before), after: pick(r.after) });
+      view.at = 0;
+      return { ...r.after, description: registry.get(job).description, takesEffectWithinMs: RELOAD_MS };
+    } catch (err) {
+      audit(ctx as unknown as OperatorCtx, 'scheduler.job.rescheduled', job, 'failure', { code: (err as GridbusError).type ?? 'INTERNAL', reason: (err as Error).message, change });
+      throw err;
+    }
+  }
+
   return {
     name: 'scheduler',
     async started(this: { broker: ServiceBroker; logger: Logger }) {
@@ -190,6 +211,21 @@ export function createSchedulerService(deps: ServiceDeps): ServiceSchema {
         params: { job: { type: 'string', min: 1, max: 64 }, $$strict: true },
         async handler(ctx: OperatorCtx) {
           return setPaused(ctx, false);
+        },
+      },
+      /** Changes when and how often a job runs; validated, audited with the schedule before and after. */
+      reschedule: {
+        params: {
+          job: { type: 'string', min: 1, max: 64 },
+          cron: { type: 'string', min: 1, max: 120, optional: true },
+          timeZone: { type: 'string', min: 1, max: 64, optional: true },
+          missed: { type: 'enum', values: ['skip', 'catchUp'], optional: true },
+          maxAttempts: { type: 'number', integer: true, min: 1, max: 100, optional: true },
+          backoffMs: { type: 'number', integer: true, min: 0, max: 86_400_000, optional: true },
+          $$strict: true,
+        },
+        async handler(ctx: Context<{ job: string } & ScheduleChange, OperatorCtx['meta']>) {
+          return reschedule(ctx);
         },
       },
       history: {

@@ -57,14 +57,14 @@ export class AdminApi {
   }
 
   /** Calls `/admin/api/<route>`; a refusal is a CliError with the bus's code and message. */
-  async call<T>(method: 'GET' | 'POST', route: string, body?: unknown): Promise<T> {
+  async call<T>(method: 'GET' | 'POST' | 'PATCH', route: string, body?: unknown): Promise<T> {
     const answer = await this.answer(method, route, body);
     if (!answer.ok) throw new CliError(refusal(answer));
     return answer.payload as T;
   }
 
   /** Like call, but a refusal (other than of the session) is returned for the command to show. */
-  async answer(method: 'GET' | 'POST', route: string, body?: unknown): Promise<BusAnswer> {
+  async answer(method: 'GET' | 'POST' | 'PATCH', route: string, body?: unknown): Promise<BusAnswer> {
     let refreshed = false;
     if (Date.parse(this.session.expiresAt) - EXPIRY_MARGIN_MS <= Date.now()) {
       await this.refresh();
@@ -80,7 +80,7 @@ export class AdminApi {
     return answer;
   }
 
-  private send(method: 'GET' | 'POST', route: string, body?: unknown): Promise<BusAnswer> {
+  private send(method: 'GET' | 'POST' | 'PATCH', route: string, body?: unknown): Promise<BusAnswer> {
     return requestBus(this.url, method, route, { token: this.session.accessToken, body });
   }
 

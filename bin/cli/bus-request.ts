@@ -15,7 +15,7 @@ interface ErrorPayload {
 }
 
 /** One request to `<bus>/admin/api/<route>`; a bus that cannot be reached is a CliError naming it. */
-export async function requestBus(url: string, method: 'GET' | 'POST', route: string, opts: { token?: string; body?: unknown } = {}): Promise<BusAnswer> {
+export async function requestBus(url: string, method: 'GET' | 'POST' | 'PATCH', route: string, opts: { token?: string; body?: unknown } = {}): Promise<BusAnswer> {
   const headers: Record<string, string> = {};
   if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
