@@ -24,7 +24,7 @@ async function reported<T>(fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (err) {
     const code = (err as { errorCode?: unknown }).errorCode;
-    if (code === 'BACKUP_INVALID' || code === 'BACKUP_TARGET_NOT_EMPTY') throw new CliError(`${code}: ${(err as Error).message}`);
+    if (code === 'BACKUP_INVALID' || code === 'BACKUP_TARGET_NOT_EMPTY' || code === 'BACKUP_UPLOAD_FAILED') throw new CliError(`${code}: ${(err as Error).message}`);
     throw err;
   }
 }
@@ -37,7 +37,7 @@ const run: CliCommand = {
   async run(line, args) {
     const config = readConfig(args);
     const { takeBackup } = await import('../../core/backup/take-backup');
-    const r = await takeBackup(config, { to: stringOption(line, 'to'), progress });
+    const r = await reported(() => takeBackup(config, { to: stringOption(line, 'to'), progress }));
     process.stdout.write(`${r.location}\n`);
     progress(`wrote ${r.bytes} bytes: ${r.tables} tables, ${r.rows} rows, to ${r.location}`);
     progress(r.deleted.length ? `retention removed ${r.deleted.join(', ')}` : 'retention removed nothing');

@@ -58,6 +58,8 @@ export const ERROR_CODES = {
   BACKUP_INVALID: { status: 422, retryable: false },
   /** A restore's target database already has tables: a backup is restored only into an empty database. */
   BACKUP_TARGET_NOT_EMPTY: { status: 409, retryable: false },
+  /** The SFTP drop (BACKUP_SFTP_URL) refused the connection or the upload; the archive was kept in VAR_DIR/backups. */
+  BACKUP_UPLOAD_FAILED: { status: 502, retryable: true },
   INTERNAL: { status: 500, retryable: false },
 } as const;
 

@@ -116,4 +116,38 @@ describe('gridbus backup run to the SFTP drop (real OpenSSH SFTP)', function () 
       fs.rmSync(drop, { recursive: true, force: true });
     }
   });
+
+  it('exits 1 naming BACKUP_SFTP_URL (password masked) and the cause when the drop refuses, keeping the archive in VAR_DIR/backups', async () => {
+    const notADir = path.join(requireEnv('TEST_SFTP_ROOT'), `file-${randomBytes(4).toString('hex')}`);
+    fs.writeFileSync(notADir, 'a file, not a directory');
+    const db = await createFreshDatabase();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridbus-backup-'));
+    try {
+      await (await openDatabase(db.url)).dataSource.destroy(); // migrated
+      const key = randomBytes(32).toString('hex');
+      const env = {
+        PATH: process.env.PATH!,
+        VAR_DIR: dir,
+        DATABASE_URL: db.url,
+        BACKUP_KEY: key,
+        BACKUP_SFTP_URL: `sftp://${requireEnv('TEST_SFTP_USER')}:hunter2pw@${requireEnv('TEST_SFTP_HOST')}:${requireEnv('TEST_SFTP_PORT')}${notADir}`,
+        BACKUP_SFTP_KEY_FILE: requireEnv('TEST_SFTP_KEY'),
+        BACKUP_SFTP_KNOWN_HOSTS: requireEnv('TEST_SFTP_KNOWN_HOSTS'),
+      };
+      const r = spawnSync(process.execPath, [CLI, 'backup', 'run'], { env, encoding: 'utf8', timeout: 60_000 });
+      expect(r.status, r.stderr).to.equal(1);
+      expect(r.stdout).to.equal('');
+      expect(r.stderr).to.match(/BACKUP_UPLOAD_FAILED: BACKUP_SFTP_URL sftp:\/\/\w+:\*\*\*@.* refused the upload: .*already exists as a file; the archive is kept at /);
+      expect(r.stderr).to.not.contain('hunter2pw');
+      expect(r.stderr).to.not.match(/^\s+at /m); // a clear error, not a stack trace
+      const kept = fs.readdirSync(path.join(dir, 'backups'));
+      expect(kept).to.have.length(1);
+      expect(r.stderr).to.contain(path.join(dir, 'backups', kept[0]));
+      expect(fs.readFileSync(notADir, 'utf8')).to.equal('a file, not a directory');
+    } finally {
+      await db.drop();
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(notADir, { force: true });
+    }
+  });
 });

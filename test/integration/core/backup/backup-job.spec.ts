@@ -12,6 +12,7 @@ import { JobStore } from '../../../../scheduler/job-store';
 import { JOB_KINDS } from '../../../../scheduler/jobs';
 import { JobRegistry } from '../../../../scheduler/registry';
 import { createFreshDatabase, query } from '../../../helpers/db';
+import { requireEnv } from '../../../helpers/env';
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -68,5 +69,33 @@ describe('scheduler - the backup job on real PostgreSQL', function () {
     expect(result!.outcome).to.equal('failed');
     expect(result!.error).to.match(/BACKUP_KEY/);
     expect(fs.readdirSync(path.join(dir, 'backups'))).to.deep.equal(before);
+  });
+
+  it('fails its run naming BACKUP_SFTP_URL and the cause when the drop refuses the upload, keeping the archive in VAR_DIR/backups', async () => {
+    const notADir = path.join(requireEnv('TEST_SFTP_ROOT'), `file-${randomBytes(4).toString('hex')}`);
+    fs.writeFileSync(notADir, 'a file, not a directory');
+    try {
+      const result = await runner({
+        key,
+        sftpUrl: `sftp://${requireEnv('TEST_SFTP_USER')}:hunter2pw@${requireEnv('TEST_SFTP_HOST')}:${requireEnv('TEST_SFTP_PORT')}${notADir}`,
+        sftpKeyFile: requireEnv('TEST_SFTP_KEY'),
+        sftpKnownHosts: requireEnv('TEST_SFTP_KNOWN_HOSTS'),
+      }).runInstant('backup', new Date(), 'manual');
+      expect(result!.outcome).to.equal('failed');
+      expect(result!.error).to.match(/^BACKUP_SFTP_URL sftp:\/\/\w+:\*\*\*@.* refused the upload: .*already exists as a file; the archive is kept at /);
+      expect(result!.error).to.not.contain('hunter2pw');
+      const kept = /the archive is kept at (\S+\.gbk)$/.exec(result!.error!)![1];
+      expect(path.dirname(kept)).to.equal(path.join(dir, 'backups'));
+      const [run] = await query<{ outcome: string; error: string }>(db.url, `SELECT outcome, error FROM job_run WHERE job = 'backup' ORDER BY id DESC LIMIT 1`);
+      expect(run).to.deep.equal({ outcome: 'failed', error: result!.error });
+      const target = await createFreshDatabase();
+      try {
+        expect((await restore(fs.readFileSync(kept), Buffer.from(key, 'hex'), target.url)).ok).to.equal(true);
+      } finally {
+        await target.drop();
+      }
+    } finally {
+      fs.rmSync(notADir, { force: true });
+    }
   });
 });
