@@ -35,6 +35,8 @@ export interface OperationDefinition {
   version: number;
   description?: string;
   idempotent?: boolean;
+  /** The query operation ({ serial } → { found }) that settles an unknown outcome in the outbox. */
+  settle?: { query: string };
   input?: Record<string, unknown>;
   /** timeout, retries, breaker, bulkhead (see core/resilience/options.ts). */
   resilience?: unknown;

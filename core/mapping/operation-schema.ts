@@ -97,6 +97,13 @@ export const OPERATION_SCHEMA = {
     version: { type: 'integer', minimum: 1 },
     description: { type: 'string' },
     idempotent: { type: 'boolean' },
+    settle: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['query'],
+      description: 'how the outbox settles an unknown outcome (a timeout): the query operation that answers { found } for a serial',
+      properties: { query: { type: 'string', pattern: '^[a-z][a-zA-Z0-9]*\\.[a-z][a-zA-Z0-9]*$' } },
+    },
     input: { type: 'object', description: 'JSON Schema of the canonical request' },
     resilience: RESILIENCE_SCHEMA,
     cache: {

@@ -110,6 +110,20 @@ export class OutboxStore {
     return rowsOf(result).length > 0;
   }
 
+  /**
+   * Keeps a claim's outcome unknown (its settle query failed): the row stays
+   * `delivering` with a lease of `retryInMs`, so the next claim sees an
+   * unknown outcome again and queries again instead of resending.
+   */
+  async holdUnknown(row: ClaimedRow, error: string, retryInMs: number): Promise<boolean> {
+    const result = await this.ds.query(
+      `UPDATE outbox SET last_error = $3, next_attempt_at = now() + ($4::bigint * interval '1 millisecond'), updated_at = now()
+        WHERE id = $1 AND attempts = $2 AND status = 'delivering' RETURNING id`,
+      [row.id, row.attempts, error, retryInMs],
+    );
+    return rowsOf(result).length > 0;
+  }
+
   /** Undelivered rows by operation: how many and how old the oldest is. */
   async backlog(): Promise<Array<{ operation: string; status: OutboxStatus; count: number; oldestAgeS: number }>> {
     const rows: Array<Record<string, unknown>> = await this.ds.query(

@@ -32,8 +32,9 @@ function reasonOf(err: CallError): string {
  * canonical operation through the broker with the row's serial, and settles
  * it: delivered (an "already done" answer is a success of the mapping),
  * retried with backoff and jitter, parked dead (a refusal, an operation no
- * mapping defines, or attempts used up), or parked unknown (a timeout of an
- * operation that is not idempotent: never resent blindly).
+ * mapping defines, or attempts used up), or, on an unknown outcome (a
+ * timeout), settled by the mapping's `settle.query` when it names one, else
+ * resent only when idempotent and parked unknown otherwise (never resent blindly).
  */
 export class DeliveryWorker {
   private timer: NodeJS.Timeout | null = null;
@@ -89,7 +90,14 @@ export class DeliveryWorker {
     } catch (err) {
       return this.settle(row, 'dead', `payload cannot be read with this node's PII key: ${(err as Error).message}`);
     }
-    if (row.outcomeUnknown && !(await this.facts.idempotent(row.operation))) {
+    if (row.outcomeUnknown) {
+      const query = await this.facts.settleQuery(row.operation);
+      if (query) {
+        const settled = await this.settleByQuery(row, query, 'the previous attempt timed out or its node stopped mid-call');
+        if (settled !== 'resend') return;
+      }
+    }
+    if (row.outcomeUnknown && !(await this.facts.settleQuery(row.operation)) && !(await this.facts.idempotent(row.operation))) {
       // the node that claimed it died mid-call: it may have been applied
       return this.settle(row, 'unknown', `outcome unknown (the delivering node stopped mid-call) and ${row.operation} is not idempotent: check the back end, then replay or discard`);
     }
@@ -105,6 +113,12 @@ export class DeliveryWorker {
         return this.settle(row, 'dead', `no mapping defines the operation ${row.operation} (${reasonOf(err)})`);
       }
       if (UNKNOWN_OUTCOME.has(type) || err.name === 'RequestTimeoutError') {
+        const query = await this.facts.settleQuery(row.operation);
+        if (query) {
+          const settled = await this.settleByQuery(row, query, reasonOf(err));
+          if (settled === 'resend') return this.retryOrDead(row, `${reasonOf(err)} (outcome unknown; ${query} says it was not applied: resent)`);
+          return;
+        }
         if (!(await this.facts.idempotent(row.operation))) {
           return this.settle(row, 'unknown', `outcome unknown (${reasonOf(err)}) and ${row.operation} is not idempotent: check the back end, then replay or discard`);
         }
@@ -115,6 +129,35 @@ export class DeliveryWorker {
       if (!retryable) return this.settle(row, 'dead', `refused: ${reasonOf(err)}`);
       return this.retryOrDead(row, reasonOf(err));
     }
+  }
+
+  /**
+   * An unknown outcome settled by the mapping's query: found → delivered;
+   * not found → 'resend' (the back end never applied it); the query failing →
+   * the outcome stays unknown and the query is tried again after a backoff
+   * (parked `unknown` once attempts are used up), never a blind resend.
+   */
+  private async settleByQuery(row: ClaimedRow, query: string, why: string): Promise<'settled' | 'resend'> {
+    let found: unknown;
+    try {
+      const answer = (await this.broker.call(query, { serial: row.serial }, { timeout: this.settings.callTimeoutMs, retries: 0 })) as { found?: unknown };
+      found = answer?.found;
+      if (typeof found !== 'boolean') throw new Error(`answered no boolean found (${JSON.stringify(answer)})`);
+    } catch (e) {
+      const reason = `outcome unknown (${why}); settle query ${query} failed: ${reasonOf(e as CallError)}`;
+      if (row.attempts >= this.settings.maxAttempts) {
+        await this.settle(row, 'unknown', `${reason} (gave up querying after ${row.attempts} attempts): check the back end, then replay or discard`);
+      } else {
+        const held = await this.store.holdUnknown(row, reason, backoffMs(row.attempts, this.settings.backoffBaseMs, this.settings.backoffMaxMs));
+        this.onOutcome(row.operation, held ? 'retry' : 'lost-claim', reason);
+      }
+      return 'settled';
+    }
+    if (found === true) {
+      await this.settle(row, 'delivered', null);
+      return 'settled';
+    }
+    return 'resend';
   }
 
   private retryOrDead(row: ClaimedRow, reason: string): Promise<void> {

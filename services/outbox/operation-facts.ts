@@ -11,7 +11,7 @@ type Files = Record<string, string>;
  * which never resends blindly.
  */
 export class OperationFacts {
-  private cached: { at: number; byName: Map<string, { idempotent: boolean }> } | null = null;
+  private cached: { at: number; byName: Map<string, { idempotent: boolean; settleQuery?: string }> } | null = null;
 
   constructor(
     private readonly broker: ServiceBroker,
@@ -29,16 +29,23 @@ export class OperationFacts {
     return byName?.get(operation)?.idempotent === true;
   }
 
-  private async load(): Promise<Map<string, { idempotent: boolean }> | null> {
+  /** The query operation the mapping names to settle an unknown outcome (`settle.query`), if any. */
+  async settleQuery(operation: string): Promise<string | undefined> {
+    const byName = await this.load();
+    return byName?.get(operation)?.settleQuery;
+  }
+
+  private async load(): Promise<Map<string, { idempotent: boolean; settleQuery?: string }> | null> {
     if (this.cached && Date.now() - this.cached.at < this.ttlMs) return this.cached.byName;
     try {
       const active = (await this.broker.call('mappings.active', {}, { timeout: 5000 })) as { files: Files };
-      const byName = new Map<string, { idempotent: boolean }>();
+      const byName = new Map<string, { idempotent: boolean; settleQuery?: string }>();
       for (const [file, text] of Object.entries(active.files ?? {})) {
         if (!file.startsWith('operations/')) continue;
         try {
-          const def = YAML.parse(text) as { operation?: unknown; idempotent?: unknown } | null;
-          if (def && typeof def.operation === 'string') byName.set(def.operation, { idempotent: def.idempotent === true });
+          const def = YAML.parse(text) as { operation?: unknown; idempotent?: unknown; settle?: { query?: unknown } } | null;
+          const query = def?.settle?.query;
+          if (def && typeof def.operation === 'string') byName.set(def.operation, { idempotent: def.idempotent === true, settleQuery: typeof query === 'string' ? query : undefined });
         } catch {
           // a file the release accepted always parses; skip anything else
         }

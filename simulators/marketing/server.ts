@@ -14,6 +14,8 @@ export interface MarketingSimulatorOptions {
   archive?: ArchiveLedger;
   /** UpdateArchive answers this long after applying (default 0). */
   archiveDelayMs?: number;
+  /** The first N UpdateArchive requests are dropped before applying (answer late with a fault). */
+  archiveDropFirst?: number;
 }
 
 export type MarketingSimulator = SoapSimulator & {
@@ -30,7 +32,7 @@ export async function startMarketingSimulator(opts: MarketingSimulatorOptions = 
     port: opts.port,
     path: MARKETING_PATH,
     wsdl: renderMarketingWsdl,
-    services: (sleep) => createMarketingServices({ slowDelayMs, sleep, archive, archiveDelayMs: opts.archiveDelayMs ?? 0 }),
+    services: (sleep) => createMarketingServices({ slowDelayMs, sleep, archive, archiveDelayMs: opts.archiveDelayMs ?? 0, archiveDropFirst: opts.archiveDropFirst ?? 0 }),
   });
   return Object.assign(host, { archive });
 }

@@ -17,6 +17,8 @@ export interface MarketingServiceOptions {
   archive: ArchiveLedger;
   /** UpdateArchive answers this long after it applied the update (0: at once): a caller that dies meanwhile never learns it was applied. */
   archiveDelayMs?: number;
+  /** The first N UpdateArchive requests are dropped before applying: no answer within this delay, then a fault (default none). */
+  archiveDropFirst?: number;
 }
 
 type Args = Record<string, unknown> | undefined;
@@ -89,6 +91,11 @@ async function updateArchive(args: Args, opts: MarketingServiceOptions) {
     if (typeof args?.[field] !== 'string' || !(args[field] as string).trim()) throw new SoapFault('soap:Client', `${field} is required`);
   }
   if (!findHousehold(consNo)) return notFound(consNo);
+  if (opts.archiveDropFirst && opts.archiveDropFirst > 0) {
+    opts.archiveDropFirst -= 1;
+    await opts.sleep(Math.max(opts.archiveDelayMs ?? 0, 1000));
+    throw new SoapFault('soap:Server', 'request dropped before it was applied');
+  }
   if (!opts.archive.receive(serial, consNo)) return { RetCode: RET_DUPLICATE_SERIAL, RetMsg: `Serial ${serial} already processed` };
   if (opts.archiveDelayMs) await opts.sleep(opts.archiveDelayMs);
   return { RetCode: RET_OK, RetMsg: 'OK' };
@@ -114,6 +121,11 @@ export function createMarketingServices(opts: MarketingServiceOptions): IService
         },
         async UpdateArchive(args: Args) {
           return updateArchive(args, opts);
+        },
+        async QueryArchiveUpdate(args: Args) {
+          const serial = typeof args?.Serial === 'string' ? args.Serial.trim() : '';
+          if (!serial) throw new SoapFault('soap:Client', 'Serial is required');
+          return { RetCode: RET_OK, RetMsg: 'OK', Found: opts.archive.get(serial) ? 'Y' : 'N' };
         },
       },
     },

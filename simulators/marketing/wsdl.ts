@@ -183,6 +183,24 @@ const WSDL_TEMPLATE = `<?xml version="1.0" encoding="UTF-8"?>
         </xsd:complexType>
       </xsd:element>
 
+      <xsd:element name="QueryArchiveUpdateRequest">
+        <xsd:complexType>
+          <xsd:sequence>
+            <xsd:element name="Serial" type="xsd:string"/>
+          </xsd:sequence>
+        </xsd:complexType>
+      </xsd:element>
+
+      <xsd:element name="QueryArchiveUpdateResponse">
+        <xsd:complexType>
+          <xsd:sequence>
+            <xsd:element name="RetCode" type="xsd:string"/>
+            <xsd:element name="RetMsg" type="xsd:string"/>
+            <xsd:element name="Found" type="xsd:string"><xsd:annotation><xsd:documentation>Y when this Serial was applied, N when not.</xsd:documentation></xsd:annotation></xsd:element>
+          </xsd:sequence>
+        </xsd:complexType>
+      </xsd:element>
+
     </xsd:schema>
   </wsdl:types>
 
@@ -213,6 +231,13 @@ const WSDL_TEMPLATE = `<?xml version="1.0" encoding="UTF-8"?>
     <wsdl:part name="parameters" element="tns:UpdateArchiveResponse"/>
   </wsdl:message>
 
+  <wsdl:message name="QueryArchiveUpdateInput">
+    <wsdl:part name="parameters" element="tns:QueryArchiveUpdateRequest"/>
+  </wsdl:message>
+  <wsdl:message name="QueryArchiveUpdateOutput">
+    <wsdl:part name="parameters" element="tns:QueryArchiveUpdateResponse"/>
+  </wsdl:message>
+
   <wsdl:portType name="MarketingPortType">
     <wsdl:operation name="QueryArrears">
       <wsdl:documentation>Arrears (欠费) of one consumer number, month by month.</wsdl:documentation>
@@ -233,6 +258,11 @@ const WSDL_TEMPLATE = `<?xml version="1.0" encoding="UTF-8"?>
       <wsdl:documentation>Archive supplement (ID number, mobile, name) of one consumer number; idempotent by Serial.</wsdl:documentation>
       <wsdl:input message="tns:UpdateArchiveInput"/>
       <wsdl:output message="tns:UpdateArchiveOutput"/>
+    </wsdl:operation>
+    <wsdl:operation name="QueryArchiveUpdate">
+      <wsdl:documentation>Whether an archive update was applied, by its Serial.</wsdl:documentation>
+      <wsdl:input message="tns:QueryArchiveUpdateInput"/>
+      <wsdl:output message="tns:QueryArchiveUpdateOutput"/>
     </wsdl:operation>
   </wsdl:portType>
 
@@ -255,6 +285,11 @@ const WSDL_TEMPLATE = `<?xml version="1.0" encoding="UTF-8"?>
     </wsdl:operation>
     <wsdl:operation name="UpdateArchive">
       <soap:operation soapAction="${MARKETING_NAMESPACE}/UpdateArchive" style="document"/>
+      <wsdl:input><soap:body use="literal"/></wsdl:input>
+      <wsdl:output><soap:body use="literal"/></wsdl:output>
+    </wsdl:operation>
+    <wsdl:operation name="QueryArchiveUpdate">
+      <soap:operation soapAction="${MARKETING_NAMESPACE}/QueryArchiveUpdate" style="document"/>
       <wsdl:input><soap:body use="literal"/></wsdl:input>
       <wsdl:output><soap:body use="literal"/></wsdl:output>
     </wsdl:operation>

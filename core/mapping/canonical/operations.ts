@@ -151,6 +151,27 @@ const UPDATE_ARCHIVE: CanonicalOperation = {
   },
 };
 
+const QUERY_ARCHIVE_UPDATE: CanonicalOperation = {
+  name: 'marketing.queryArchiveUpdate',
+  request: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['serial'],
+    properties: { serial: { type: 'string', description: 'the serial of an archive update the outbox sent' } },
+  },
+  response: {
+    name: 'marketing.queryArchiveUpdate response',
+    title: 'canonical marketing.queryArchiveUpdate response',
+    readBy: 'services/outbox (settles an unknown outcome of marketing.updateArchive)',
+    schema: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['found'],
+      properties: { found: { type: 'boolean', description: 'whether the system applied this serial' } },
+    },
+  },
+};
+
 export const CANONICAL_OPERATIONS: Record<string, CanonicalOperation> = Object.fromEntries(
-  [QUERY_ARREARS, FIND_CUSTOMERS, SMS_SEND, UPDATE_ARCHIVE].map((op) => [op.name, op]),
+  [QUERY_ARREARS, FIND_CUSTOMERS, SMS_SEND, UPDATE_ARCHIVE, QUERY_ARCHIVE_UPDATE].map((op) => [op.name, op]),
 );

@@ -83,7 +83,8 @@ describe('cluster - outbox delivery across kill -9 of the delivering node', func
     const ledger = sim.archive.all();
     expect(ledger.map((r) => r.serial).sort()).to.deep.equal([...serials].sort());
     for (const r of ledger) expect(r.applied, `serial ${r.serial} applied once`).to.equal(1);
-    expect(ledger.some((r) => r.received > 1), 'some row was resent after the kill and answered "already done"').to.equal(true);
+    // the rows in flight at the kill were settled by the mapping's settle query (marketing.queryArchiveUpdate), not resent
+    for (const r of ledger) expect(r.received, `serial ${r.serial} received once: settled by the query, not resent`).to.equal(1);
     // order per account: each account's serials were applied in the order the rows were written
     for (const h of accounts) {
       const applied = ledger.filter((r) => r.accountNo === h.ConsNo).map((r) => r.serial);

@@ -57,7 +57,18 @@ describe('simulators - marketing', () => {
 
   it('marketing - the client sees every operation from the WSDL', () => {
     const ops = client.describe().MarketingService.MarketingPort;
-    expect(Object.keys(ops)).to.have.members(['QueryArrears', 'GetCustomer', 'FindCustomersByIdentity', 'UpdateArchive']);
+    expect(Object.keys(ops)).to.have.members(['QueryArrears', 'GetCustomer', 'FindCustomersByIdentity', 'UpdateArchive', 'QueryArchiveUpdate']);
+  });
+
+  it('marketing - QueryArchiveUpdate answers Found N before and Y after an UpdateArchive of the serial', async () => {
+    const h = HOUSEHOLDS[0];
+    const serial = `query-${process.pid}-${Date.now()}`;
+    const [before] = await client.QueryArchiveUpdateAsync({ Serial: serial });
+    expect(before).to.include({ RetCode: '0000', Found: 'N' });
+    const [updated] = await client.UpdateArchiveAsync({ Serial: serial, ConsNo: h.ConsNo, CertNo: h.CertNo, ConsName: h.ConsName, Channel: 'ALIPAY' });
+    expect(updated.RetCode).to.equal('0000');
+    const [after] = await client.QueryArchiveUpdateAsync({ Serial: serial });
+    expect(after).to.include({ RetCode: '0000', Found: 'Y' });
   });
 
   it('marketing - FindCustomersByIdentity finds the households of one holder by ID number and name', async () => {
