@@ -1,16 +1,8 @@
 import * as cron from 'node-cron';
 import { GridbusError } from '../core/errors';
+import { DEFAULT_TZ, isTimeZone } from '../core/mapping/date-format';
 
-export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
-
-function validTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
+export const DEFAULT_TIME_ZONE = DEFAULT_TZ;
 
 /** Refuses a cron expression node-cron does not parse or an unknown time zone, naming the job. */
 export function validateSchedule(job: string, expression: string, timeZone: string): void {
@@ -21,7 +13,7 @@ export function validateSchedule(job: string, expression: string, timeZone: stri
       details: { job, cron: expression },
     });
   }
-  if (!validTimeZone(timeZone)) {
+  if (!isTimeZone(timeZone)) {
     throw new GridbusError('JOB_SCHEDULE_INVALID', `job '${job}': time zone '${timeZone}' is not an IANA time zone`, { details: { job, timeZone } });
   }
 }

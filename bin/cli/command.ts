@@ -14,3 +14,16 @@ export interface CliCommand {
   /** Runs the command; a number is the process's exit code. */
   run(line: CommandLine, args: string[]): Promise<number | void>;
 }
+
+/** A command's output: text lines, or with --json only the answer as one JSON document on stdout. */
+export function printer(line: CommandLine) {
+  const asJson = line.values.json === true;
+  return {
+    text: (s: string) => {
+      if (!asJson) process.stdout.write(`${s}\n`);
+    },
+    done: (answer: unknown) => {
+      if (asJson) process.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
+    },
+  };
+}

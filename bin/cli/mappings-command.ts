@@ -3,7 +3,7 @@ import * as path from 'path';
 import { AdminApi } from './admin-api';
 import { refusal } from './bus-request';
 import { CliError, UsageError } from './cli-error';
-import { CliCommand } from './command';
+import { CliCommand, printer } from './command';
 import { mappingsDir } from './mappings-dir';
 import { CommandLine, integerOption, OptionSpec, stringOption } from './options';
 import { describeFileDryRun, describeTopicDryRun } from './sample-dry-run-output';
@@ -28,19 +28,6 @@ export const MAPPINGS_USAGE = `Usage: gridbus mappings <command> [options]
 
 ${BUS_NOTE}
 gridbus mappings <command> --help shows one command's help.`;
-
-/** One line of the answer; with --json only the JSON document goes to stdout. */
-function printer(line: CommandLine) {
-  const asJson = line.values.json === true;
-  return {
-    text: (s: string) => {
-      if (!asJson) process.stdout.write(`${s}\n`);
-    },
-    done: (answer: unknown) => {
-      if (asJson) process.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
-    },
-  };
-}
 
 /** The mapping engine, loaded when a command runs (help needs none of it). */
 const mappingEngine = () => import('../../core/mapping');

@@ -1,6 +1,6 @@
 import { AdminApi } from './admin-api';
 import { UsageError } from './cli-error';
-import { CliCommand } from './command';
+import { CliCommand, printer } from './command';
 import { CommandLine, integerOption, OptionSpec, stringOption } from './options';
 
 export const OUTBOX_USAGE = `Usage: gridbus outbox <command> [options]
@@ -17,18 +17,6 @@ of the last log-in unless --url URL or GRIDBUS_URL names another; it says which 
 const common = { json: { type: 'boolean' }, url: { type: 'string' } } as const satisfies OptionSpec;
 const usage = (synopsis: string, text: string, options = '') =>
   `Usage: gridbus outbox ${synopsis}\n\n${text}\n\n${options}  --url URL          the bus (default GRIDBUS_URL, else the bus of the last gridbus login)\n  --json             print only the answer, as JSON\n  -h, --help         this help`;
-
-function printer(line: CommandLine) {
-  const asJson = line.values.json === true;
-  return {
-    text: (s: string) => {
-      if (!asJson) process.stdout.write(`${s}\n`);
-    },
-    done: (answer: unknown) => {
-      if (asJson) process.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
-    },
-  };
-}
 
 function adminApi(line: CommandLine): AdminApi {
   const api = AdminApi.open(stringOption(line, 'url'));

@@ -76,10 +76,16 @@ function intlOffsetMinutes(tz: string, at: number): number {
 }
 
 export function assertTimeZone(tz: string): void {
+  if (!isTimeZone(tz)) throw new DateFormatError(`'${tz}' is not a known time zone`);
+}
+
+/** An IANA time zone this Node.js knows (Asia/Shanghai, UTC, ...). */
+export function isTimeZone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
   } catch {
-    throw new DateFormatError(`'${tz}' is not a known time zone`);
+    return false;
   }
 }
 

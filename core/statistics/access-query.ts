@@ -1,4 +1,5 @@
 import { GridbusError } from '../errors';
+import { isTimeZone } from '../mapping/date-format';
 import { AccessGroupBy, AccessQuery } from './access-event-store';
 
 export const ACCESS_GROUP_BY: readonly AccessGroupBy[] = ['function', 'hour', 'day', 'outcome'];
@@ -23,15 +24,6 @@ function instant(field: 'from' | 'to', value: string): Date {
   return d;
 }
 
-function validTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * The checks the action's parameter schema cannot make: real dates, `from`
  * before `to`, at most MAX_RANGE_DAYS between them, a known time zone.
@@ -46,6 +38,6 @@ export function parseAccessQuery(params: { from: string; to: string; groupBy?: A
     refuse({ type: 'dateRangeTooLong', field: 'to', message: `from 'from' to 'to' is at most ${MAX_RANGE_DAYS} days`, actual: params.to });
   }
   const timeZone = params.tz ?? 'UTC';
-  if (!validTimeZone(timeZone)) refuse({ type: 'timeZone', field: 'tz', message: `'tz' is not a known time zone: ${timeZone}`, actual: timeZone });
+  if (!isTimeZone(timeZone)) refuse({ type: 'timeZone', field: 'tz', message: `'tz' is not a known time zone: ${timeZone}`, actual: timeZone });
   return { from, to, groupBy: params.groupBy ?? 'function', timeZone };
 }

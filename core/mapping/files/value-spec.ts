@@ -7,9 +7,9 @@
  * into a plain function; money and integers in text are read by a digit
  * loop, not a regex: this runs for every column of every line.
  */
-import { DEFAULT_TZ, DateFormatError, assertTimeZone, compileDateReader, compileDateReformat, compileDateWriter } from '../date-format';
+import { DateFormatError } from '../date-format';
 import { MappingCompileError } from '../definition-errors';
-import { FieldMappingError } from '../field-compiler';
+import { FieldMappingError, compileDateConvert } from '../field-compiler';
 import { MoneyFormatError, yuanToFen } from '../money';
 import { compilePath } from '../path';
 
@@ -99,7 +99,7 @@ function compileConversion(spec: ValueSpec, field: string): ((v: unknown) => unk
     };
   }
   if (spec.date) {
-    const convert = compileDate(spec.date, field);
+    const convert = compileDateConvert(spec.date, field);
     return (v) => {
       try {
         return convert(v);
@@ -133,25 +133,6 @@ function compileConversion(spec: ValueSpec, field: string): ((v: unknown) => unk
         if (v === 'false' || v === '0' || v === 0) return false;
         throw new FieldMappingError(field, `${describe(v)} is not a boolean`);
       };
-  }
-}
-
-/** The date step of field specs (same engine, same keys), compiled once. */
-function compileDate(date: DateSpec, field: string): (v: unknown) => unknown {
-  try {
-    const tz = date.tz ?? DEFAULT_TZ;
-    const outTz = date.outTz ?? tz;
-    // same zone, pattern to pattern: move the fields, no trip through epoch time
-    const reformat = tz === outTz ? compileDateReformat(date.in, date.out ?? 'iso') : null;
-    if (reformat) {
-      assertTimeZone(tz);
-      return reformat;
-    }
-    const read = compileDateReader(date.in, tz);
-    const write = compileDateWriter(date.out ?? 'iso', outTz);
-    return (v) => write(read(v));
-  } catch (err) {
-    throw new MappingCompileError(`${field}.date`, (err as Error).message);
   }
 }
 
