@@ -60,6 +60,29 @@ export const ERROR_CODES = {
   BACKUP_TARGET_NOT_EMPTY: { status: 409, retryable: false },
   /** The SFTP drop (BACKUP_SFTP_URL) refused the connection or the upload; the archive was kept in VAR_DIR/backups. */
   BACKUP_UPLOAD_FAILED: { status: 502, retryable: true },
+  // the money path (services/payment, marketing.writeOff / reverseWriteOff)
+  /** The marketing system refused a write-off or reversal because the amount does not match what the account owes or what was paid. */
+  PAYMENT_AMOUNT_MISMATCH: { status: 422, retryable: false },
+  /** The account is closed (销户) in the marketing system: nothing can be paid or written off on it. */
+  ACCOUNT_CLOSED: { status: 409, retryable: false },
+  /** A reversal names an original serial the marketing system never posted. */
+  ORIGINAL_PAYMENT_NOT_FOUND: { status: 404, retryable: false },
+  /** The marketing system does not allow this reversal (for example not on the day of the payment): an operator settles it. */
+  REVERSAL_NOT_ALLOWED: { status: 409, retryable: false },
+  /** No payment order of this user has that id (someone else's order answers the same). */
+  ORDER_NOT_FOUND: { status: 404, retryable: false },
+  /** The order's state does not allow the action (refund of an unpaid order, ...); `details.state` says which state. */
+  ORDER_STATE_CONFLICT: { status: 409, retryable: false },
+  /** The account owes nothing now: there is no bill to pay. */
+  NOTHING_TO_PAY: { status: 409, retryable: false },
+  /** The amount asked is more than the account owes. */
+  AMOUNT_EXCEEDS_ARREARS: { status: 422, retryable: false },
+  /** A refund asks for more than is left of the payment. */
+  REFUND_EXCEEDS_PAID: { status: 422, retryable: false },
+  /** The same Idempotency-Key was sent with another request body. */
+  IDEMPOTENCY_KEY_REUSED: { status: 422, retryable: false },
+  /** Alipay refused the trade call (its sub_code is in details.subCode); nothing was charged. */
+  PAYMENT_REFUSED: { status: 502, retryable: false },
   INTERNAL: { status: 500, retryable: false },
 } as const;
 
