@@ -1,5 +1,6 @@
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import type { StoredPayload } from './outbox-writer';
+import { hooksByOperation, OutboxSettleHook, OutboxSettlement } from './settle-hook';
 
 export type OutboxStatus = 'pending' | 'delivering' | 'delivered' | 'dead' | 'discarded' | 'unknown';
 
@@ -57,7 +58,31 @@ function view(r: Record<string, unknown>): OutboxRowView {
  * lease cannot overwrite what another node did since.
  */
 export class OutboxStore {
-  constructor(private readonly ds: DataSource) {}
+  private readonly hooks: Map<string, OutboxSettleHook[]>;
+
+  constructor(
+    private readonly ds: DataSource,
+    hooks: readonly OutboxSettleHook[] = [],
+  ) {
+    this.hooks = hooksByOperation(hooks);
+  }
+
+  /**
+   * Runs one row update, and the hooks of its operation on the same
+   * transaction when it changed the row (a lost claim changes nothing).
+   */
+  private async update(operation: string | null, sql: string, params: unknown[], settlement: OutboxSettlement): Promise<Array<Record<string, unknown>>> {
+    const hooks = operation === null ? [...this.hooks.values()].flat() : this.hooks.get(operation) ?? [];
+    if (!hooks.length && operation !== null) return rowsOf(await this.ds.query(sql, params));
+    return this.ds.transaction(async (tx: EntityManager) => {
+      const rows = rowsOf<Record<string, unknown>>(await tx.query(sql, params));
+      for (const r of rows) {
+        const own = this.hooks.get(r.operation as string) ?? [];
+        for (const hook of own) await hook.onSettled(tx, { id: String(r.id), serial: r.serial as string, partitionKey: r.partition_key as string }, settlement);
+      }
+      return rows;
+    });
+  }
 
   /**
    * Claims up to `limit` heads of partitions that are due: the oldest open row
@@ -99,15 +124,24 @@ export class OutboxStore {
   }
 
   /** Settles a claim; false when the claim no longer holds (its lease expired and another node took the row). */
-  async settle(row: ClaimedRow, status: 'delivered' | 'pending' | 'dead' | 'unknown', error: string | null, retryInMs = 0): Promise<boolean> {
-    const result = await this.ds.query(
+  async settle(row: ClaimedRow, status: 'delivered' | 'pending' | 'dead' | 'unknown', error: string | null, retryInMs = 0, detail: { answer?: unknown; resent?: boolean } = {}): Promise<boolean> {
+    const settlement: OutboxSettlement =
+      status === 'delivered'
+        ? { status, answer: detail.answer ?? null }
+        : status === 'pending'
+          ? { status, reason: error, resent: detail.resent === true }
+          : status === 'unknown'
+            ? { status, reason: error ?? 'outcome unknown', parked: true }
+            : { status, reason: error ?? 'refused' };
+    const result = await this.update(row.operation, 
       `UPDATE outbox SET status = $3, last_error = COALESCE($4, last_error),
               next_attempt_at = now() + ($5::bigint * interval '1 millisecond'),
               delivered_at = CASE WHEN $3 = 'delivered' THEN now() ELSE delivered_at END, updated_at = now()
-        WHERE id = $1 AND attempts = $2 AND status = 'delivering' RETURNING id`,
+        WHERE id = $1 AND attempts = $2 AND status = 'delivering' RETURNING id, operation, serial, partition_key`,
       [row.id, row.attempts, status, error, retryInMs],
+      settlement,
     );
-    return rowsOf(result).length > 0;
+    return result.length > 0;
   }
 
   /**
@@ -116,12 +150,14 @@ export class OutboxStore {
    * unknown outcome again and queries again instead of resending.
    */
   async holdUnknown(row: ClaimedRow, error: string, retryInMs: number): Promise<boolean> {
-    const result = await this.ds.query(
+    const result = await this.update(
+      row.operation,
       `UPDATE outbox SET last_error = $3, next_attempt_at = now() + ($4::bigint * interval '1 millisecond'), updated_at = now()
-        WHERE id = $1 AND attempts = $2 AND status = 'delivering' RETURNING id`,
+        WHERE id = $1 AND attempts = $2 AND status = 'delivering' RETURNING id, operation, serial, partition_key`,
       [row.id, row.attempts, error, retryInMs],
+      { status: 'unknown', reason: error, parked: false },
     );
-    return rowsOf(result).length > 0;
+    return result.length > 0;
   }
 
   /** Undelivered rows by operation: how many and how old the oldest is. */
@@ -151,21 +187,25 @@ export class OutboxStore {
 
   /** Dead or unknown rows back to pending, attempts reset; answers the ids that changed. */
   async replay(ids: string[]): Promise<string[]> {
-    const result = await this.ds.query(
+    const result = await this.update(
+      null,
       `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = now(), updated_at = now()
-        WHERE id = ANY($1::bigint[]) AND status IN ('dead', 'unknown') RETURNING id`,
+        WHERE id = ANY($1::bigint[]) AND status IN ('dead', 'unknown') RETURNING id, operation, serial, partition_key`,
       [ids],
+      { status: 'replayed' },
     );
-    return rowsOf<{ id: string }>(result).map((r) => String(r.id));
+    return result.map((r) => String(r.id));
   }
 
   /** An undelivered row the operator gives up on, with the reason; false when there is none such. */
   async discard(id: string, reason: string): Promise<boolean> {
-    const result = await this.ds.query(
+    const result = await this.update(
+      null,
       `UPDATE outbox SET status = 'discarded', discard_reason = $2, updated_at = now()
-        WHERE id = $1 AND status IN ('pending', 'dead', 'unknown') RETURNING id`,
+        WHERE id = $1 AND status IN ('pending', 'dead', 'unknown') RETURNING id, operation, serial, partition_key`,
       [id, reason],
+      { status: 'discarded', reason },
     );
-    return rowsOf(result).length > 0;
+    return result.length > 0;
   }
 }

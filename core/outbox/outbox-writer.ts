@@ -15,6 +15,8 @@ export interface OutboxEntry {
   payload: Record<string, unknown>;
   /** Keys of `payload` that are personal data: stored as one PiiCipher token, never in clear. */
   piiFields: string[];
+  /** The idempotency key sent to the back end; a fresh UUID unless the caller's own key is the serial (a payment's out_trade_no). */
+  serial?: string;
 }
 
 /** The stored form of a payload: fields in clear, and the personal ones sealed together. */
@@ -41,7 +43,7 @@ export function openPayload(cipher: PiiCipher, stored: StoredPayload): Record<st
  * back with the change that causes it. Returns the row's id and serial.
  */
 export async function enqueueOutbox(tx: SqlRunner, cipher: PiiCipher, entry: OutboxEntry): Promise<{ id: string; serial: string }> {
-  const serial = randomUUID();
+  const serial = entry.serial ?? randomUUID();
   const rows = (await tx.query(
     `INSERT INTO outbox (operation, partition_key, serial, payload) VALUES ($1, $2, $3, $4) RETURNING id`,
     [entry.operation, entry.partitionKey, serial, JSON.stringify(sealPayload(cipher, entry.payload, entry.piiFields))],

@@ -1,8 +1,18 @@
-import { ServiceBroker } from 'moleculer';
 import { PiiCipher } from '../../core/crypto';
 import { backoffMs, ClaimedRow, openPayload, OutboxStore } from '../../core/outbox';
 import { ERROR_CODES } from '../../core/errors/codes';
 import { OperationFacts } from './operation-facts';
+
+/** What the worker calls operations through: the broker, or a simulated back office. */
+export interface OperationCaller {
+  call(operation: string, params: Record<string, unknown>, opts: { timeout: number; retries: number }): Promise<unknown>;
+}
+
+/** The outbox table as the worker uses it (OutboxStore, or the simulation's memory). */
+export type OutboxClaims = Pick<OutboxStore, 'claim' | 'settle' | 'holdUnknown'>;
+
+/** What the active mapping release says of an operation (OperationFacts, or the simulation's fixed answers). */
+export type OperationFactsView = Pick<OperationFacts, 'defines' | 'idempotent' | 'settleQuery'>;
 
 export interface WorkerSettings {
   maxAttempts: number;
@@ -42,10 +52,10 @@ export class DeliveryWorker {
   private stopped = true;
 
   constructor(
-    private readonly broker: ServiceBroker,
-    private readonly store: OutboxStore,
+    private readonly broker: OperationCaller,
+    private readonly store: OutboxClaims,
     private readonly cipher: PiiCipher,
-    private readonly facts: OperationFacts,
+    private readonly facts: OperationFactsView,
     private readonly settings: WorkerSettings,
     private readonly log: Log,
     private readonly onOutcome: (operation: string, outcome: DeliveryOutcome, reason?: string) => void,
@@ -102,8 +112,8 @@ export class DeliveryWorker {
       return this.settle(row, 'unknown', `outcome unknown (the delivering node stopped mid-call) and ${row.operation} is not idempotent: check the back end, then replay or discard`);
     }
     try {
-      await this.broker.call(row.operation, { ...payload, serial: row.serial }, { timeout: this.settings.callTimeoutMs, retries: 0 });
-      return this.settle(row, 'delivered', null);
+      const answer = await this.broker.call(row.operation, { ...payload, serial: row.serial }, { timeout: this.settings.callTimeoutMs, retries: 0 });
+      return this.settle(row, 'delivered', null, 0, { answer });
     } catch (e) {
       const err = e as CallError;
       const type = err.type ?? err.name;
@@ -116,7 +126,7 @@ export class DeliveryWorker {
         const query = await this.facts.settleQuery(row.operation);
         if (query) {
           const settled = await this.settleByQuery(row, query, reasonOf(err));
-          if (settled === 'resend') return this.retryOrDead(row, `${reasonOf(err)} (outcome unknown; ${query} says it was not applied: resent)`);
+          if (settled === 'resend') return this.retryOrDead(row, `${reasonOf(err)} (outcome unknown; ${query} says it was not applied: resent)`, true);
           return;
         }
         if (!(await this.facts.idempotent(row.operation))) {
@@ -160,13 +170,13 @@ export class DeliveryWorker {
     return 'resend';
   }
 
-  private retryOrDead(row: ClaimedRow, reason: string): Promise<void> {
+  private retryOrDead(row: ClaimedRow, reason: string, resent = false): Promise<void> {
     if (row.attempts >= this.settings.maxAttempts) return this.settle(row, 'dead', `${reason} (gave up after ${row.attempts} attempts)`);
-    return this.settle(row, 'pending', reason, backoffMs(row.attempts, this.settings.backoffBaseMs, this.settings.backoffMaxMs));
+    return this.settle(row, 'pending', reason, backoffMs(row.attempts, this.settings.backoffBaseMs, this.settings.backoffMaxMs), { resent });
   }
 
-  private async settle(row: ClaimedRow, status: 'delivered' | 'pending' | 'dead' | 'unknown', reason: string | null, retryInMs = 0): Promise<void> {
-    const held = await this.store.settle(row, status, reason, retryInMs);
+  private async settle(row: ClaimedRow, status: 'delivered' | 'pending' | 'dead' | 'unknown', reason: string | null, retryInMs = 0, detail: { answer?: unknown; resent?: boolean } = {}): Promise<void> {
+    const held = await this.store.settle(row, status, reason, retryInMs, detail);
     const outcome: DeliveryOutcome = !held ? 'lost-claim' : status === 'pending' ? 'retry' : status;
     this.onOutcome(row.operation, outcome, reason ?? undefined);
     if (!held) this.log.warn(`outbox row ${row.id}: claim expired before it settled (${status}); another node owns it now`);

@@ -2,6 +2,7 @@ import { Context, ServiceSchema } from 'moleculer';
 import { PiiCipher } from '../../core/crypto';
 import { GridbusError } from '../../core/errors';
 import { OutboxStore } from '../../core/outbox';
+import { PAYMENT_OUTBOX_HOOKS } from '../../core/payments/outbox-hooks';
 import { requireDep, ServiceDeps } from '../service-deps';
 import { DeliveryWorker } from './delivery-worker';
 import { OperationFacts } from './operation-facts';
@@ -23,7 +24,8 @@ export function createOutboxService(deps: ServiceDeps): ServiceSchema {
   const ds = requireDep(deps.dataSource, 'the database', 'outbox');
   const keys = requireDep(deps.pii ?? null, 'the PII keys (PII_ENC_KEY, PII_HASH_KEY)', 'outbox');
   const { config } = deps;
-  const store = new OutboxStore(ds);
+  // what else changes with a row's fate, in the row's own transaction (a payment order follows its write-off)
+  const store = new OutboxStore(ds, PAYMENT_OUTBOX_HOOKS);
   let worker: DeliveryWorker | null = null;
   let gaugeTimer: NodeJS.Timeout | null = null;
   const knownSeries = new Set<string>();

@@ -13,6 +13,7 @@ import { SftpIdempotentKey1764700090000 } from './1764700090000-sftp-idempotent-
 import { ScheduledJobs1764800000000 } from './1764800000000-scheduled-jobs';
 import { AccessDaily1764800001000 } from './1764800001000-access-daily';
 import { Outbox1764800100000 } from './1764800100000-outbox';
+import { PaymentOrders1764900000000 } from './1764900000000-payment-orders';
 
 /** In order. A migration, once on main, is never edited: add a new one. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   ScheduledJobs1764800000000,
   AccessDaily1764800001000,
   Outbox1764800100000,
+  PaymentOrders1764900000000,
 ];

@@ -1,0 +1,4 @@
+export * from './order-machine';
+export * from './order-store';
+export * from './write-off';
+export * from './outbox-hooks';
