@@ -72,11 +72,12 @@ export class PaymentOrders1764900000000 implements MigrationInterface {
     await q.query(`
       CREATE TABLE payment_agreements (
         id                     bigserial PRIMARY KEY,
-        agreement_no           text NOT NULL UNIQUE,
-        external_agreement_no  text,
+        external_agreement_no  text NOT NULL UNIQUE,
+        agreement_no           text UNIQUE,
         user_id                text NOT NULL,
         account_no             text NOT NULL,
-        status                 text NOT NULL CHECK (status IN ('NORMAL', 'UNSIGN')),
+        created_at             timestamptz NOT NULL DEFAULT now(),
+        status                 text NOT NULL CHECK (status IN ('PENDING', 'NORMAL', 'UNSIGN')),
         signed_at              timestamptz,
         unsigned_at            timestamptz,
         updated_at             timestamptz NOT NULL DEFAULT now()
