@@ -23,6 +23,8 @@ export interface SoapHostSpec {
   services(sleep: (ms: number) => Promise<void>): soap.IServices;
   /** e.g. 'soapenv' for a system whose envelopes (and fault codes) use that prefix. */
   envelopeKey?: string;
+  /** Test controls beside the SOAP path, keyed `GET /sim/ledger`: each answers JSON, so a test in another process can read or steer the simulator. */
+  control?: Record<string, (query: URLSearchParams) => unknown>;
 }
 
 function advertisedHost(host: string): string {
@@ -35,7 +37,18 @@ function advertisedHost(host: string): string {
 export async function startSoapHost(spec: SoapHostSpec): Promise<SoapSimulator> {
   const host = spec.host ?? '127.0.0.1';
   // node-soap keeps this as the handler for every other path
-  const http = createServer((_req, res) => {
+  const http = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://sim');
+    const route = spec.control?.[`${req.method} ${url.pathname}`];
+    if (route) {
+      try {
+        const body = JSON.stringify(route(url.searchParams));
+        res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+      } catch (err) {
+        res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: (err as Error).message }));
+      }
+      return;
+    }
     res.statusCode = 404;
     res.end('Not found');
   });

@@ -1,26 +1,33 @@
 import { ArchiveLedger } from '../archive-ledger';
 import { startSoapHost } from '../soap-host';
-import type { MarketingSimulator, MarketingSimulatorOptions } from '../marketing/server';
+import { PaymentLedger } from '../marketing/payment-ledger';
+import type { WriteOffDelay } from '../marketing/payment-service';
+import { MarketingSimulator, MarketingSimulatorOptions, paymentControls } from '../marketing/server';
 import { ENVELOPE_KEY, createMarketingBServices } from './service';
 import { MARKETING_B_PATH, renderMarketingBWsdl } from './wsdl';
 
-/** Same options as simulator A: host (127.0.0.1), port (0 = any free one), slowDelayMs (3000). */
+/** Same options as simulator A: host (127.0.0.1), port (0 = any free one), slowDelayMs (3000), payments, writeOffDelayMs. */
 export type MarketingBSimulatorOptions = MarketingSimulatorOptions;
-/** Same shape as simulator A: { url, wsdlUrl, close(), requestCount(), archive }. */
+/** Same shape as simulator A: { url, wsdlUrl, close(), requestCount(), archive, payments, writeOffs(), reversals(), setWriteOffDelayMs() }. */
 export type MarketingBSimulator = MarketingSimulator;
 
 /** Starts the second marketing-system simulator ("YX", SOAP) on a Node http.Server. */
 export async function startMarketingBSimulator(opts: MarketingBSimulatorOptions = {}): Promise<MarketingBSimulator> {
   const slowDelayMs = opts.slowDelayMs ?? 3000;
   const archive = opts.archive ?? new ArchiveLedger();
+  const payments = opts.payments ?? new PaymentLedger();
+  const writeOffDelay: WriteOffDelay = { ms: 0, phase: 'after' };
+  const { controls, routes } = paymentControls(payments, writeOffDelay);
+  controls.setWriteOffDelayMs(opts.writeOffDelayMs ?? 0, opts.writeOffDelayPhase);
   const host = await startSoapHost({
     host: opts.host,
     port: opts.port,
     path: MARKETING_B_PATH,
     wsdl: renderMarketingBWsdl,
-    services: (sleep) => createMarketingBServices({ slowDelayMs, sleep, archive }),
+    services: (sleep) => createMarketingBServices({ slowDelayMs, sleep, archive, payments, writeOffDelay }),
     // YX answers <soapenv:Envelope>, so its faultcodes read soapenv:Server / soapenv:Client
     envelopeKey: ENVELOPE_KEY,
+    control: routes,
   });
-  return Object.assign(host, { archive });
+  return Object.assign(host, controls, { archive });
 }

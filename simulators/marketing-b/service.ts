@@ -9,6 +9,8 @@ import {
   yxBillsOf,
 } from './dataset';
 import type { ArchiveLedger } from '../archive-ledger';
+import type { PaymentLedger } from '../marketing/payment-ledger';
+import type { WriteOffDelay } from '../marketing/payment-service';
 
 export const RSP_OK = 'AAAAAAA';
 export const RSP_NOT_FOUND = 'E0001';
@@ -48,6 +50,10 @@ export interface MarketingBServiceOptions {
   sleep: (ms: number) => Promise<void>;
   /** Archive supplements received, by BizSeq (read by tests). */
   archive: ArchiveLedger;
+  /** Charges and reversals by serial, and the arrears they change (read by tests). */
+  payments: PaymentLedger;
+  /** How long a ChargeWriteOff answer waits, before or after applying; changed live. */
+  writeOffDelay: WriteOffDelay;
 }
 
 type Obj = Record<string, unknown>;

@@ -34,6 +34,19 @@ export const SPECIAL_CONS_NO = {
 /** A well-formed number that is not in the dataset (RetCode 1001). */
 export const UNKNOWN_CONS_NO = '3301999999';
 
+/**
+ * A closed (销户) account: known, its old arrears still readable, but a
+ * write-off is refused (RetCode 3002, YX E1004). Kept out of HOUSEHOLDS so the
+ * tests and simulators that iterate the households are not changed by it.
+ */
+export const CLOSED_CONS_NO = '3301000090';
+
+export const CLOSED_HOUSEHOLD: Household = {
+  ConsNo: CLOSED_CONS_NO, ConsName: '周洁', OrgNo: '3340102',
+  Address: '浙江省杭州市拱墅区莫干山路300号4幢601室', Mobile: '13800000090', CertNo: '330106197804152037',
+  arrears: [{ BillMonth: '202502', ArrearsFen: 3000, PenaltyFen: 0, Status: '01' }],
+};
+
 export const HOUSEHOLDS: readonly Household[] = [
   {
     ConsNo: '3301000001', ConsName: '张伟', OrgNo: '3340101',

@@ -1,5 +1,7 @@
 import { ArchiveLedger } from '../archive-ledger';
 import { SoapSimulator, startSoapHost } from '../soap-host';
+import { LedgerSnapshot, PaymentLedger, ReversalRecord, WriteOffRecord } from './payment-ledger';
+import { WriteOffDelay } from './payment-service';
 import { createMarketingServices } from './service';
 import { MARKETING_PATH, renderMarketingWsdl } from './wsdl';
 
@@ -16,23 +18,70 @@ export interface MarketingSimulatorOptions {
   archiveDelayMs?: number;
   /** The first N UpdateArchive requests are dropped before applying (answer late with a fault). */
   archiveDropFirst?: number;
+  /** Where write-offs and reversals are counted (and the arrears they change); pass a stopped simulator's to keep them across a restart. */
+  payments?: PaymentLedger;
+  /** Write-off answers wait this long (default 0), after applying unless writeOffDelayPhase is 'before'. */
+  writeOffDelayMs?: number;
+  writeOffDelayPhase?: WriteOffDelay['phase'];
 }
 
-export type MarketingSimulator = SoapSimulator & {
-  /** The archive updates received, by serial. */
-  archive: ArchiveLedger;
-};
+/** What a test reads and steers of the money path (also over HTTP: GET /sim/ledger, POST /sim/write-off-delay?ms=&phase=). */
+export interface PaymentControls {
+  /** Write-offs and reversals received, by serial, and the arrears they changed. */
+  payments: PaymentLedger;
+  writeOffs(): WriteOffRecord[];
+  reversals(): ReversalRecord[];
+  /** From now on a write-off answers `ms` late; `after` (default) it was applied (a lost reply), `before` it is applied (slow, not applied yet). */
+  setWriteOffDelayMs(ms: number, phase?: WriteOffDelay['phase']): void;
+}
+
+export type MarketingSimulator = SoapSimulator &
+  PaymentControls & {
+    /** The archive updates received, by serial. */
+    archive: ArchiveLedger;
+  };
+
+/** The handle's controls and their HTTP routes (GET /sim/ledger answers LedgerSnapshot), for both dialects. */
+export function paymentControls(payments: PaymentLedger, delay: WriteOffDelay) {
+  const setWriteOffDelayMs = (ms: number, phase: WriteOffDelay['phase'] = 'after') => {
+    if (!Number.isInteger(ms) || ms < 0) throw new Error(`write-off delay must be a whole number of ms >= 0, got ${ms}`);
+    if (phase !== 'before' && phase !== 'after') throw new Error(`write-off delay phase must be before or after, got ${phase}`);
+    Object.assign(delay, { ms, phase });
+  };
+  const controls: PaymentControls = {
+    payments,
+    writeOffs: () => payments.writeOffs(),
+    reversals: () => payments.reversals(),
+    setWriteOffDelayMs,
+  };
+  const routes: Record<string, (q: URLSearchParams) => unknown> = {
+    'GET /sim/ledger': (): LedgerSnapshot => payments.snapshot(),
+    'POST /sim/write-off-delay': (q) => {
+      setWriteOffDelayMs(Number(q.get('ms') ?? 'NaN'), (q.get('phase') ?? 'after') as WriteOffDelay['phase']);
+      return { ...delay };
+    },
+  };
+  return { controls, routes };
+}
 
 /** Starts the marketing-system SOAP simulator on a Node http.Server. */
 export async function startMarketingSimulator(opts: MarketingSimulatorOptions = {}): Promise<MarketingSimulator> {
   const slowDelayMs = opts.slowDelayMs ?? 3000;
   const archive = opts.archive ?? new ArchiveLedger();
+  const payments = opts.payments ?? new PaymentLedger();
+  const writeOffDelay: WriteOffDelay = { ms: 0, phase: 'after' };
+  const { controls, routes } = paymentControls(payments, writeOffDelay);
+  controls.setWriteOffDelayMs(opts.writeOffDelayMs ?? 0, opts.writeOffDelayPhase);
   const host = await startSoapHost({
     host: opts.host,
     port: opts.port,
     path: MARKETING_PATH,
     wsdl: renderMarketingWsdl,
-    services: (sleep) => createMarketingServices({ slowDelayMs, sleep, archive, archiveDelayMs: opts.archiveDelayMs ?? 0, archiveDropFirst: opts.archiveDropFirst ?? 0 }),
+    services: (sleep) =>
+      createMarketingServices({
+        slowDelayMs, sleep, archive, archiveDelayMs: opts.archiveDelayMs ?? 0, archiveDropFirst: opts.archiveDropFirst ?? 0, payments, writeOffDelay,
+      }),
+    control: routes,
   });
-  return Object.assign(host, { archive });
+  return Object.assign(host, controls, { archive });
 }

@@ -2,11 +2,11 @@ import type { IServices } from 'soap';
 import { findHousehold, findHouseholdsByIdentity, Household, SPECIAL_CONS_NO, totalFen } from './dataset';
 import { SoapFault } from './soap-fault';
 import type { ArchiveLedger } from '../archive-ledger';
+import type { PaymentLedger } from './payment-ledger';
+import { WriteOffDelay, paymentOperations } from './payment-service';
+import { RET_DUPLICATE_SERIAL, RET_NOT_FOUND, RET_OK } from './ret-codes';
 
-export const RET_OK = '0000';
-export const RET_NOT_FOUND = '1001';
-/** UpdateArchive: this Serial was applied before; nothing changed now ("already done"). */
-export const RET_DUPLICATE_SERIAL = '2001';
+export * from './ret-codes';
 
 export interface MarketingServiceOptions {
   /** How long the SLOW account takes to answer. */
@@ -19,16 +19,20 @@ export interface MarketingServiceOptions {
   archiveDelayMs?: number;
   /** The first N UpdateArchive requests are dropped before applying: no answer within this delay, then a fault (default none). */
   archiveDropFirst?: number;
+  /** Write-offs and reversals by serial, and the arrears they change (read by tests). */
+  payments: PaymentLedger;
+  /** How long a WriteOff answer waits, and whether before or after applying; changed live by setWriteOffDelayMs. */
+  writeOffDelay: WriteOffDelay;
 }
 
-type Args = Record<string, unknown> | undefined;
+export type Args = Record<string, unknown> | undefined;
 
 /**
  * Shared entry of every operation: reads ConsNo and plays the special
  * accounts. A missing ConsNo violates the schema, so it is the caller's
  * fault (soap:Client), as a real SOAP stack would report it.
  */
-async function resolveConsNo(args: Args, opts: MarketingServiceOptions): Promise<string> {
+export async function resolveConsNo(args: Args, opts: MarketingServiceOptions): Promise<string> {
   const consNo = typeof args?.ConsNo === 'string' ? args.ConsNo.trim() : '';
   if (!consNo) throw new SoapFault('soap:Client', 'ConsNo is required');
   if (consNo === SPECIAL_CONS_NO.FAULT) throw new SoapFault('soap:Server', 'Core billing database unavailable');
@@ -36,7 +40,7 @@ async function resolveConsNo(args: Args, opts: MarketingServiceOptions): Promise
   return consNo;
 }
 
-function notFound(consNo: string) {
+export function notFound(consNo: string) {
   return { RetCode: RET_NOT_FOUND, RetMsg: `Customer ${consNo} not found` };
 }
 
@@ -108,12 +112,13 @@ export function createMarketingServices(opts: MarketingServiceOptions): IService
       MarketingPort: {
         async QueryArrears(args: Args) {
           const consNo = await resolveConsNo(args, opts);
-          const h = findHousehold(consNo);
+          // the arrears as write-offs and reversals left them
+          const h = opts.payments.accounts.current(consNo);
           return h ? queryArrears(h) : notFound(consNo);
         },
         async GetCustomer(args: Args) {
           const consNo = await resolveConsNo(args, opts);
-          const h = findHousehold(consNo);
+          const h = findHousehold(consNo) ?? opts.payments.accounts.household(consNo);
           return h ? getCustomer(h) : notFound(consNo);
         },
         async FindCustomersByIdentity(args: Args) {
@@ -127,6 +132,7 @@ export function createMarketingServices(opts: MarketingServiceOptions): IService
           if (!serial) throw new SoapFault('soap:Client', 'Serial is required');
           return { RetCode: RET_OK, RetMsg: 'OK', Found: opts.archive.get(serial) ? 'Y' : 'N' };
         },
+        ...paymentOperations(opts, (args) => resolveConsNo(args, opts)),
       },
     },
   };

@@ -29,6 +29,16 @@ const WSDL_TEMPLATE = `<?xml version="1.0" encoding="UTF-8"?>
     UpdateArchive: the holder's ID number, mobile and name for one account (archive supplement
     after a binding). Serial is the caller's idempotency key: a Serial processed before answers
     RetCode 2001 and changes nothing; 1001 = customer not found.
+    WriteOff (销账): pays PayAmt fen off the arrears of ConsNo, oldest month first, each month's
+    penalty first. Serial is applied once: 0000 = applied (WriteOffNo), 2001 = this Serial was
+    applied before (WriteOffNo of the original), 3001 = PayAmt is more than owed (penalties
+    included), 3002 = account closed (ConsNo 3301000090), 1001 = customer not found.
+    QueryPayment: a write-off or reversal by its Serial: Found Y/N; Kind W = write-off,
+    R = reversal; Status 1 = posted, 2 = reversed (nothing of the write-off left); Amt in fen.
+    ReverseWriteOff (冲正): gives Amt fen of the write-off OrigSerial back to the arrears; partial
+    reversals allowed. 0000 = applied, 2001 = this Serial was applied before, 4001 = no write-off
+    with OrigSerial, 3001 = Amt is more than is left of it, 4002 = not allowed (ConsNo is not the
+    original's account).
   </wsdl:documentation>
 
   <wsdl:types>
@@ -201,6 +211,77 @@ const WSDL_TEMPLATE = `<?xml version="1.0" encoding="UTF-8"?>
         </xsd:complexType>
       </xsd:element>
 
+      <xsd:element name="WriteOffRequest">
+        <xsd:complexType>
+          <xsd:sequence>
+            <xsd:element name="Serial" type="xsd:string">
+              <xsd:annotation><xsd:documentation>Caller's payment serial (1-64 characters); the same Serial is applied once.</xsd:documentation></xsd:annotation>
+            </xsd:element>
+            <xsd:element name="ConsNo" type="xsd:string"/>
+            <xsd:element name="PayAmt" type="xsd:long">
+              <xsd:annotation><xsd:documentation>Amount paid, in fen, greater than 0.</xsd:documentation></xsd:annotation>
+            </xsd:element>
+            <xsd:element name="PayTime" type="xsd:string">
+              <xsd:annotation><xsd:documentation>When it was paid, local time (Asia/Shanghai) as yyyyMMddHHmmss.</xsd:documentation></xsd:annotation>
+            </xsd:element>
+            <xsd:element name="Channel" type="xsd:string"/>
+            <xsd:element name="ChannelTradeNo" type="xsd:string" minOccurs="0"/>
+          </xsd:sequence>
+        </xsd:complexType>
+      </xsd:element>
+
+      <xsd:element name="WriteOffResponse">
+        <xsd:complexType>
+          <xsd:sequence>
+            <xsd:element name="RetCode" type="xsd:string"/>
+            <xsd:element name="RetMsg" type="xsd:string"/>
+            <xsd:element name="WriteOffNo" type="xsd:string" minOccurs="0"/>
+          </xsd:sequence>
+        </xsd:complexType>
+      </xsd:element>
+
+      <xsd:element name="QueryPaymentRequest">
+        <xsd:complexType>
+          <xsd:sequence>
+            <xsd:element name="Serial" type="xsd:string"/>
+          </xsd:sequence>
+        </xsd:complexType>
+      </xsd:element>
+
+      <xsd:element name="QueryPaymentResponse">
+        <xsd:complexType>
+          <xsd:sequence>
+            <xsd:element name="RetCode" type="xsd:string"/>
+            <xsd:element name="RetMsg" type="xsd:string"/>
+            <xsd:element name="Found" type="xsd:string"/>
+            <xsd:element name="Kind" type="xsd:string" minOccurs="0"/>
+            <xsd:element name="Status" type="xsd:string" minOccurs="0"/>
+            <xsd:element name="Amt" type="xsd:long" minOccurs="0"/>
+          </xsd:sequence>
+        </xsd:complexType>
+      </xsd:element>
+
+      <xsd:element name="ReverseWriteOffRequest">
+        <xsd:complexType>
+          <xsd:sequence>
+            <xsd:element name="Serial" type="xsd:string"/>
+            <xsd:element name="OrigSerial" type="xsd:string"/>
+            <xsd:element name="ConsNo" type="xsd:string"/>
+            <xsd:element name="Amt" type="xsd:long"/>
+            <xsd:element name="Reason" type="xsd:string" minOccurs="0"/>
+          </xsd:sequence>
+        </xsd:complexType>
+      </xsd:element>
+
+      <xsd:element name="ReverseWriteOffResponse">
+        <xsd:complexType>
+          <xsd:sequence>
+            <xsd:element name="RetCode" type="xsd:string"/>
+            <xsd:element name="RetMsg" type="xsd:string"/>
+          </xsd:sequence>
+        </xsd:complexType>
+      </xsd:element>
+
     </xsd:schema>
   </wsdl:types>
 
@@ -238,6 +319,27 @@ const WSDL_TEMPLATE = `<?xml version="1.0" encoding="UTF-8"?>
     <wsdl:part name="parameters" element="tns:QueryArchiveUpdateResponse"/>
   </wsdl:message>
 
+  <wsdl:message name="WriteOffInput">
+    <wsdl:part name="parameters" element="tns:WriteOffRequest"/>
+  </wsdl:message>
+  <wsdl:message name="WriteOffOutput">
+    <wsdl:part name="parameters" element="tns:WriteOffResponse"/>
+  </wsdl:message>
+
+  <wsdl:message name="QueryPaymentInput">
+    <wsdl:part name="parameters" element="tns:QueryPaymentRequest"/>
+  </wsdl:message>
+  <wsdl:message name="QueryPaymentOutput">
+    <wsdl:part name="parameters" element="tns:QueryPaymentResponse"/>
+  </wsdl:message>
+
+  <wsdl:message name="ReverseWriteOffInput">
+    <wsdl:part name="parameters" element="tns:ReverseWriteOffRequest"/>
+  </wsdl:message>
+  <wsdl:message name="ReverseWriteOffOutput">
+    <wsdl:part name="parameters" element="tns:ReverseWriteOffResponse"/>
+  </wsdl:message>
+
   <wsdl:portType name="MarketingPortType">
     <wsdl:operation name="QueryArrears">
       <wsdl:documentation>Arrears (欠费) of one consumer number, month by month.</wsdl:documentation>
@@ -263,6 +365,21 @@ const WSDL_TEMPLATE = `<?xml version="1.0" encoding="UTF-8"?>
       <wsdl:documentation>Whether an archive update was applied, by its Serial.</wsdl:documentation>
       <wsdl:input message="tns:QueryArchiveUpdateInput"/>
       <wsdl:output message="tns:QueryArchiveUpdateOutput"/>
+    </wsdl:operation>
+    <wsdl:operation name="WriteOff">
+      <wsdl:documentation>Write-off (销账) of a payment against the arrears of one consumer number; idempotent by Serial.</wsdl:documentation>
+      <wsdl:input message="tns:WriteOffInput"/>
+      <wsdl:output message="tns:WriteOffOutput"/>
+    </wsdl:operation>
+    <wsdl:operation name="QueryPayment">
+      <wsdl:documentation>A write-off or reversal, by its Serial.</wsdl:documentation>
+      <wsdl:input message="tns:QueryPaymentInput"/>
+      <wsdl:output message="tns:QueryPaymentOutput"/>
+    </wsdl:operation>
+    <wsdl:operation name="ReverseWriteOff">
+      <wsdl:documentation>Reversal (冲正) of (part of) a write-off; idempotent by Serial.</wsdl:documentation>
+      <wsdl:input message="tns:ReverseWriteOffInput"/>
+      <wsdl:output message="tns:ReverseWriteOffOutput"/>
     </wsdl:operation>
   </wsdl:portType>
 
@@ -290,6 +407,21 @@ const WSDL_TEMPLATE = `<?xml version="1.0" encoding="UTF-8"?>
     </wsdl:operation>
     <wsdl:operation name="QueryArchiveUpdate">
       <soap:operation soapAction="${MARKETING_NAMESPACE}/QueryArchiveUpdate" style="document"/>
+      <wsdl:input><soap:body use="literal"/></wsdl:input>
+      <wsdl:output><soap:body use="literal"/></wsdl:output>
+    </wsdl:operation>
+    <wsdl:operation name="WriteOff">
+      <soap:operation soapAction="${MARKETING_NAMESPACE}/WriteOff" style="document"/>
+      <wsdl:input><soap:body use="literal"/></wsdl:input>
+      <wsdl:output><soap:body use="literal"/></wsdl:output>
+    </wsdl:operation>
+    <wsdl:operation name="QueryPayment">
+      <soap:operation soapAction="${MARKETING_NAMESPACE}/QueryPayment" style="document"/>
+      <wsdl:input><soap:body use="literal"/></wsdl:input>
+      <wsdl:output><soap:body use="literal"/></wsdl:output>
+    </wsdl:operation>
+    <wsdl:operation name="ReverseWriteOff">
+      <soap:operation soapAction="${MARKETING_NAMESPACE}/ReverseWriteOff" style="document"/>
       <wsdl:input><soap:body use="literal"/></wsdl:input>
       <wsdl:output><soap:body use="literal"/></wsdl:output>
     </wsdl:operation>

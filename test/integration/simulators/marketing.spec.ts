@@ -57,7 +57,7 @@ describe('simulators - marketing', () => {
 
   it('marketing - the client sees every operation from the WSDL', () => {
     const ops = client.describe().MarketingService.MarketingPort;
-    expect(Object.keys(ops)).to.have.members(['QueryArrears', 'GetCustomer', 'FindCustomersByIdentity', 'UpdateArchive', 'QueryArchiveUpdate']);
+    expect(Object.keys(ops)).to.have.members(['QueryArrears', 'GetCustomer', 'FindCustomersByIdentity', 'UpdateArchive', 'QueryArchiveUpdate', 'WriteOff', 'QueryPayment', 'ReverseWriteOff']);
   });
 
   it('marketing - QueryArchiveUpdate answers Found N before and Y after an UpdateArchive of the serial', async () => {
