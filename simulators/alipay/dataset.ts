@@ -59,3 +59,11 @@ export const UNCERTIFIED_USER_ID = '2088100000000091';
 export function findAlipayUser(userId: string): AlipayUser | undefined {
   return ALIPAY_USERS.find((u) => u.userId === userId);
 }
+
+/**
+ * A household's holder whose Alipay balance and cards cannot cover a
+ * withholding payment: `alipay.trade.pay` by agreement answers
+ * ACQ.BUYER_BALANCE_NOT_ENOUGH for them (the handle's setBalanceShort
+ * changes this per user at run time).
+ */
+export const BALANCE_SHORT_USER_ID = '2088100000000005';

@@ -1,10 +1,20 @@
-import { createServer, IncomingMessage, ServerResponse } from 'http';
+import { createServer, ServerResponse } from 'http';
 import type { AddressInfo } from 'net';
-import { generateKeyPairSync, KeyObject, randomBytes, randomInt } from 'crypto';
-import * as iconv from 'iconv-lite';
-import { ALIPAY_USERS, findAlipayUser, SIMULATOR_APP_ID } from './dataset';
+import { generateKeyPairSync, KeyObject, randomBytes } from 'crypto';
+import { BizError, Payload, digits, failure, newTradeNo, ok, toYuan } from './answers';
+import { AgreementBook, SignAgreementOptions, SimAgreement } from './agreements';
+import { handleControl, readBody } from './control';
+import { ALIPAY_USERS, BALANCE_SHORT_USER_ID, findAlipayUser, SIMULATOR_APP_ID } from './dataset';
+import { FaultPlan, FaultSpec } from './faults';
+import { GatewayEventOptions, GatewayEventResult, sendGatewayEvent } from './gateway-events';
 import { ALIPAY_NOTIFY_RETRY_DELAYS_MS, Notifier, NotifyDelivery } from './notifier';
 import { checkSha256WithRsa, chinaTime, publicKeyFrom, sha256WithRsa, signingString } from './signing';
+import { SimRefund, SimTrade, TradeBook } from './trades';
+
+export { FaultSpec } from './faults';
+export { GatewayEventOptions, GatewayEventResult } from './gateway-events';
+export { SignAgreementOptions, SimAgreement } from './agreements';
+export { SimRefund, SimTrade, TradeStatus } from './trades';
 
 /**
  * A stand-in for the Alipay open platform (OpenAPI 2.0 gateway), with a key
@@ -16,14 +26,16 @@ import { checkSha256WithRsa, chinaTime, publicKeyFrom, sha256WithRsa, signingStr
  *   (our app public key); every answer is `{"<method>_response": {...},
  *   "sign": "..."}`, signed over the raw text of the response object.
  *   Methods: alipay.system.oauth.token, alipay.user.info.share,
- *   alipay.trade.create, alipay.trade.query.
- * - asynchronous notifications (`trade_status_sync`), form-encoded, signed
- *   with the simulator's key, retried until the answer is exactly `success`;
+ *   alipay.trade.create, .query, .close, .refund, .fastpay.refund.query,
+ *   alipay.trade.pay (withholding by agreement), alipay.user.agreement.query.
+ * - asynchronous notifications (`trade_status_sync`, `dut_user_sign`,
+ *   `dut_user_unsign`), form-encoded, signed with the simulator's key,
+ *   retried until the answer is exactly `success`;
  * - life-number gateway calls (verifygw, follow, unfollow, ...) to a
- *   developer gateway, checking the signed XML answer of verifygw.
+ *   developer gateway, checking the signed XML answer of verifygw;
+ * - injected faults: a failure answer for a method's next calls, a slow answer.
  *
- * Helpers for demos: `POST /sim/auth-codes` (user_id → auth_code),
- * `POST /sim/trades/pay` (out_trade_no → notification), `GET /sim/public-key`.
+ * Helpers for tests and demos in other processes: see control.ts (`/sim/...`).
  */
 export interface AlipaySimulatorOptions {
   host?: string;
@@ -35,23 +47,11 @@ export interface AlipaySimulatorOptions {
   /** Waits between notification attempts; Alipay's schedule by default. */
   notifyRetryDelaysMs?: readonly number[];
   notifyTimeoutMs?: number;
-  /** Where notifications of trades created without notify_url go. */
+  /** Where notifications go when the trade or agreement names no notify_url. */
   notifyUrl?: string;
 }
 
 export type ResponseTamper = 'sign' | 'body' | 'unsigned' | null;
-
-export interface SimTrade {
-  tradeNo: string;
-  outTradeNo: string;
-  totalAmount: string;
-  subject: string;
-  buyerId: string;
-  status: 'WAIT_BUYER_PAY' | 'TRADE_SUCCESS' | 'TRADE_CLOSED' | 'TRADE_FINISHED';
-  notifyUrl: string | null;
-  createdAt: Date;
-  paidAt: Date | null;
-}
 
 export interface ReceivedCall {
   method: string;
@@ -59,21 +59,14 @@ export interface ReceivedCall {
   signatureValid: boolean;
   code: string;
   subCode: string | null;
+  /** The answer was an injected fault (failNext). */
+  injected: boolean;
 }
 
-export interface GatewayEventOptions {
-  eventType: 'verifygw' | 'follow' | 'unfollow' | 'click' | 'enter';
-  fromUserId?: string;
-  actionParam?: string;
-  /** `utf-8` (default) or `GBK`, as configured for the life number. */
-  charset?: 'utf-8' | 'GBK';
-}
-
-export interface GatewayEventResult {
-  status: number;
-  text: string;
-  /** verifygw: the answer is `<success>true</success>` with our public key, signed by our app key. */
-  verified: boolean;
+/** An agreement after sign/unsign, and its notification (null when nothing changed). */
+export interface AgreementChange {
+  agreement: SimAgreement;
+  delivery: NotifyDelivery | null;
 }
 
 export interface AlipaySimulator {
@@ -87,6 +80,9 @@ export interface AlipaySimulator {
   issueAuthCode(userId: string): string;
   calls(): ReceivedCall[];
   trades(): SimTrade[];
+  /** Every out_request_no received per trade: how often it came, whether it was applied (0/1). */
+  refunds(): SimRefund[];
+  agreements(): SimAgreement[];
   /** Until reset with null: corrupt the sign, alter the body after signing, or leave the sign out. */
   tamperResponses(mode: ResponseTamper): void;
   setNotifyUrl(url: string | null): void;
@@ -99,66 +95,26 @@ export interface AlipaySimulator {
   /** The buyer pays: the trade becomes TRADE_SUCCESS and its notification is sent. */
   payTrade(outTradeNo: string, opts?: { notifyUrl?: string }): NotifyDelivery;
   deliveries(): NotifyDelivery[];
+  /** The user signs a withholding agreement (NORMAL) and `dut_user_sign` is sent; an agreement already in force is returned with no notification. */
+  signAgreement(opts: SignAgreementOptions): AgreementChange;
+  signAgreement(userId: string, externalAgreementNo: string, notifyUrl?: string): AgreementChange;
+  /** The user ends the agreement (UNSIGN) and `dut_user_unsign` is sent; already unsigned: no notification. */
+  unsignAgreement(agreementNo: string): AgreementChange;
+  /** The signed dut_user_sign / dut_user_unsign fields of the agreement as it is now (to send again, late or twice). */
+  agreementNotification(agreementNo: string, overrides?: Record<string, string>): Record<string, string>;
+  /** Withholding from this user answers ACQ.BUYER_BALANCE_NOT_ENOUGH (BALANCE_SHORT_USER_ID starts so). */
+  setBalanceShort(userId: string, short: boolean): void;
+  /** The next call(s) of `method` answer this failure (after doing the work when `applied`). */
+  failNext(method: string, spec: FaultSpec): void;
+  /** The answers of `method` come `ms` late, after the work is done (a caller timing out sees a lost reply); null ends it. */
+  delayMethod(method: string, ms: number | null): void;
+  /** Ends every injected failure and delay. */
+  clearFaults(): void;
   sendGatewayEvent(url: string, event: GatewayEventOptions): Promise<GatewayEventResult>;
   close(): Promise<void>;
 }
 
-const MESSAGES: Record<string, string> = {
-  '10000': 'Success',
-  '20000': 'Service Currently Unavailable',
-  '20001': 'Insufficient Token Permissions',
-  '40001': 'Missing Required Arguments',
-  '40002': 'Invalid Arguments',
-  '40004': 'Business Failed',
-  '40006': 'Insufficient Permissions',
-};
-
-type Payload = Record<string, unknown>;
-
-const ok = (fields: Payload = {}): Payload => ({ code: '10000', msg: 'Success', ...fields });
-const failure = (code: string, subCode: string, subMsg: string): Payload => ({ code, msg: MESSAGES[code], sub_code: subCode, sub_msg: subMsg });
-
-class BizError extends Error {
-  constructor(readonly payload: Payload) {
-    super(String(payload.sub_code));
-  }
-}
-
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
-const AMOUNT = /^(0|[1-9]\d{0,8})(\.\d{1,2})?$/;
-const MAX_BODY = 1024 * 1024;
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new Error('body too large');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
-function digits(n: number): string {
-  let s = '';
-  while (s.length < n) s += String(randomInt(0, 10));
-  return s;
-}
-
-function compactDate(at: Date): string {
-  return chinaTime(at).slice(0, 10).replace(/-/g, '');
-}
-
-/** Percent-encodes a form in the given charset (Alipay posts GBK forms for GBK life numbers). */
-function encodeForm(fields: Record<string, string>, charset: string): string {
-  const enc = (s: string) =>
-    Array.from(iconv.encode(s, charset))
-      .map((b) => (/[A-Za-z0-9_.~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`))
-      .join('');
-  return Object.entries(fields)
-    .map(([k, v]) => `${enc(k)}=${enc(v)}`)
-    .join('&');
-}
 
 export async function startAlipaySimulator(opts: AlipaySimulatorOptions): Promise<AlipaySimulator> {
   const host = opts.host ?? '127.0.0.1';
@@ -168,13 +124,19 @@ export async function startAlipaySimulator(opts: AlipaySimulatorOptions): Promis
   const alipayPrivate: KeyObject = own.privateKey;
   const alipayPublicKeyPem = own.publicKey.export({ type: 'spki', format: 'pem' }) as string;
   const alipayPublicKeyBase64 = (own.publicKey.export({ type: 'spki', format: 'der' }) as Buffer).toString('base64');
-  const notifier = new Notifier(opts.notifyRetryDelaysMs ?? ALIPAY_NOTIFY_RETRY_DELAYS_MS, opts.notifyTimeoutMs ?? 5000);
+  const notifyTimeoutMs = opts.notifyTimeoutMs ?? 5000;
+  const notifier = new Notifier(opts.notifyRetryDelaysMs ?? ALIPAY_NOTIFY_RETRY_DELAYS_MS, notifyTimeoutMs);
 
   const authCodes = new Map<string, { userId: string; used: boolean }>();
   const accessTokens = new Map<string, string>(); // token → userId
   const refreshTokens = new Map<string, string>();
-  const trades = new Map<string, SimTrade>(); // by out_trade_no
+  const balanceShort = new Set<string>([BALANCE_SHORT_USER_ID]);
+  const agreementBook = new AgreementBook(appId);
+  const tradeBook = new TradeBook(agreementBook, (userId) => balanceShort.has(userId));
+  const faults = new FaultPlan();
   const calls: ReceivedCall[] = [];
+  const pauses = new Set<() => void>();
+  let closing = false;
   let tamper: ResponseTamper = null;
   let defaultNotifyUrl = opts.notifyUrl ?? null;
 
@@ -195,6 +157,19 @@ export async function startAlipaySimulator(opts: AlipaySimulatorOptions): Promis
     res.end(`{"${responseKey}":${sentText}${sign === null ? '' : `,"sign":"${sign}"`}}`);
   }
 
+  /** Waits, unless the simulator closes first. */
+  function pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        pauses.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      pauses.add(done);
+    });
+  }
+
   function issueTokens(userId: string): Payload {
     const accessToken = `authusrB${randomBytes(16).toString('hex')}`;
     const refreshToken = `authusrB${randomBytes(16).toString('hex')}`;
@@ -204,15 +179,10 @@ export async function startAlipaySimulator(opts: AlipaySimulatorOptions): Promis
     return { user_id: userId, open_id: user.openId, access_token: accessToken, expires_in: 1296000, refresh_token: refreshToken, re_expires_in: 2592000, auth_start: chinaTime() };
   }
 
-  function bizContent(params: Record<string, string>): Record<string, unknown> {
-    if (!params.biz_content) throw new BizError(failure('40001', 'isv.missing-biz-content', '缺少biz_content参数'));
-    try {
-      const parsed = JSON.parse(params.biz_content);
-      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
-    } catch {
-      // fall through
-    }
-    throw new BizError(failure('40002', 'isv.invalid-parameter', 'biz_content不是合法的JSON'));
+  /** The trade_status_sync of a trade just paid, where the trade or the simulator names a notify_url. */
+  function notifyPaid(trade: SimTrade): void {
+    const target = trade.notifyUrl ?? defaultNotifyUrl;
+    if (target) notifier.deliver(target, notificationFields({ out_trade_no: trade.outTradeNo }));
   }
 
   const METHODS: Record<string, (params: Record<string, string>) => Payload> = {
@@ -238,56 +208,24 @@ export async function startAlipaySimulator(opts: AlipaySimulatorOptions): Promis
       const identity = u.isCertified === 'T' ? { user_name: u.userName, cert_type: u.certType, cert_no: u.certNo, mobile: u.mobile } : {};
       return ok({ user_id: u.userId, open_id: u.openId, is_certified: u.isCertified, ...identity });
     },
-    'alipay.trade.create'(params) {
-      const biz = bizContent(params);
-      const outTradeNo = typeof biz.out_trade_no === 'string' ? biz.out_trade_no : '';
-      const totalAmount = typeof biz.total_amount === 'string' || typeof biz.total_amount === 'number' ? String(biz.total_amount) : '';
-      const subject = typeof biz.subject === 'string' ? biz.subject : '';
-      const buyerId = typeof biz.buyer_id === 'string' ? biz.buyer_id : typeof biz.buyer_open_id === 'string' ? biz.buyer_open_id : '';
-      if (!outTradeNo || outTradeNo.length > 64) return failure('40004', 'ACQ.INVALID_PARAMETER', '参数无效: out_trade_no');
-      if (!AMOUNT.test(totalAmount) || Number(totalAmount) < 0.01 || Number(totalAmount) > 100000000) return failure('40004', 'ACQ.INVALID_PARAMETER', '参数无效: total_amount');
-      if (!subject) return failure('40004', 'ACQ.INVALID_PARAMETER', '参数无效: subject');
-      if (!buyerId) return failure('40004', 'ACQ.INVALID_PARAMETER', '参数无效: buyer_id');
-      const existing = trades.get(outTradeNo);
-      if (existing) {
-        if (existing.status === 'TRADE_SUCCESS' || existing.status === 'TRADE_FINISHED') return failure('40004', 'ACQ.TRADE_HAS_SUCCESS', '交易已被支付');
-        if (existing.totalAmount !== totalAmount || existing.buyerId !== buyerId) return failure('40004', 'ACQ.CONTEXT_INCONSISTENT', '交易信息被篡改');
-        return ok({ out_trade_no: outTradeNo, trade_no: existing.tradeNo });
-      }
-      const now = new Date();
-      const trade: SimTrade = {
-        tradeNo: `${compactDate(now)}22001${digits(15)}`,
-        outTradeNo,
-        totalAmount,
-        subject,
-        buyerId,
-        status: 'WAIT_BUYER_PAY',
-        notifyUrl: params.notify_url || null,
-        createdAt: now,
-        paidAt: null,
-      };
-      trades.set(outTradeNo, trade);
-      return ok({ out_trade_no: outTradeNo, trade_no: trade.tradeNo });
+    'alipay.trade.create': (params) => tradeBook.create(params),
+    'alipay.trade.query': (params) => tradeBook.query(params),
+    'alipay.trade.close': (params) => tradeBook.close(params),
+    'alipay.trade.refund': (params) => tradeBook.refund(params),
+    'alipay.trade.fastpay.refund.query': (params) => tradeBook.refundQuery(params),
+    'alipay.trade.pay'(params) {
+      const { payload, paid } = tradeBook.withhold(params);
+      if (paid) notifyPaid(paid);
+      return payload;
     },
-    'alipay.trade.query'(params) {
-      const biz = bizContent(params);
-      const trade =
-        typeof biz.out_trade_no === 'string'
-          ? trades.get(biz.out_trade_no)
-          : typeof biz.trade_no === 'string'
-            ? [...trades.values()].find((t) => t.tradeNo === biz.trade_no)
-            : undefined;
-      if (!trade) return failure('40004', 'ACQ.TRADE_NOT_EXIST', '交易不存在');
-      const paid = trade.paidAt ? { receipt_amount: trade.totalAmount, buyer_pay_amount: trade.totalAmount, send_pay_date: chinaTime(trade.paidAt) } : {};
-      return ok({ trade_no: trade.tradeNo, out_trade_no: trade.outTradeNo, buyer_user_id: trade.buyerId, trade_status: trade.status, total_amount: trade.totalAmount, ...paid });
-    },
+    'alipay.user.agreement.query': (params) => agreementBook.query(params),
   };
 
   function handleCall(params: Record<string, string>): { key: string; payload: Payload; call: ReceivedCall } {
     const method = params.method ?? '';
     const known = Object.prototype.hasOwnProperty.call(METHODS, method);
     const key = known ? `${method.replace(/\./g, '_')}_response` : 'error_response';
-    const call: ReceivedCall = { method, appId: params.app_id ?? null, signatureValid: false, code: '', subCode: null };
+    const call: ReceivedCall = { method, appId: params.app_id ?? null, signatureValid: false, code: '', subCode: null, injected: false };
     const answer = (payload: Payload) => {
       call.code = String(payload.code);
       call.subCode = (payload.sub_code as string | undefined) ?? null;
@@ -307,16 +245,20 @@ export async function startAlipaySimulator(opts: AlipaySimulatorOptions): Promis
     if (!params.timestamp) return answer(failure('40001', 'isv.missing-timestamp', '缺少时间戳参数'));
     if (!TIMESTAMP.test(params.timestamp)) return answer(failure('40002', 'isv.invalid-timestamp', '非法的时间戳参数'));
     if (params.charset && params.charset.toLowerCase() !== 'utf-8') return answer(failure('40002', 'isv.invalid-charset', '字符集错误'));
+    const fault = faults.take(method);
+    call.injected = fault !== null;
+    if (fault && !fault.applied) return answer(fault.payload);
     try {
-      return answer(METHODS[method](params));
+      const result = METHODS[method](params);
+      return answer(fault ? fault.payload : result);
     } catch (err) {
-      if (err instanceof BizError) return answer(err.payload);
+      if (err instanceof BizError) return answer(fault ? fault.payload : err.payload);
       return answer(failure('20000', 'isp.unknow-error', '服务暂不可用'));
     }
   }
 
   function notificationFields(fields: Record<string, string> = {}): Record<string, string> {
-    const trade = fields.out_trade_no ? trades.get(fields.out_trade_no) : undefined;
+    const trade = fields.out_trade_no ? tradeBook.get(fields.out_trade_no) : undefined;
     const now = new Date();
     const amount = fields.total_amount ?? trade?.totalAmount ?? '0.01';
     const base: Record<string, string> = {
@@ -327,7 +269,7 @@ export async function startAlipaySimulator(opts: AlipaySimulatorOptions): Promis
       version: '1.0',
       app_id: appId,
       auth_app_id: appId,
-      trade_no: trade?.tradeNo ?? `${compactDate(now)}22001${digits(15)}`,
+      trade_no: trade?.tradeNo ?? newTradeNo(now),
       out_trade_no: trade?.outTradeNo ?? `SIM${Date.now()}${digits(4)}`,
       trade_status: trade && trade.status !== 'WAIT_BUYER_PAY' ? trade.status : 'TRADE_SUCCESS',
       total_amount: amount,
@@ -341,6 +283,10 @@ export async function startAlipaySimulator(opts: AlipaySimulatorOptions): Promis
       gmt_create: chinaTime(trade?.createdAt ?? now),
       gmt_payment: chinaTime(trade?.paidAt ?? now),
     };
+    const status = fields.trade_status ?? base.trade_status;
+    // A finished or closed trade's notification carries its closing time, and what was refunded.
+    if (status === 'TRADE_CLOSED' || status === 'TRADE_FINISHED') base.gmt_close = chinaTime(trade?.closedAt ?? now);
+    if (trade && trade.refundedFen > 0) base.refund_fee = toYuan(trade.refundedFen);
     return signNotification({ ...base, ...fields });
   }
 
@@ -351,13 +297,14 @@ export async function startAlipaySimulator(opts: AlipaySimulatorOptions): Promis
     return { ...unsigned, sign_type: 'RSA2', sign: sha256WithRsa(signingString(unsigned, ['sign', 'sign_type']), alipayPrivate) };
   }
 
+  function deliverAgreement(agreement: SimAgreement): NotifyDelivery {
+    const target = agreement.notifyUrl ?? defaultNotifyUrl;
+    if (!target) throw new Error(`agreement ${agreement.agreementNo} has no notify_url and the simulator no default`);
+    return notifier.deliver(target, signNotification(agreementBook.notificationFields(agreement)));
+  }
+
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://sim');
-    const json = (status: number, body: unknown) => {
-      res.statusCode = status;
-      res.setHeader('Content-Type', 'application/json; charset=utf-8');
-      res.end(JSON.stringify(body));
-    };
     try {
       if (req.method === 'POST' && url.pathname === '/gateway.do') {
         const params: Record<string, string> = {};
@@ -368,28 +315,20 @@ export async function startAlipaySimulator(opts: AlipaySimulatorOptions): Promis
         }
         const { key, payload, call } = handleCall(params);
         calls.push(call);
+        const delay = faults.delayOf(call.method);
+        if (delay > 0) await pause(delay);
+        if (closing || res.destroyed) return;
         return sendSigned(res, key, payload);
       }
-      if (req.method === 'POST' && url.pathname === '/sim/auth-codes') {
-        const body = (await readBody(req)).toString('utf8');
-        const userId = url.searchParams.get('user_id') ?? new URLSearchParams(body).get('user_id') ?? '';
-        if (!findAlipayUser(userId)) return json(404, { error: 'no such user', users: ALIPAY_USERS.map((u) => u.userId) });
-        return json(200, { auth_code: simulator.issueAuthCode(userId) });
-      }
-      if (req.method === 'POST' && url.pathname === '/sim/trades/pay') {
-        const body = (await readBody(req)).toString('utf8');
-        const outTradeNo = url.searchParams.get('out_trade_no') ?? new URLSearchParams(body).get('out_trade_no') ?? '';
-        if (!trades.has(outTradeNo)) return json(404, { error: 'no such trade' });
-        const delivery = simulator.payTrade(outTradeNo);
-        return json(200, { notify_id: delivery.notifyId, notify_url: delivery.url });
-      }
-      if (req.method === 'GET' && url.pathname === '/sim/public-key') {
-        res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-        return res.end(alipayPublicKeyBase64);
-      }
-      json(404, { error: 'not found' });
+      if (await handleControl(req, res, url, simulator)) return;
+      res.statusCode = 404;
+      res.setHeader('Content-Type', 'application/json; charset=utf-8');
+      res.end(JSON.stringify({ error: 'not found' }));
     } catch (err) {
-      json(400, { error: (err as Error).message });
+      if (res.headersSent) return;
+      res.statusCode = 400;
+      res.setHeader('Content-Type', 'application/json; charset=utf-8');
+      res.end(JSON.stringify({ error: (err as Error).message }));
     }
   });
 
@@ -410,7 +349,9 @@ export async function startAlipaySimulator(opts: AlipaySimulatorOptions): Promis
       return code;
     },
     calls: () => calls.map((c) => ({ ...c })),
-    trades: () => [...trades.values()].map((t) => ({ ...t })),
+    trades: () => tradeBook.list(),
+    refunds: () => tradeBook.refunds(),
+    agreements: () => agreementBook.list(),
     tamperResponses(mode) {
       tamper = mode;
     },
@@ -423,52 +364,41 @@ export async function startAlipaySimulator(opts: AlipaySimulatorOptions): Promis
       return notifier.deliver(target, notificationFields(fields));
     },
     payTrade(outTradeNo, payOpts = {}) {
-      const trade = trades.get(outTradeNo);
+      const trade = tradeBook.get(outTradeNo);
       if (!trade) throw new Error(`no trade ${outTradeNo}`);
       const target = payOpts.notifyUrl ?? trade.notifyUrl ?? defaultNotifyUrl;
       if (!target) throw new Error(`trade ${outTradeNo} has no notify_url and the simulator no default`);
-      trade.status = 'TRADE_SUCCESS';
-      trade.paidAt = new Date();
+      tradeBook.markPaid(trade);
       return notifier.deliver(target, notificationFields({ out_trade_no: outTradeNo }));
     },
     deliveries: () => [...notifier.deliveries],
-    async sendGatewayEvent(target, event) {
-      const charset = event.charset ?? 'utf-8';
-      const fromUserId = event.fromUserId ?? ALIPAY_USERS[0].userId;
-      const bizContentXml =
-        `<XML><AppId><![CDATA[${appId}]]></AppId><FromUserId><![CDATA[${fromUserId}]]></FromUserId>` +
-        `<CreateTime>${Date.now()}</CreateTime><MsgType><![CDATA[event]]></MsgType>` +
-        `<EventType><![CDATA[${event.eventType}]]></EventType><ActionParam><![CDATA[${event.actionParam ?? ''}]]></ActionParam>` +
-        `<AgreementId><![CDATA[]]></AgreementId><AccountNo><![CDATA[]]></AccountNo></XML>`;
-      const fields: Record<string, string> = {
-        service: event.eventType === 'verifygw' ? 'alipay.service.check' : 'alipay.mobile.public.message.notify',
-        biz_content: bizContentXml,
-        charset,
-        sign_type: 'RSA2',
-      };
-      fields.sign = sha256WithRsa(signingString(fields, ['sign']), alipayPrivate);
-      const res = await fetch(target, {
-        method: 'POST',
-        headers: { 'Content-Type': `application/x-www-form-urlencoded; charset=${charset}` },
-        body: encodeForm(fields, charset),
-        signal: AbortSignal.timeout(opts.notifyTimeoutMs ?? 5000),
-      });
-      const text = await res.text();
-      let verified = false;
-      const m = /<alipay><response>([\s\S]*)<\/response><sign>([^<]*)<\/sign><sign_type>RSA2<\/sign_type><\/alipay>\s*$/.exec(text);
-      if (m) {
-        const signedOk = checkSha256WithRsa(m[1], m[2], appKey);
-        if (event.eventType === 'verifygw') {
-          const ourKey = (appKey.export({ type: 'spki', format: 'der' }) as Buffer).toString('base64');
-          verified = signedOk && m[1] === `<success>true</success><biz_content>${ourKey}</biz_content>`;
-        } else {
-          verified = signedOk;
-        }
-      }
-      return { status: res.status, text, verified };
+    signAgreement(first: string | SignAgreementOptions, externalAgreementNo?: string, notifyUrl?: string): AgreementChange {
+      const signOpts = typeof first === 'string' ? { userId: first, externalAgreementNo: externalAgreementNo ?? '', notifyUrl } : first;
+      if (!(signOpts.notifyUrl ?? defaultNotifyUrl)) throw new Error('signAgreement: no notifyUrl given and the simulator has no default');
+      const { agreement, created } = agreementBook.sign(signOpts);
+      return { agreement: { ...agreement }, delivery: created ? deliverAgreement(agreement) : null };
     },
+    unsignAgreement(agreementNo) {
+      const { agreement, changed } = agreementBook.unsign(agreementNo);
+      return { agreement: { ...agreement }, delivery: changed ? deliverAgreement(agreement) : null };
+    },
+    agreementNotification(agreementNo, overrides = {}) {
+      const agreement = agreementBook.get(agreementNo);
+      if (!agreement) throw new Error(`no agreement ${agreementNo}`);
+      return signNotification({ ...agreementBook.notificationFields(agreement), ...overrides });
+    },
+    setBalanceShort(userId, short) {
+      if (short) balanceShort.add(userId);
+      else balanceShort.delete(userId);
+    },
+    failNext: (method, spec) => faults.failNext(method, spec),
+    delayMethod: (method, ms) => faults.delayMethod(method, ms),
+    clearFaults: () => faults.clear(),
+    sendGatewayEvent: (target, event) => sendGatewayEvent(target, event, { appId, alipayPrivate, appKey, timeoutMs: notifyTimeoutMs }),
     close: () =>
       new Promise<void>((resolve) => {
+        closing = true;
+        for (const done of [...pauses]) done();
         notifier.close();
         server.closeAllConnections();
         server.close(() => resolve());
