@@ -33,6 +33,18 @@ const WSDL_TEMPLATE = `<?xml version="1.0" encoding="UTF-8"?>
     resident ID card) with exactly this CustName; none found is RspCode E0001 without RspBody.
     CustArchiveSupplement: identity document, mobile and name of one customer; BizSeq is the
     caller's idempotency key: a BizSeq processed before answers E0002 and changes nothing.
+    ChargeWriteOff (缴费销账): ChargeAmt yuan off the customer's bills, oldest period first, each
+    period's late fee first. PayDate is local time as yyyy-MM-dd HH:mm:ss; ChannelCode ZFB
+    (Alipay), WX (WeChat) or YH (bank). AAAAAAA = applied (RspBody/Receipt/ChargeId);
+    E0002 = this ChargeSeq was applied before (no RspBody); E1003 = more than owed (late fees
+    included); E1004 = account closed (3301000090); E0001 = customer not found.
+    ChargeInquiry: a charge or reversal by its sequence number; E0003 = no such transaction
+    (no RspBody). TxnType 01 = charge, 02 = reversal; TxnState 0 = normal, 1 = reversed
+    (nothing of the charge left); TxnAmt in yuan.
+    ChargeReverse (冲正): ReverseAmt yuan of the charge OrigChargeSeq back to the bills; partial
+    reversals allowed. AAAAAAA = applied; E0002 = this ReverseSeq was applied before;
+    E1005 = no such charge; E1006 = more than is left of it; E1007 = not allowed (CustNo is
+    not the charge's customer).
   </wsdl:documentation>
 
   <wsdl:types>
@@ -262,6 +274,147 @@ const WSDL_TEMPLATE = `<?xml version="1.0" encoding="UTF-8"?>
         </xsd:complexType>
       </xsd:element>
 
+      <xsd:simpleType name="PayDate">
+        <xsd:annotation><xsd:documentation>Local time (Asia/Shanghai) as yyyy-MM-dd HH:mm:ss.</xsd:documentation></xsd:annotation>
+        <xsd:restriction base="xsd:string"><xsd:pattern value="[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}"/></xsd:restriction>
+      </xsd:simpleType>
+
+      <xsd:simpleType name="ChannelCode">
+        <xsd:annotation><xsd:documentation>ZFB = Alipay, WX = WeChat Pay, YH = bank counter.</xsd:documentation></xsd:annotation>
+        <xsd:restriction base="xsd:string">
+          <xsd:enumeration value="ZFB"/>
+          <xsd:enumeration value="WX"/>
+          <xsd:enumeration value="YH"/>
+        </xsd:restriction>
+      </xsd:simpleType>
+
+      <xsd:complexType name="Charge">
+        <xsd:sequence>
+          <xsd:element name="ChargeSeq" type="xsd:string">
+            <xsd:annotation><xsd:documentation>Caller's charge sequence number (1-64 characters); the same ChargeSeq is applied once (E0002 after).</xsd:documentation></xsd:annotation>
+          </xsd:element>
+          <xsd:element name="CustNo" type="yx:CustNo"/>
+          <xsd:element name="ChargeAmt" type="yx:YuanAmount"/>
+          <xsd:element name="PayDate" type="yx:PayDate"/>
+          <xsd:element name="ChannelCode" type="yx:ChannelCode"/>
+          <xsd:element name="ChannelTxnNo" type="xsd:string" minOccurs="0"/>
+        </xsd:sequence>
+      </xsd:complexType>
+
+      <xsd:complexType name="ChargeReqBody">
+        <xsd:sequence>
+          <xsd:element name="Charge" type="yx:Charge"/>
+        </xsd:sequence>
+      </xsd:complexType>
+
+      <xsd:complexType name="Receipt">
+        <xsd:sequence>
+          <xsd:element name="ChargeId" type="xsd:string"/>
+        </xsd:sequence>
+      </xsd:complexType>
+
+      <xsd:complexType name="ChargeRspBody">
+        <xsd:sequence>
+          <xsd:element name="Receipt" type="yx:Receipt"/>
+        </xsd:sequence>
+      </xsd:complexType>
+
+      <xsd:element name="ChargeWriteOffReq">
+        <xsd:complexType>
+          <xsd:sequence>
+            <xsd:element name="ReqHeader" type="yx:ReqHeader"/>
+            <xsd:element name="ReqBody" type="yx:ChargeReqBody"/>
+          </xsd:sequence>
+        </xsd:complexType>
+      </xsd:element>
+
+      <xsd:element name="ChargeWriteOffRsp">
+        <xsd:complexType>
+          <xsd:sequence>
+            <xsd:element name="RspHeader" type="yx:RspHeader"/>
+            <xsd:element name="RspBody" type="yx:ChargeRspBody" minOccurs="0"/>
+          </xsd:sequence>
+        </xsd:complexType>
+      </xsd:element>
+
+      <xsd:complexType name="ChargeQuery">
+        <xsd:sequence>
+          <xsd:element name="ChargeSeq" type="xsd:string"/>
+        </xsd:sequence>
+      </xsd:complexType>
+
+      <xsd:complexType name="ChargeQueryReqBody">
+        <xsd:sequence>
+          <xsd:element name="Query" type="yx:ChargeQuery"/>
+        </xsd:sequence>
+      </xsd:complexType>
+
+      <xsd:complexType name="Txn">
+        <xsd:sequence>
+          <xsd:element name="ChargeSeq" type="xsd:string"/>
+          <xsd:element name="TxnType" type="xsd:string"/>
+          <xsd:element name="TxnState" type="xsd:string"/>
+          <xsd:element name="TxnAmt" type="yx:YuanAmount"/>
+        </xsd:sequence>
+      </xsd:complexType>
+
+      <xsd:complexType name="ChargeQueryRspBody">
+        <xsd:sequence>
+          <xsd:element name="Txn" type="yx:Txn"/>
+        </xsd:sequence>
+      </xsd:complexType>
+
+      <xsd:element name="ChargeInquiryReq">
+        <xsd:complexType>
+          <xsd:sequence>
+            <xsd:element name="ReqHeader" type="yx:ReqHeader"/>
+            <xsd:element name="ReqBody" type="yx:ChargeQueryReqBody"/>
+          </xsd:sequence>
+        </xsd:complexType>
+      </xsd:element>
+
+      <xsd:element name="ChargeInquiryRsp">
+        <xsd:complexType>
+          <xsd:sequence>
+            <xsd:element name="RspHeader" type="yx:RspHeader"/>
+            <xsd:element name="RspBody" type="yx:ChargeQueryRspBody" minOccurs="0"/>
+          </xsd:sequence>
+        </xsd:complexType>
+      </xsd:element>
+
+      <xsd:complexType name="Reverse">
+        <xsd:sequence>
+          <xsd:element name="ReverseSeq" type="xsd:string"/>
+          <xsd:element name="OrigChargeSeq" type="xsd:string"/>
+          <xsd:element name="CustNo" type="yx:CustNo"/>
+          <xsd:element name="ReverseAmt" type="yx:YuanAmount"/>
+          <xsd:element name="Remark" type="xsd:string" minOccurs="0"/>
+        </xsd:sequence>
+      </xsd:complexType>
+
+      <xsd:complexType name="ReverseReqBody">
+        <xsd:sequence>
+          <xsd:element name="Reverse" type="yx:Reverse"/>
+        </xsd:sequence>
+      </xsd:complexType>
+
+      <xsd:element name="ChargeReverseReq">
+        <xsd:complexType>
+          <xsd:sequence>
+            <xsd:element name="ReqHeader" type="yx:ReqHeader"/>
+            <xsd:element name="ReqBody" type="yx:ReverseReqBody"/>
+          </xsd:sequence>
+        </xsd:complexType>
+      </xsd:element>
+
+      <xsd:element name="ChargeReverseRsp">
+        <xsd:complexType>
+          <xsd:sequence>
+            <xsd:element name="RspHeader" type="yx:RspHeader"/>
+          </xsd:sequence>
+        </xsd:complexType>
+      </xsd:element>
+
     </xsd:schema>
   </wsdl:types>
 
@@ -286,6 +439,27 @@ const WSDL_TEMPLATE = `<?xml version="1.0" encoding="UTF-8"?>
     <wsdl:part name="out" element="yx:CustArchiveSupplementRsp"/>
   </wsdl:message>
 
+  <wsdl:message name="ChargeWriteOffRequest">
+    <wsdl:part name="in" element="yx:ChargeWriteOffReq"/>
+  </wsdl:message>
+  <wsdl:message name="ChargeWriteOffResponse">
+    <wsdl:part name="out" element="yx:ChargeWriteOffRsp"/>
+  </wsdl:message>
+
+  <wsdl:message name="ChargeInquiryRequest">
+    <wsdl:part name="in" element="yx:ChargeInquiryReq"/>
+  </wsdl:message>
+  <wsdl:message name="ChargeInquiryResponse">
+    <wsdl:part name="out" element="yx:ChargeInquiryRsp"/>
+  </wsdl:message>
+
+  <wsdl:message name="ChargeReverseRequest">
+    <wsdl:part name="in" element="yx:ChargeReverseReq"/>
+  </wsdl:message>
+  <wsdl:message name="ChargeReverseResponse">
+    <wsdl:part name="out" element="yx:ChargeReverseRsp"/>
+  </wsdl:message>
+
   <wsdl:portType name="YxBillingPortType">
     <wsdl:operation name="CustArrearsInquiry">
       <wsdl:documentation>Arrears (欠费) of one customer, bill by bill.</wsdl:documentation>
@@ -301,6 +475,21 @@ const WSDL_TEMPLATE = `<?xml version="1.0" encoding="UTF-8"?>
       <wsdl:documentation>Archive supplement (identity document, mobile, name) of one customer; idempotent by BizSeq.</wsdl:documentation>
       <wsdl:input message="yx:CustArchiveSupplementRequest"/>
       <wsdl:output message="yx:CustArchiveSupplementResponse"/>
+    </wsdl:operation>
+    <wsdl:operation name="ChargeWriteOff">
+      <wsdl:documentation>Charge write-off (缴费销账) against the bills of one customer; idempotent by ChargeSeq.</wsdl:documentation>
+      <wsdl:input message="yx:ChargeWriteOffRequest"/>
+      <wsdl:output message="yx:ChargeWriteOffResponse"/>
+    </wsdl:operation>
+    <wsdl:operation name="ChargeInquiry">
+      <wsdl:documentation>A charge or reversal, by its sequence number.</wsdl:documentation>
+      <wsdl:input message="yx:ChargeInquiryRequest"/>
+      <wsdl:output message="yx:ChargeInquiryResponse"/>
+    </wsdl:operation>
+    <wsdl:operation name="ChargeReverse">
+      <wsdl:documentation>Reversal (冲正) of (part of) a charge; idempotent by ReverseSeq.</wsdl:documentation>
+      <wsdl:input message="yx:ChargeReverseRequest"/>
+      <wsdl:output message="yx:ChargeReverseResponse"/>
     </wsdl:operation>
   </wsdl:portType>
 
@@ -318,6 +507,21 @@ const WSDL_TEMPLATE = `<?xml version="1.0" encoding="UTF-8"?>
     </wsdl:operation>
     <wsdl:operation name="CustArchiveSupplement">
       <soap:operation soapAction="urn:sgcc:yx:ws#CustArchiveSupplement" style="document"/>
+      <wsdl:input><soap:body use="literal"/></wsdl:input>
+      <wsdl:output><soap:body use="literal"/></wsdl:output>
+    </wsdl:operation>
+    <wsdl:operation name="ChargeWriteOff">
+      <soap:operation soapAction="urn:sgcc:yx:ws#ChargeWriteOff" style="document"/>
+      <wsdl:input><soap:body use="literal"/></wsdl:input>
+      <wsdl:output><soap:body use="literal"/></wsdl:output>
+    </wsdl:operation>
+    <wsdl:operation name="ChargeInquiry">
+      <soap:operation soapAction="urn:sgcc:yx:ws#ChargeInquiry" style="document"/>
+      <wsdl:input><soap:body use="literal"/></wsdl:input>
+      <wsdl:output><soap:body use="literal"/></wsdl:output>
+    </wsdl:operation>
+    <wsdl:operation name="ChargeReverse">
+      <soap:operation soapAction="urn:sgcc:yx:ws#ChargeReverse" style="document"/>
       <wsdl:input><soap:body use="literal"/></wsdl:input>
       <wsdl:output><soap:body use="literal"/></wsdl:output>
     </wsdl:operation>

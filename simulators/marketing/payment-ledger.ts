@@ -21,6 +21,8 @@ export interface WriteOffRecord {
   reversedFen: number;
   /** The system's number of the write-off; null until applied. */
   writeOffNo: string | null;
+  /** The pay time of the last request, as the system received it (its own format: shows the mapping's date conversion). */
+  paidAt: string;
 }
 
 export interface ReversalRecord {
@@ -70,13 +72,14 @@ export class PaymentLedger {
   constructor(readonly accounts: AccountBook = new AccountBook()) {}
 
   /** Counts one write-off request (before anything is decided, so a request that is refused or answered late counts too). */
-  receiveWriteOff(serial: string, accountNo: string, amountFen: number): void {
+  receiveWriteOff(serial: string, accountNo: string, amountFen: number, paidAt: string): void {
     const seen = this.writeOffBySerial.get(serial);
     if (seen) {
       seen.received += 1;
+      seen.paidAt = paidAt;
       return;
     }
-    this.writeOffBySerial.set(serial, { serial, accountNo, amountFen, received: 1, applied: 0, reversedFen: 0, writeOffNo: null, allocation: [] });
+    this.writeOffBySerial.set(serial, { serial, accountNo, amountFen, received: 1, applied: 0, reversedFen: 0, writeOffNo: null, paidAt, allocation: [] });
   }
 
   /** Applies a received write-off unless its serial was applied before or the account refuses it. */

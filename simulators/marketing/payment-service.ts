@@ -54,10 +54,11 @@ async function writeOff(args: Args, opts: PaymentServiceOptions, resolveConsNo: 
   const serial = requiredText(args, 'Serial');
   const consNo = await resolveConsNo(args);
   const amountFen = fen(args, 'PayAmt');
-  if (!/^\d{14}$/.test(requiredText(args, 'PayTime'))) throw new SoapFault('soap:Client', 'PayTime must be yyyyMMddHHmmss');
+  const payTime = requiredText(args, 'PayTime');
+  if (!/^\d{14}$/.test(payTime)) throw new SoapFault('soap:Client', 'PayTime must be yyyyMMddHHmmss');
   requiredText(args, 'Channel', 16);
 
-  opts.payments.receiveWriteOff(serial, consNo, amountFen);
+  opts.payments.receiveWriteOff(serial, consNo, amountFen, payTime);
   const { ms, phase } = opts.writeOffDelay;
   if (ms > 0 && phase === 'before') await opts.sleep(ms);
   const result = opts.payments.applyWriteOff(serial, consNo, amountFen);

@@ -67,7 +67,7 @@ describe('simulators - marketing B (YX: yuan, nested, other codes)', () => {
 
   it('marketing-b - the client sees its operations with nested requests', () => {
     const ops = client.describe().YxBillingService.YxBillingSoapPort;
-    expect(Object.keys(ops)).to.deep.equal(['CustArrearsInquiry', 'CustIdentityInquiry', 'CustArchiveSupplement']);
+    expect(Object.keys(ops)).to.deep.equal(['CustArrearsInquiry', 'CustIdentityInquiry', 'CustArchiveSupplement', 'ChargeWriteOff', 'ChargeInquiry', 'ChargeReverse']);
     expect(ops.CustArchiveSupplement.input.ReqBody.Archive).to.include.keys('BizSeq', 'CustNo', 'IdType', 'IdNo', 'MobileNo', 'CustName');
     expect(ops.CustIdentityInquiry.input.ReqBody.Query).to.include.keys('IdType', 'IdNo', 'CustName');
     const input = ops.CustArrearsInquiry.input;

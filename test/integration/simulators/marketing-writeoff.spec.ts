@@ -54,7 +54,7 @@ describe('simulators - marketing write-off, query payment, reversal (dialect A)'
       ['202502', 9870 - 1, 0, '02'],
       ['202503', 10456, 0, '01'],
     ]);
-    expect(sim.writeOffs()).to.deep.equal([{ serial: 'w-1', accountNo: H.ConsNo, amountFen: 12630, received: 1, applied: 1, reversedFen: 0, writeOffNo: res.WriteOffNo }]);
+    expect(sim.writeOffs()).to.deep.equal([{ serial: 'w-1', accountNo: H.ConsNo, amountFen: 12630, received: 1, applied: 1, reversedFen: 0, writeOffNo: res.WriteOffNo, paidAt: '20261204101500' }]);
   });
 
   it('marketing write-off - a serial applied before answers 2001 with the original WriteOffNo: received 2, applied 1, arrears once', async () => {
