@@ -172,6 +172,95 @@ const QUERY_ARCHIVE_UPDATE: CanonicalOperation = {
   },
 };
 
+const SERIAL = "the bus's idempotency key (the order's out_trade_no, a refund's out_request_no): the system applies a serial once";
+const ACCOUNT_NO = { type: 'string', pattern: '^[0-9]{10}$', description: 'electricity account number (户号), 10 digits' };
+
+const WRITE_OFF: CanonicalOperation = {
+  name: 'marketing.writeOff',
+  request: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['serial', 'accountNo', 'amountFen', 'paidAt', 'channel'],
+    properties: {
+      serial: { type: 'string', minLength: 1, description: SERIAL },
+      accountNo: ACCOUNT_NO,
+      amountFen: { type: 'integer', description: 'amount paid, > 0', 'x-unit': 'fen' },
+      paidAt: { type: 'string', description: 'when it was paid, ISO 8601 with offset (2026-12-04T10:15:00+08:00)' },
+      channel: { type: 'string', minLength: 1, description: 'collection channel, 1..16 characters (ALIPAY)' },
+      tradeNo: { type: ['string', 'null'], description: "the channel's trade number (Alipay trade_no)" },
+    },
+  },
+  response: {
+    name: 'marketing.writeOff response',
+    title: 'canonical marketing.writeOff response',
+    readBy: 'services/outbox for the payment service (write-off of a paid order)',
+    schema: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['outcome', 'writeOffNo'],
+      properties: {
+        outcome: { type: 'string', enum: ['APPLIED', 'ALREADY_DONE'], description: 'APPLIED, or ALREADY_DONE when the system had applied this serial before (counts as done)' },
+        writeOffNo: { type: ['string', 'null'], description: "the system's number of the write-off; null when it does not say (map it, or { const: null })" },
+      },
+    },
+  },
+};
+
+const QUERY_PAYMENT: CanonicalOperation = {
+  name: 'marketing.queryPayment',
+  request: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['serial'],
+    properties: { serial: { type: 'string', minLength: 1, description: 'the serial of a write-off or a reversal' } },
+  },
+  response: {
+    name: 'marketing.queryPayment response',
+    title: 'canonical marketing.queryPayment response',
+    readBy: 'services/outbox (settles an unknown outcome of marketing.writeOff and marketing.reverseWriteOff), the payment service',
+    schema: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['found', 'kind', 'status', 'amountFen'],
+      properties: {
+        found: { type: 'boolean', description: 'whether the system applied this serial (a write-off or a reversal)' },
+        kind: { type: ['string', 'null'], enum: ['WRITE_OFF', 'REVERSAL', null], description: 'WRITE_OFF or REVERSAL; null when not found' },
+        status: { type: ['string', 'null'], enum: ['POSTED', 'REVERSED', null], description: 'POSTED, or REVERSED once nothing of the write-off is left; null when not found' },
+        amountFen: { type: ['integer', 'null'], description: 'the amount of the write-off or reversal; null when not found', 'x-unit': 'fen' },
+      },
+    },
+  },
+};
+
+const REVERSE_WRITE_OFF: CanonicalOperation = {
+  name: 'marketing.reverseWriteOff',
+  request: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['serial', 'originalSerial', 'accountNo', 'amountFen'],
+    properties: {
+      serial: { type: 'string', minLength: 1, description: SERIAL },
+      originalSerial: { type: 'string', minLength: 1, description: 'the serial of the write-off given back' },
+      accountNo: ACCOUNT_NO,
+      amountFen: { type: 'integer', description: 'amount given back, > 0 and at most what is left of the write-off', 'x-unit': 'fen' },
+      reason: { type: ['string', 'null'], description: "the operator's reason of the refund" },
+    },
+  },
+  response: {
+    name: 'marketing.reverseWriteOff response',
+    title: 'canonical marketing.reverseWriteOff response',
+    readBy: 'services/outbox for the payment service (reversal after a refund)',
+    schema: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['outcome'],
+      properties: {
+        outcome: { type: 'string', enum: ['APPLIED', 'ALREADY_DONE'], description: 'APPLIED, or ALREADY_DONE when the system had applied this serial before (counts as done)' },
+      },
+    },
+  },
+};
+
 export const CANONICAL_OPERATIONS: Record<string, CanonicalOperation> = Object.fromEntries(
-  [QUERY_ARREARS, FIND_CUSTOMERS, SMS_SEND, UPDATE_ARCHIVE, QUERY_ARCHIVE_UPDATE].map((op) => [op.name, op]),
+  [QUERY_ARREARS, FIND_CUSTOMERS, SMS_SEND, UPDATE_ARCHIVE, QUERY_ARCHIVE_UPDATE, WRITE_OFF, QUERY_PAYMENT, REVERSE_WRITE_OFF].map((op) => [op.name, op]),
 );
