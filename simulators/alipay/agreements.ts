@@ -117,16 +117,31 @@ export class AgreementBook {
     return { ...common, sign_time: chinaTime(agreement.signTime), valid_time: chinaTime(agreement.signTime), invalid_time: agreement.invalidTime };
   }
 
-  /** `alipay.user.agreement.query`: by agreement_no, or by user + external_agreement_no. Only agreements in force are found. */
-  query(params: Record<string, string>): Payload {
-    const biz = bizContent(params);
+  /**
+   * `alipay.user.agreement.unsign`: the merchant ends an agreement, by
+   * agreement_no or by user + external_agreement_no. `ended` is the agreement
+   * this call unsigned (Alipay then sends dut_user_unsign).
+   */
+  merchantUnsign(params: Record<string, string>): { payload: Payload; ended: SimAgreement | null } {
+    const found = this.lookUp(bizContent(params));
+    if (!found || found.status !== 'NORMAL') return { payload: failure('40004', 'USER_AGREEMENT_NOT_EXIST', '用户协议不存在'), ended: null };
+    this.unsign(found.agreementNo);
+    return { payload: ok(), ended: found };
+  }
+
+  private lookUp(biz: Record<string, unknown>): SimAgreement | undefined {
     const agreementNo = text(biz, 'agreement_no');
     const userId = text(biz, 'alipay_user_id');
     const external = text(biz, 'external_agreement_no');
     if (!agreementNo && !(userId && external)) throw new BizError(failure('40004', 'INVALID_PARAMETER', '参数无效: agreement_no 或 alipay_user_id + external_agreement_no'));
-    const found = agreementNo
+    return agreementNo
       ? this.byNo.get(agreementNo)
       : [...this.byNo.values()].find((a) => a.status === 'NORMAL' && a.alipayUserId === userId && a.externalAgreementNo === external);
+  }
+
+  /** `alipay.user.agreement.query`: by agreement_no, or by user + external_agreement_no. Only agreements in force are found. */
+  query(params: Record<string, string>): Payload {
+    const found = this.lookUp(bizContent(params));
     if (!found || found.status !== 'NORMAL') return failure('40004', 'USER_AGREEMENT_NOT_EXIST', '用户协议不存在');
     return ok({
       agreement_no: found.agreementNo,

@@ -27,7 +27,8 @@ export { SimRefund, SimTrade, TradeStatus } from './trades';
  *   "sign": "..."}`, signed over the raw text of the response object.
  *   Methods: alipay.system.oauth.token, alipay.user.info.share,
  *   alipay.trade.create, .query, .close, .refund, .fastpay.refund.query,
- *   alipay.trade.pay (withholding by agreement), alipay.user.agreement.query.
+ *   alipay.trade.pay (withholding by agreement), alipay.user.agreement.query,
+ *   alipay.user.agreement.unsign.
  * - asynchronous notifications (`trade_status_sync`, `dut_user_sign`,
  *   `dut_user_unsign`), form-encoded, signed with the simulator's key,
  *   retried until the answer is exactly `success`;
@@ -95,6 +96,8 @@ export interface AlipaySimulator {
   /** The buyer pays: the trade becomes TRADE_SUCCESS and its notification is sent. */
   payTrade(outTradeNo: string, opts?: { notifyUrl?: string }): NotifyDelivery;
   deliveries(): NotifyDelivery[];
+  /** The refund period ends: a paid trade becomes TRADE_FINISHED (refunds are then ACQ.TRADE_HAS_FINISHED) and, unless `notify` is false, its trade_status_sync TRADE_FINISHED is sent. */
+  finishTrade(outTradeNo: string, opts?: { notify?: boolean; notifyUrl?: string }): NotifyDelivery | null;
   /** The user signs a withholding agreement (NORMAL) and `dut_user_sign` is sent; an agreement already in force is returned with no notification. */
   signAgreement(opts: SignAgreementOptions): AgreementChange;
   signAgreement(userId: string, externalAgreementNo: string, notifyUrl?: string): AgreementChange;
@@ -219,6 +222,13 @@ export async function startAlipaySimulator(opts: AlipaySimulatorOptions): Promis
       return payload;
     },
     'alipay.user.agreement.query': (params) => agreementBook.query(params),
+    'alipay.user.agreement.unsign'(params) {
+      const { payload, ended } = agreementBook.merchantUnsign(params);
+      // Alipay posts the unsign notification to the call's notify_url, else to the app gateway.
+      const target = params.notify_url || defaultNotifyUrl || ended?.notifyUrl;
+      if (ended && target) notifier.deliver(target, signNotification(agreementBook.notificationFields(ended)));
+      return payload;
+    },
   };
 
   function handleCall(params: Record<string, string>): { key: string; payload: Payload; call: ReceivedCall } {
@@ -372,6 +382,15 @@ export async function startAlipaySimulator(opts: AlipaySimulatorOptions): Promis
       return notifier.deliver(target, notificationFields({ out_trade_no: outTradeNo }));
     },
     deliveries: () => [...notifier.deliveries],
+    finishTrade(outTradeNo, finishOpts = {}) {
+      const trade = tradeBook.get(outTradeNo);
+      if (!trade) throw new Error(`no trade ${outTradeNo}`);
+      tradeBook.finish(trade);
+      if (finishOpts.notify === false) return null;
+      const target = finishOpts.notifyUrl ?? trade.notifyUrl ?? defaultNotifyUrl;
+      if (!target) throw new Error(`trade ${outTradeNo} has no notify_url and the simulator no default`);
+      return notifier.deliver(target, notificationFields({ out_trade_no: outTradeNo }));
+    },
     signAgreement(first: string | SignAgreementOptions, externalAgreementNo?: string, notifyUrl?: string): AgreementChange {
       const signOpts = typeof first === 'string' ? { userId: first, externalAgreementNo: externalAgreementNo ?? '', notifyUrl } : first;
       if (!(signOpts.notifyUrl ?? defaultNotifyUrl)) throw new Error('signAgreement: no notifyUrl given and the simulator has no default');

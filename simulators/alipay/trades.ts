@@ -76,6 +76,13 @@ export class TradeBook {
     trade.paidAt = new Date();
   }
 
+  /** The refund period of a paid trade ends: TRADE_FINISHED, no refund any more. */
+  finish(trade: SimTrade): void {
+    if (!trade.paidAt || trade.status !== 'TRADE_SUCCESS') throw new Error(`trade ${trade.outTradeNo} is ${trade.status}: only a paid trade (TRADE_SUCCESS) finishes`);
+    trade.status = 'TRADE_FINISHED';
+    trade.closedAt = new Date();
+  }
+
   private find(biz: Record<string, unknown>): SimTrade | undefined {
     const outTradeNo = text(biz, 'out_trade_no');
     if (outTradeNo) return this.byOut.get(outTradeNo);

@@ -110,6 +110,22 @@ describe('simulators/alipay - withholding agreements and alipay.trade.pay by agr
     expect(gone.body).to.include({ code: '40004', sub_code: 'USER_AGREEMENT_NOT_EXIST' });
   });
 
+  it('merchant unsign - alipay.user.agreement.unsign ends the agreement and posts dut_user_unsign to the call\'s notify_url; unknown or ended: USER_AGREEMENT_NOT_EXIST', async () => {
+    const { agreement } = signed();
+    const ended = await alipay.call('alipay.user.agreement.unsign', { notify_url: sink.url, bizContent: { agreement_no: agreement.agreementNo, personal_product_code: 'GENERAL_WITHHOLDING_P' } });
+    expect(ended.body).to.include({ code: '10000' });
+    expect(sim.agreements().find((a) => a.agreementNo === agreement.agreementNo)!.status).to.equal('UNSIGN');
+    const fields = await sink.waitFor((f) => f.agreement_no === agreement.agreementNo && f.notify_type === 'dut_user_unsign');
+    expect(verifyParams(fields, sim.alipayPublicKeyPem, NOTIFY_OMIT)).to.equal(true);
+    const again = await alipay.call('alipay.user.agreement.unsign', { bizContent: { agreement_no: agreement.agreementNo } });
+    expect(again.body).to.include({ code: '40004', sub_code: 'USER_AGREEMENT_NOT_EXIST' });
+    const byExternal = signed();
+    const ended2 = await alipay.call('alipay.user.agreement.unsign', { bizContent: { alipay_user_id: user, external_agreement_no: byExternal.agreement.externalAgreementNo } });
+    expect(ended2.body.code).to.equal('10000');
+    // no notify_url in the call and no default in this simulator: sent to the sign notify url
+    await sink.waitFor((f) => f.agreement_no === byExternal.agreement.agreementNo && f.notify_type === 'dut_user_unsign');
+  });
+
   it('withholding - alipay.trade.pay by agreement pays at once (10000, trade TRADE_SUCCESS) and posts trade_status_sync TRADE_SUCCESS', async () => {
     const { agreement } = signed();
     const outTradeNo = nextNo('WH');

@@ -176,6 +176,20 @@ describe('simulators/alipay - trades: close, refund, refund query, notifications
     expect(sent).to.not.have.any.keys('gmt_close', 'refund_fee');
   });
 
+  it('finish - finishTrade ends the refund period: TRADE_FINISHED notified (with gmt_close), refunds are then ACQ.TRADE_HAS_FINISHED; only a paid trade finishes', async () => {
+    const { outTradeNo, tradeNo } = await paidTrade('15.00');
+    const delivery = sim.finishTrade(outTradeNo)!;
+    expect((await delivery.done).acknowledged).to.equal(true);
+    expect(delivery.fields).to.include({ out_trade_no: outTradeNo, trade_no: tradeNo, trade_status: 'TRADE_FINISHED' });
+    expect(delivery.fields.gmt_close).to.match(CHINA_TIME);
+    expect(verifyParams({ ...delivery.fields }, sim.alipayPublicKeyPem, NOTIFY_OMIT)).to.equal(true);
+    expect(await status(outTradeNo)).to.equal('TRADE_FINISHED');
+    expect((await refund(outTradeNo, '1.00', `${outTradeNo}-R1`)).body).to.include({ code: '40004', sub_code: 'ACQ.TRADE_HAS_FINISHED' });
+    const waiting = await createTrade('1.00');
+    expect(() => sim.finishTrade(waiting.outTradeNo)).to.throw(/only a paid trade/);
+    expect(sim.finishTrade((await paidTrade('2.00')).outTradeNo, { notify: false })).to.equal(null);
+  });
+
   it('faults - failNext answers ACQ.SYSTEM_ERROR (retryable) without refunding; the retry with the same out_request_no refunds once', async () => {
     const { outTradeNo } = await paidTrade('10.00');
     sim.failNext('alipay.trade.refund', { subCode: 'ACQ.SYSTEM_ERROR' });
