@@ -51,6 +51,8 @@ export interface GridbusConfig {
   binding: { cacheMs: number };
   /** Closed-loop outbox delivery (services/outbox). */
   outbox: { maxAttempts: number; pollMs: number; backoffBaseMs: number; backoffMaxMs: number; degradedAgeS: number };
+  /** The money path (services/payment). */
+  payment: { timeoutMinutes: number; queryAfterS: number; sellerId: string | null };
   /** Exchanges of one operation a node records per second in the message log (a sample: dry-runs and the exchanges view read the newest). */
   messageLog: { okPerSecond: number; failedPerSecond: number };
   varDir: string;
@@ -218,6 +220,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     logLevel: get('LOG_LEVEL', 'info'),
     requestTimeoutMs: get('REQUEST_TIMEOUT_MS', 10000),
     binding: { cacheMs: get('BINDING_CACHE_MS', 30000) },
+    payment: {
+      timeoutMinutes: get('PAYMENT_TIMEOUT_MINUTES', 15),
+      queryAfterS: get('PAYMENT_QUERY_AFTER_S', 120),
+      sellerId: (raw.ALIPAY_SELLER_ID as string | undefined) ?? null,
+    },
     outbox: {
       maxAttempts: get('OUTBOX_MAX_ATTEMPTS', 10),
       pollMs: get('OUTBOX_POLL_MS', 1000),

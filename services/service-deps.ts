@@ -7,7 +7,7 @@ import type { PiiKeys } from './binding/pii-keys';
 
 /** The Alipay open platform as services see it (the adapter, wired at start-up). */
 export interface AlipayClient {
-  call(method: string, params: Record<string, string | number | undefined>): Promise<{ ok: boolean; body: { code: string; msg: string; sub_code?: string; sub_msg?: string; [k: string]: unknown } }>;
+  call(method: string, params: Record<string, unknown>): Promise<{ ok: boolean; body: { code: string; msg: string; sub_code?: string; sub_msg?: string; [k: string]: unknown } }>;
 }
 
 /** What the composition root hands to each service factory. */

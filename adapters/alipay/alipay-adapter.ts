@@ -31,7 +31,7 @@ export interface AlipayExchange extends Exchange<AlipayResponse> {
 }
 
 /** Parameters of one call: common parameters such as `auth_token` or `notify_url`, legacy top-level business fields, or `bizContent`. */
-export type AlipayCallParams = Record<string, string | number | undefined> & { bizContent?: Record<string, unknown> };
+export type AlipayCallParams = Record<string, unknown>;
 
 /** Codes after which the outcome is unknown or the platform asks to come back later. */
 const RETRYABLE_CODES = new Set(['20000', '40005']);

@@ -25,11 +25,13 @@ export interface StoredPayload {
   pii: string | null;
 }
 
-export function sealPayload(cipher: PiiCipher, payload: Record<string, unknown>, piiFields: string[]): StoredPayload {
+export function sealPayload(cipher: PiiCipher | null, payload: Record<string, unknown>, piiFields: string[]): StoredPayload {
   const data: Record<string, unknown> = {};
   const pii: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(payload)) (piiFields.includes(k) ? pii : data)[k] = v;
-  return { data, pii: Object.keys(pii).length ? cipher.encrypt(JSON.stringify(pii)) : null };
+  if (!Object.keys(pii).length) return { data, pii: null };
+  if (!cipher) throw new Error('an outbox payload with personal fields needs the PII key');
+  return { data, pii: cipher.encrypt(JSON.stringify(pii)) };
 }
 
 /** Throws (PiiDecryptError, SyntaxError) when the token was not sealed with this key. */
@@ -42,7 +44,7 @@ export function openPayload(cipher: PiiCipher, stored: StoredPayload): Record<st
  * Writes one outbox row on the caller's transaction: the row commits or rolls
  * back with the change that causes it. Returns the row's id and serial.
  */
-export async function enqueueOutbox(tx: SqlRunner, cipher: PiiCipher, entry: OutboxEntry): Promise<{ id: string; serial: string }> {
+export async function enqueueOutbox(tx: SqlRunner, cipher: PiiCipher | null, entry: OutboxEntry): Promise<{ id: string; serial: string }> {
   const serial = entry.serial ?? randomUUID();
   const rows = (await tx.query(
     `INSERT INTO outbox (operation, partition_key, serial, payload) VALUES ($1, $2, $3, $4) RETURNING id`,

@@ -17,7 +17,7 @@ export function chinaIso(at: Date): string {
  * that moved it to PAID). Its serial is the order's out_trade_no: the
  * marketing system applies a serial once, so no retry can post it twice.
  */
-export async function queueWriteOff(tx: SqlRunner, cipher: PiiCipher, order: OrderRow): Promise<void> {
+export async function queueWriteOff(tx: SqlRunner, cipher: PiiCipher | null, order: OrderRow): Promise<void> {
   await enqueueOutbox(tx, cipher, {
     operation: WRITE_OFF_OPERATION,
     partitionKey: order.accountNo,
@@ -34,7 +34,7 @@ export async function queueWriteOff(tx: SqlRunner, cipher: PiiCipher, order: Ord
 }
 
 /** Queues the reversal of (part of) a written-off payment, serial = the refund's out_request_no. */
-export async function queueReversal(tx: SqlRunner, cipher: PiiCipher, order: OrderRow, refund: { outRequestNo: string; amountFen: number; reason: string }): Promise<void> {
+export async function queueReversal(tx: SqlRunner, cipher: PiiCipher | null, order: OrderRow, refund: { outRequestNo: string; amountFen: number; reason: string }): Promise<void> {
   await enqueueOutbox(tx, cipher, {
     operation: REVERSAL_OPERATION,
     partitionKey: order.accountNo,

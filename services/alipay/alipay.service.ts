@@ -1,6 +1,8 @@
 import { Context, ServiceSchema } from 'moleculer';
 import { GridbusError } from '../../core/errors';
 import { ServiceDeps } from '../service-deps';
+import { TradeCalls } from './trade-calls';
+import { tradeActions } from './trade-actions';
 
 /**
  * The Alipay open platform's identity calls, for the auth and binding
@@ -13,9 +15,12 @@ export function createAlipayService(deps: ServiceDeps): ServiceSchema {
     return deps.alipay;
   };
 
+  let trades: TradeCalls | null = null;
+
   return {
     name: 'alipay',
     actions: {
+      ...tradeActions(() => (trades ??= new TradeCalls(client()))),
       exchangeAuthCode: {
         visibility: 'public',
         params: { authCode: { type: 'string', min: 1, max: 128 } },

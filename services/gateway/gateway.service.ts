@@ -63,6 +63,9 @@ export function createGatewayService(deps: ServiceDeps): ServiceSchema {
         req.$clientIp = policies.clientIp(req);
         // Services audit with the caller's address (after trusted-proxy resolution when a policy set it).
         options.meta = { ...((options.meta as object) ?? {}), clientIp: req.$clientIp ?? req.socket.remoteAddress ?? null };
+        // a client's retry key (POST /api/v1/payments): the service checks its form
+        const key = req.headers['idempotency-key'];
+        if (typeof key === 'string') (options.meta as Record<string, unknown>).idempotencyKey = key;
       },
       onError(this: { logger: { error: (m: string) => void } }, req: Req, res: Res, err: unknown) {
         const view = sendError(req, res, translateFrameworkError(err), req.$requestId ?? randomUUID());

@@ -2,7 +2,7 @@ import { CorsOptions } from '../../../config/gateway';
 import { ANSWERED, definePolicy } from './contract';
 
 /** Request headers a cross-origin caller may send (answered to a preflight when it asks for them). */
-const ALLOWED_HEADERS = new Set(['authorization', 'content-type', 'x-request-id', 'x-correlation-id']);
+const ALLOWED_HEADERS = new Set(['authorization', 'content-type', 'x-request-id', 'x-correlation-id', 'idempotency-key']);
 /** Response headers a cross-origin caller may read. */
 const EXPOSED_HEADERS = 'X-Request-ID, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset';
 export const ORIGIN_PATTERN = '^https?://(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?$';

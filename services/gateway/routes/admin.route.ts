@@ -30,6 +30,9 @@ export const ADMIN_ACTION_ROLES: Record<string, string[]> = {
   'outbox.dead': ['operator', 'auditor'],
   'outbox.replay': ['operator'],
   'outbox.discard': ['operator'],
+  'payment.adminList': ['operator', 'auditor'],
+  'payment.adminGet': ['operator', 'auditor'],
+  'payment.refund': ['operator'],
 };
 
 /** Operators: an operator token (audience `<aud>-admin`) with roles checked per action. */
@@ -70,6 +73,10 @@ export function adminRoute(config: GridbusConfig) {
       'GET outbox/dead': 'outbox.dead',
       'POST outbox/replay': 'outbox.replay',
       'POST outbox/:id/discard': 'outbox.discard',
+      // the money path (docs/payments.md): orders for operators, refunds with a reason
+      'GET payments': 'payment.adminList',
+      'GET payments/:id': 'payment.adminGet',
+      'POST payments/:id/refunds': 'payment.refund',
     },
   };
 }

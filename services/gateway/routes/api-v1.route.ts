@@ -8,7 +8,7 @@ export function apiV1Route(config: GridbusConfig) {
     ipRestriction: { allow: config.gateway.apiAllow, deny: config.gateway.apiDeny },
     rateLimiting: config.gateway.rateLimitUser && { ...config.gateway.rateLimitUser, limitBy: 'consumer' },
     // fail fast while the back office behind an action is known to be down
-    dependsOn: { 'billing.getArrears': ['marketing.queryArrears'], 'binding.candidates': ['marketing.findCustomersByIdentity'] },
+    dependsOn: { 'billing.getArrears': ['marketing.queryArrears'], 'binding.candidates': ['marketing.findCustomersByIdentity'], 'payment.create': ['marketing.queryArrears'] },
   };
   return {
     path: '/api/v1',
@@ -23,6 +23,12 @@ export function apiV1Route(config: GridbusConfig) {
       'POST bindings': 'binding.bind',
       'GET bindings': 'binding.list',
       'DELETE bindings/:accountNo': 'binding.unbind',
+      // the money path (services/payment): pay, see one's own orders, sign withholding
+      'POST payments': 'payment.create',
+      'GET payments': 'payment.list',
+      'GET payments/:id': 'payment.get',
+      'POST agreements': 'payment.startAgreement',
+      'GET agreements': 'payment.listAgreements',
     },
     policies,
   };
