@@ -99,10 +99,21 @@ export class PaymentOrders1764900000000 implements MigrationInterface {
 
     // what became of each notification: applied, absorbed, or kept as an anomaly (unknown order, wrong amount)
     await q.query(`ALTER TABLE alipay_notifications ADD COLUMN outcome text, ADD COLUMN anomaly text`);
+    // a status is taken once per order, but an anomaly (a wrong amount) must not hold the slot of the genuine notification
+    await q.query(`DROP INDEX alipay_notifications_trade_status_key`);
+    await q.query(`
+      CREATE UNIQUE INDEX alipay_notifications_trade_status_key
+        ON alipay_notifications (out_trade_no, trade_status)
+        WHERE out_trade_no IS NOT NULL AND trade_status IS NOT NULL AND anomaly IS NULL`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP INDEX IF EXISTS alipay_notifications_trade_status_key`);
     await q.query(`ALTER TABLE alipay_notifications DROP COLUMN IF EXISTS outcome, DROP COLUMN IF EXISTS anomaly`);
+    await q.query(`
+      CREATE UNIQUE INDEX alipay_notifications_trade_status_key
+        ON alipay_notifications (out_trade_no, trade_status)
+        WHERE out_trade_no IS NOT NULL AND trade_status IS NOT NULL`);
     await q.query(`DROP TABLE IF EXISTS payment_notices`);
     await q.query(`DROP TABLE IF EXISTS payment_agreements`);
     await q.query(`DROP TABLE IF EXISTS payment_refunds`);

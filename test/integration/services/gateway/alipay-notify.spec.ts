@@ -289,6 +289,13 @@ describe('gateway - /alipay/notify with notifications signed by openssl (real Po
 
   it('keys trade notifications by (out_trade_no, trade_status): a new notify_id for the same status is a duplicate, the next status is stored', async () => {
     const first = notification();
+    // an order for it, so the first is applied (a notification for an unknown order is an anomaly, each kept)
+    await query(
+      db.url,
+      `INSERT INTO payment_orders (out_trade_no, kind, user_id, account_no, amount_fen, arrears_fen, bill_key, subject, state, expires_at)
+       VALUES ($1, 'PAY', 'u', '3301000001', $2, $2, '202611', 's', 'WAIT_PAY', now() + interval '15 minutes')`,
+      [first.out_trade_no, Math.round(Number(first.total_amount) * 100)],
+    );
     const again = notification({ out_trade_no: first.out_trade_no, trade_no: first.trade_no });
     const finished = notification({ out_trade_no: first.out_trade_no, trade_no: first.trade_no, trade_status: 'TRADE_FINISHED' });
     expect(again.notify_id).to.not.equal(first.notify_id);
