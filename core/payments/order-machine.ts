@@ -37,9 +37,9 @@ export const TRANSITIONS: Readonly<Record<OrderState, Partial<Record<OrderEvent,
   SUSPECT: { WRITEOFF_DONE: 'WRITTEN_OFF', WRITEOFF_PARKED: 'PARKED', WRITEOFF_RETRIED: 'PAID' },
   WRITTEN_OFF: { REFUNDED_FULL: 'REFUNDED' },
   PARKED: { WRITEOFF_DONE: 'WRITTEN_OFF', WRITEOFF_RETRIED: 'PAID', REFUNDED_FULL: 'REFUNDED' },
-  // money taken after our close (a race with the buyer): it must still be written off
+  // money taken after our close or a refusal (a race with the buyer, a withholding answer lost): it must still be written off
   CLOSED: { PAID: 'PAID' },
-  FAILED: {},
+  FAILED: { PAID: 'PAID' },
   REFUNDED: {},
 };
 
@@ -62,8 +62,8 @@ export const ABSORBED: Readonly<Record<OrderState, readonly OrderEvent[]>> = {
 
 /** States in which Alipay holds the household's money for this order. */
 export const MONEY_TAKEN: ReadonlySet<OrderState> = new Set(['PAID', 'SUSPECT', 'WRITTEN_OFF', 'PARKED', 'REFUNDED']);
-/** States that will not move on their own any more. */
-export const FINAL: ReadonlySet<OrderState> = new Set(['FAILED', 'REFUNDED']);
+/** States no event moves out of. */
+export const FINAL: ReadonlySet<OrderState> = new Set(['REFUNDED']);
 /** States an order can still be paid in (an open order for its bill). */
 export const OPEN_FOR_PAYMENT: ReadonlySet<OrderState> = new Set(['CREATED', 'WAIT_PAY']);
 
