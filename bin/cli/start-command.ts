@@ -55,5 +55,12 @@ function announce(bus: RunningBus, log: LoggerInstance): void {
     const who = (cidrs: string[]) => cidrs.join(',') || 'nobody';
     log.info(`/health and /metrics answer ${who(opsAllow)}, /admin ${who(adminAllow)}: widen with GATEWAY_OPS_ALLOW and GATEWAY_ADMIN_ALLOW (docs/configuration.md)`);
     log.info(`demo token: TOKEN=$(npm run -s token)   then: curl -H "Authorization: Bearer $TOKEN" ${bus.gatewayUrl}/api/v1/accounts/${demo}/arrears`);
+    if (bus.alipaySimulator) {
+      // the simulated buyer: what my.tradePay does on a phone (docs/payments.md)
+      log.info(
+        `demo payment: curl -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"accountNo":"${demo}","all":true}' ${bus.gatewayUrl}/api/v1/payments` +
+          `   then the buyer pays: curl -X POST '${bus.alipaySimulator.url}/sim/trades/pay?out_trade_no=<outTradeNo>'`,
+      );
+    }
   }
 }
