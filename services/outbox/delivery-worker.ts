@@ -148,6 +148,11 @@ export class DeliveryWorker {
    * (parked `unknown` once attempts are used up), never a blind resend.
    */
   private async settleByQuery(row: ClaimedRow, query: string, why: string): Promise<'settled' | 'resend'> {
+    // the outcome is unknown from now until the query answers: recorded (a payment order shows SUSPECT), the claim's lease renewed for the query
+    if (!(await this.store.holdUnknown(row, `outcome unknown (${why}); asking ${query}`, this.settings.callTimeoutMs + 5000))) {
+      this.onOutcome(row.operation, 'lost-claim');
+      return 'settled';
+    }
     let found: unknown;
     try {
       const answer = (await this.broker.call(query, { serial: row.serial }, { timeout: this.settings.callTimeoutMs, retries: 0 })) as { found?: unknown };
