@@ -52,6 +52,10 @@ export async function refundOrder(ctx: Context<RefundParams>, ds: DataSource, ci
     const open = rowsOf<{ fen: string }>(await tx.query(`SELECT COALESCE(sum(amount_fen), 0) AS fen FROM payment_refunds WHERE order_id = $1 AND state <> 'FAILED'`, [order.id]))[0];
     const left = order.amountFen - Number(open.fen);
     if (p.amountFen > left) throw new GridbusError('REFUND_EXCEEDS_PAID', `Order ${p.id} has ${left} fen left to refund, not ${p.amountFen}`, { details: { leftFen: left } });
+    // a parked payment was never posted: it goes back whole, and its write-off is then given up
+    if (order.state === 'PARKED' && p.amountFen !== left) {
+      throw new GridbusError('ORDER_STATE_CONFLICT', `Order ${p.id} is PARKED (never written off): refund the whole ${left} fen, or replay its write-off first`, { details: { state: order.state, leftFen: left } });
+    }
     const rows = rowsOf<Record<string, unknown>>(
       await tx.query(
         `INSERT INTO payment_refunds (order_id, out_request_no, amount_fen, reason, operator, state, reversal) VALUES ($1, $2, $3, $4, $5, 'REQUESTED', $6) RETURNING *`,
@@ -78,6 +82,13 @@ export async function refundOrder(ctx: Context<RefundParams>, ds: DataSource, ci
     if (!rows.length) return { order, refund: view(rowsOf<Record<string, unknown>>(await tx.query(`SELECT * FROM payment_refunds WHERE out_request_no = $1`, [outRequestNo]))[0]) };
     const refund = view(rows[0]);
     if (refund.reversal) await queueReversal(tx, cipher, order, { outRequestNo, amountFen: refund.amountFen, reason: p.reason });
+    else {
+      // the parked write-off must never be posted now that the money went back
+      await tx.query(`UPDATE outbox SET status = 'discarded', discard_reason = $2, updated_at = now() WHERE serial = $1 AND status IN ('dead', 'unknown')`, [
+        order.outTradeNo,
+        `refunded whole (${outRequestNo}): ${p.reason}`.slice(0, 2000),
+      ]);
+    }
     const refundedFen = order.refundedFen + refund.amountFen;
     const detail = { outRequestNo, amountFen: refund.amountFen, reversal: refund.reversal };
     if (refundedFen === order.amountFen) return { order: (await moveOrder(tx, order, 'REFUNDED_FULL', 'refund', { refundedFen, detail })).order, refund };

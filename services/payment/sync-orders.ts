@@ -40,6 +40,10 @@ export async function settleOpenOrder(ctx: Context, ds: DataSource, cipher: PiiC
     if (counts) counts.paid++;
     return apply('PAID', { tradeNo: trade.tradeNo, paidAt: trade.paidAt ? new Date(trade.paidAt) : new Date(), detail: { tradeStatus: trade.tradeStatus } }, 'query');
   }
+  if (trade.found && trade.tradeStatus === 'WAIT_BUYER_PAY' && order.state === 'CREATED') {
+    // trade.create's answer was lost: Alipay has the trade, the buyer can pay it
+    order = await apply('TRADE_CREATED', { tradeNo: trade.tradeNo }, 'query');
+  }
   if (trade.found && trade.tradeStatus === 'TRADE_CLOSED') {
     if (counts) counts.closed++;
     return apply('CLOSED', { detail: { tradeStatus: 'TRADE_CLOSED' } }, 'query');

@@ -5,7 +5,7 @@ import { loadConfig } from '../../../config';
 import { signAccessToken } from '../../../core/auth';
 import { ALIPAY_USERS, BALANCE_SHORT_USER_ID } from '../../../simulators/alipay/dataset';
 import { AlipaySimulator, startAlipaySimulator } from '../../../simulators/alipay/server';
-import { HOUSEHOLDS, totalFen } from '../../../simulators/marketing/dataset';
+import { CLOSED_CONS_NO, HOUSEHOLDS, totalFen } from '../../../simulators/marketing/dataset';
 import * as path from 'path';
 import { MarketingSimulator, startMarketingSimulator } from '../../../simulators/marketing/server';
 import { startMarketingBSimulator } from '../../../simulators/marketing-b/server';
@@ -219,6 +219,26 @@ for (const dialect of DIALECTS) describe(`e2e - the money path against ${dialect
       ['marketing.reverseWriteOff', 'delivered'],
       ['marketing.reverseWriteOff', 'delivered'],
     ]);
+  });
+
+  it('parks a write-off the marketing system refuses (account closed): PARKED with the reason, refunded whole only, its write-off then given up, no reversal', async () => {
+    await bindAccounts(db.url, payer, [CLOSED_CONS_NO]);
+    const o = (await pay({ accountNo: CLOSED_CONS_NO, all: true })).json;
+    expect(o.state, JSON.stringify(o)).to.equal('WAIT_PAY');
+    await alipay.payTrade(o.outTradeNo as string).done;
+    await eventually(() => stateOf(o.id as string), (s) => s === 'PARKED');
+    expect((await order(o.id as string)).last_error).to.match(/ACCOUNT_CLOSED/);
+    expect(ledger(o.outTradeNo as string)).to.include({ applied: 0 });
+    const refund = (body: Json) => api(`/admin/api/payments/${o.id}/refunds`, { method: 'POST', token: operator, body: JSON.stringify(body) });
+    const part = await refund({ amountFen: 1, reason: 'part of a parked payment', requestNo: 'p1' });
+    expect([part.status, part.json.code]).to.deep.equal([409, 'ORDER_STATE_CONFLICT']);
+    const whole = await refund({ amountFen: o.amountFen, reason: 'account closed: money back to the household', requestNo: 'p2' });
+    expect(whole.status, whole.text).to.equal(200);
+    expect(whole.json.refund).to.include({ state: 'REFUNDED', reversal: false });
+    expect(whole.json.order).to.include({ state: 'REFUNDED' });
+    const rows = await query<{ status: string }>(db.url, 'SELECT status FROM outbox WHERE serial = $1', [o.outTradeNo]);
+    expect(rows).to.deep.equal([{ status: 'discarded' }]);
+    expect(marketing.reversals().filter((r) => r.originalSerial === o.outTradeNo)).to.deep.equal([]);
   });
 
   it('settles a write-off whose answer was lost by asking marketing.queryPayment: SUSPECT then WRITTEN_OFF, applied once, never sent twice', async () => {
