@@ -10,6 +10,7 @@ import { logoutCommand } from './cli/logout-command';
 import { JOBS_COMMANDS, JOBS_USAGE } from './cli/jobs-command';
 import { MAPPINGS_COMMANDS, MAPPINGS_USAGE } from './cli/mappings-command';
 import { OUTBOX_COMMANDS, OUTBOX_USAGE } from './cli/outbox-command';
+import { PAYMENTS_COMMANDS, PAYMENTS_USAGE } from './cli/payments-command';
 import { parseCommandLine, wantsHelp } from './cli/options';
 import { sessionCommand } from './cli/session-command';
 
@@ -65,6 +66,7 @@ const GROUPS: Record<string, { summary: string; usage: string; commands: CliComm
   mappings: { summary: 'validate | diff | dry-run | publish | rollback | releases', usage: MAPPINGS_USAGE, commands: MAPPINGS_COMMANDS },
   jobs: { summary: 'list | history | run | pause | resume | set (scheduled jobs)', usage: JOBS_USAGE, commands: JOBS_COMMANDS },
   outbox: { summary: 'backlog | dead | replay | discard', usage: OUTBOX_USAGE, commands: OUTBOX_COMMANDS },
+  payments: { summary: 'list | show | refund (payment orders)', usage: PAYMENTS_USAGE, commands: PAYMENTS_COMMANDS },
   backup: { summary: 'run | restore (encrypted database archive)', usage: BACKUP_USAGE, commands: BACKUP_COMMANDS },
 };
 
