@@ -2,6 +2,8 @@ import { expect } from 'chai';
 import { spawn } from 'child_process';
 import { generateKeyPairSync } from 'crypto';
 import * as fs from 'fs';
+import { createServer } from 'http';
+import { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { RunningBus, startBus } from '../../../../bin/bootstrap';
@@ -300,5 +302,32 @@ describe('cli - gridbus payments list | show | refund against a bus (real Postgr
     const unknown = await cli('payments', 'void', '1');
     expect(unknown.status).to.equal(2);
     expect(unknown.stderr).to.match(/unknown command 'payments void'/);
+  });
+
+  it('payments refund - an answer lost on the way says the refund may have been made and gives the command to repeat with the same request no', async () => {
+    // a bus that takes the refund request and drops the connection without answering
+    const asked: Json[] = [];
+    const lossy = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        if (req.url === '/admin/api/mappings/active') return void res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
+        asked.push({ url: req.url, ...JSON.parse(body || '{}') });
+        req.socket.destroy();
+      });
+    });
+    await new Promise<void>((resolve) => lossy.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(lossy.address() as AddressInfo).port}`;
+    try {
+      const login = await cli('login', '--url', url, '--token', signAccessToken(bus.config.auth, { sub: 'night-ops' }));
+      expect(login.status, login.stderr).to.equal(0);
+      const r = await cli('payments', 'refund', '7', '--amount-fen', '500', '--reason', 'meter read twice', '--url', url);
+      expect(r.status).to.equal(1);
+      const requestNo = /request no: (\S+) /.exec(r.stderr)?.[1];
+      expect(asked).to.deep.equal([{ url: '/admin/api/payments/7/refunds', amountFen: 500, reason: 'meter read twice', requestNo }]);
+      expect(r.stderr).to.match(new RegExp(`gridbus: cannot reach the bus at ${url}: .*\nthe refund may have been made: repeat it with the same request no \\(gridbus payments refund 7 --amount-fen 500 --reason \\.\\.\\. --request-no ${requestNo}\\); it never refunds twice`));
+    } finally {
+      lossy.close();
+    }
   });
 });
