@@ -10,6 +10,8 @@ export interface AlipayTrade {
   paidAt: Date | null;
   /** closed unpaid (our close job); a payment racing the close can still land */
   closed: boolean;
+  /** given back to the household (alipay.trade.refund) */
+  refundedFen: number;
 }
 
 /** One notification Alipay keeps sending until it is answered `success`. */

@@ -34,6 +34,11 @@ export interface SimConfig {
   anomalies: number;
   faults: FaultRates;
   bug: SimBug | null;
+  /**
+   * The operator refunds a PARKED payment whole, as services/payment/refunds.ts does (no reversal: "a parked
+   * payment was never posted"; its dead write-off discarded), instead of replaying its write-off.
+   */
+  operatorRefundsParked: boolean;
   /** fault ordinals suppressed (shrinking): the nth fault the run would inject does not happen */
   mask: number[];
 }
@@ -58,6 +63,7 @@ export const DEFAULT_CONFIG: SimConfig = {
   anomalies: 2,
   faults: DEFAULT_FAULTS,
   bug: null,
+  operatorRefundsParked: false,
   mask: [],
 };
 

@@ -47,16 +47,20 @@ export class Checker {
       this.checks++;
       const order = db.orderByTradeNo(t.outTradeNo);
       const applied = backOffice.ledger.get(t.outTradeNo)?.applied ?? 0;
+      if (t.paid && t.refundedFen === t.amountFen) {
+        if (order?.state !== 'REFUNDED' || applied !== 0) return { invariant: 'refunded-not-posted', message: `${t.outTradeNo} refunded whole but is ${order?.state} with ${applied} write-off(s)` };
+        continue;
+      }
       if (t.paid && (order?.state !== 'WRITTEN_OFF' || applied !== 1)) {
         return { invariant: 'paid-written-off-once', message: `${t.outTradeNo} paid ${t.amountFen} fen but at quiescence is ${order?.state} with ${applied} write-off(s) in the back office` };
       }
-      if (!t.paid && (applied !== 0 || order?.state !== 'CLOSED')) {
+      if (!t.paid && (applied !== 0 || (order?.state !== 'CLOSED' && order?.state !== 'FAILED'))) {
         return { invariant: 'unpaid-closed', message: `${t.outTradeNo} never paid but is ${order?.state} with ${applied} write-off(s)` };
       }
     }
     for (const r of db.outbox) {
       this.checks++;
-      if (r.status !== 'delivered') return { invariant: 'outbox-drained', message: `outbox row ${r.id} (${r.serial}) still ${r.status} after ${r.attempts} attempts: ${r.last_error}` };
+      if (r.status !== 'delivered' && r.status !== 'discarded') return { invariant: 'outbox-drained', message: `outbox row ${r.id} (${r.serial}) still ${r.status} after ${r.attempts} attempts: ${r.last_error}` };
     }
     return null;
   }
@@ -94,6 +98,9 @@ export class Checker {
       if (!t?.paid || t.amountFen !== e.amountFen || !order || !taken(order.state)) {
         return { invariant: 'no-write-off-without-payment', message: `serial ${e.serial} posted ${e.amountFen} fen; Alipay ${t?.paid ? `took ${t.amountFen} fen` : 'took nothing'}; the order is ${order?.state ?? 'missing'}` };
       }
+      if (t.refundedFen > 0) {
+        return { invariant: 'no-write-off-without-payment', message: `serial ${e.serial} posted ${e.amountFen} fen in the back office, but ${t.refundedFen} fen went back to the household (order ${order.state}) and no reversal is queued` };
+      }
     }
     return null;
   }
@@ -127,18 +134,18 @@ export class Checker {
     let inFlight = 0;
     for (const t of trades.values()) {
       if (!t.paid) continue;
-      paid += t.amountFen;
-      if ((backOffice.ledger.get(t.outTradeNo)?.applied ?? 0) > 0) continue;
+      paid += t.amountFen - t.refundedFen;
+      if ((backOffice.ledger.get(t.outTradeNo)?.applied ?? 0) > 0 || t.refundedFen === t.amountFen) continue;
       const state = db.orderByTradeNo(t.outTradeNo)?.state;
       if (state === 'PAID' || state === 'SUSPECT') pending += t.amountFen;
       else if (state === 'PARKED') parked += t.amountFen;
-      else if (state === 'CREATED' || state === 'WAIT_PAY' || state === 'CLOSED') inFlight += t.amountFen;
+      else if (state === 'CREATED' || state === 'WAIT_PAY' || state === 'CLOSED' || state === 'FAILED') inFlight += t.amountFen;
       else return { invariant: 'money-conserved', message: `${t.outTradeNo}: ${t.amountFen} fen paid, not posted, and the order is ${state}` };
     }
     this.checks++;
     const writtenOff = backOffice.appliedFen();
     if (paid !== writtenOff + pending + parked + inFlight) {
-      return { invariant: 'money-conserved', message: `paid ${paid} fen != written off ${writtenOff} + pending ${pending} + parked ${parked} + not yet notified ${inFlight}` };
+      return { invariant: 'money-conserved', message: `paid (net of refunds) ${paid} fen != written off ${writtenOff} + pending ${pending} + parked ${parked} + not yet notified ${inFlight}` };
     }
     return null;
   }

@@ -65,8 +65,8 @@ export class OutboxTable {
   }
 
   /** The operator's replay: dead or unknown rows back to pending, attempts reset; answers the serials replayed. */
-  async replayParked(): Promise<string[]> {
-    const parked = this.db.outbox.filter((r) => r.status === 'dead' || r.status === 'unknown');
+  async replayParked(statuses: ReadonlyArray<'dead' | 'unknown'> = ['dead', 'unknown']): Promise<string[]> {
+    const parked = this.db.outbox.filter((r) => (statuses as readonly string[]).includes(r.status));
     if (!parked.length) return [];
     await this.db.transaction(async (tx) => {
       for (const r of parked) {

@@ -27,6 +27,22 @@ export function applyNotification(db: MemoryDb, cipher: PiiCipher, merchant: Mer
   });
 }
 
+/**
+ * An operator's full refund of a PARKED payment as services/payment/refunds.ts
+ * does it once Alipay refunded: no reversal (it holds a parked payment was
+ * never posted), the dead or unknown write-off discarded, the order REFUNDED,
+ * in one transaction.
+ */
+export function refundParkedWhole(db: MemoryDb, outTradeNo: string): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const order = await lockOrder(tx, { outTradeNo });
+    if (!order || order.state !== 'PARKED') return false;
+    for (const r of db.outbox) if (r.serial === outTradeNo && (r.status === 'dead' || r.status === 'unknown')) r.status = 'discarded';
+    const moved = await moveOrder(tx, order, 'REFUNDED_FULL', 'refund', { refundedFen: order.amountFen });
+    return moved.kind === 'move';
+  });
+}
+
 /** An event the service itself learnt (trade.create answered, the close job, a trade.query): same table, same write-off rule. */
 export function applyEvent(db: MemoryDb, cipher: PiiCipher, outTradeNo: string, event: OrderEvent, source: EventSource, facts: { tradeNo?: string | null; paidAt?: Date | null } = {}): Promise<ApplyOutcome> {
   return db.transaction(async (tx) => {

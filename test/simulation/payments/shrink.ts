@@ -4,7 +4,7 @@ import { RunResult, simulate } from './world';
 /** A run as a replayable case: the seed and what differs from the default configuration. */
 export function caseOf(seed: number, config: SimConfig): Record<string, unknown> {
   const out: Record<string, unknown> = { seed };
-  for (const key of ['orders', 'nodes', 'workMs', 'drainLimitMs', 'maxSteps', 'anomalies', 'bug'] as const) {
+  for (const key of ['orders', 'nodes', 'workMs', 'drainLimitMs', 'maxSteps', 'anomalies', 'bug', 'operatorRefundsParked'] as const) {
     if (config[key] !== DEFAULT_CONFIG[key]) out[key] = config[key];
   }
   const faults: Partial<FaultRates> = {};

@@ -45,7 +45,7 @@ export function describeFigures(f: SweepFigures): string {
   return (
     `${f.runs} seeds in ${(f.wallMs / 1000).toFixed(1)} s (${f.runsPerMinute} runs/minute): ${t.steps} steps, ${t.checks} invariant checks; ` +
     `${t.paid} payments (${t.paidFen} fen), ${t.notifications} notifications (${t.anomalies} anomalies) in ${t.deliveries} deliveries, ` +
-    `${t.crashes} crashes, ${t.timeouts} call timeouts, ${t.suspects} suspect write-offs, ${t.lostClaims} lost claims, ${t.parked} parked, ${t.replays} operator replays, ` +
+    `${t.crashes} crashes, ${t.timeouts} call timeouts, ${t.suspects} suspect write-offs, ${t.lostClaims} lost claims, ${t.parked} parked, ${t.replays} operator replays, ${t.lateMoney} paid after a close or refusal, ${t.refunds} parked refunds, ` +
     `${t.backOfficeRequests} back-office requests`
   );
 }

@@ -10,7 +10,7 @@ import { FaultRates, SimConfig } from './config';
 import { Checker, Violation } from './invariants';
 import { MemoryDb, SIM_EPOCH_MS } from './memory-db';
 import { OutboxTable } from './memory-outbox';
-import { applyEvent, applyNotification, ApplyOutcome } from './payment-service';
+import { applyEvent, applyNotification, ApplyOutcome, refundParkedWhole } from './payment-service';
 import { Prng, streamSeed } from './prng';
 import { Scheduler } from './scheduler';
 
@@ -44,6 +44,9 @@ export interface RunStats {
   suspects: number;
   parked: number;
   replays: number;
+  refunds: number;
+  /** money taken after our close or a refusal (CLOSED/FAILED --PAID-->) */
+  lateMoney: number;
   backOfficeRequests: number;
 }
 
@@ -95,7 +98,7 @@ export class World {
   private faultOrdinal = 0;
   private draining = false;
   private engineError: Error | null = null;
-  private readonly stats: RunStats = { steps: 0, checks: 0, simMs: 0, paid: 0, paidFen: 0, notifications: 0, deliveries: 0, anomalies: 0, crashes: 0, timeouts: 0, lostClaims: 0, suspects: 0, parked: 0, replays: 0, backOfficeRequests: 0 };
+  private readonly stats: RunStats = { steps: 0, checks: 0, simMs: 0, paid: 0, paidFen: 0, notifications: 0, deliveries: 0, anomalies: 0, crashes: 0, timeouts: 0, lostClaims: 0, suspects: 0, parked: 0, replays: 0, refunds: 0, lateMoney: 0, backOfficeRequests: 0 };
 
   constructor(
     readonly seed: number,
@@ -123,6 +126,7 @@ export class World {
     sched.at(CLOSE_JOB_MS, 'close job', () => this.closeJob());
     sched.at(QUERY_JOB_MS, 'query job', () => this.queryJob());
     sched.at(config.workMs, 'faults stop: drain', () => this.startDrain());
+    if (config.operatorRefundsParked) sched.at(OPERATOR_MS, 'operator looks at parked write-offs', () => this.operator());
     let violation: RunResult['violation'] = null;
     while (!violation) {
       const ev = sched.pop();
@@ -308,6 +312,7 @@ export class World {
       const createdAt = work.int(0, 10000);
       const expiresAt = createdAt + work.int(15000, 35000);
       const confirmed = work.chance(0.8); // trade.create's answer reached us (else the order stays CREATED)
+      const refused = !confirmed && work.chance(0.3); // ... or a refusal came back although the buyer can pay (a lost or wrong answer)
       const pays = work.chance(0.75);
       const payAt = createdAt + work.int(300, expiresAt - createdAt + 4000);
       const racesClose = work.chance(0.3); // a payment completing as we close the trade
@@ -315,7 +320,7 @@ export class World {
       const closedLate = work.chance(0.15);
       const waitNotice = work.chance(0.2);
       const delays = [work.int(0, 3000), work.int(0, 6000), work.int(0, 10000), work.int(0, 1000)];
-      const trade: AlipayTrade = { outTradeNo, tradeNo: `2026120422001${String(k + 1).padStart(4, '0')}`, amountFen, paid: false, paidAt: null, closed: false };
+      const trade: AlipayTrade = { outTradeNo, tradeNo: `2026120422001${String(k + 1).padStart(4, '0')}`, amountFen, paid: false, paidAt: null, closed: false, refundedFen: 0 };
       sched.at(createdAt, `household opens order ${outTradeNo} (${amountFen} fen, account ${accountNo})`, () => {
         const now = this.db.now();
         this.db.insertOrder({
@@ -326,7 +331,8 @@ export class World {
         this.trades.set(outTradeNo, trade);
       });
       if (confirmed) sched.at(createdAt + 1, `trade.create answers ${outTradeNo}`, () => this.guard(applyEvent(this.db, this.cipher, outTradeNo, 'TRADE_CREATED', 'create', { tradeNo: trade.tradeNo })));
-      if (waitNotice) this.planStream(createdAt + 2 + delays[3], trade, 'WAIT_BUYER_PAY', trade.amountFen, MERCHANT.appId, true, 'WAIT_BUYER_PAY');
+      if (refused) sched.at(createdAt + 1, `trade.create refuses ${outTradeNo}`, () => this.guard(applyEvent(this.db, this.cipher, outTradeNo, 'CREATE_REFUSED', 'create').then((o) => this.noteOutcome(outTradeNo, o))));
+      if (waitNotice && !refused) this.planStream(createdAt + 2 + delays[3], trade, 'WAIT_BUYER_PAY', trade.amountFen, MERCHANT.appId, true, 'WAIT_BUYER_PAY');
       if (!pays) continue;
       sched.at(payAt, `household pays ${outTradeNo} at Alipay`, () => {
         if (trade.closed && !racesClose) return this.note(`Alipay refuses: ${outTradeNo} is closed`);
@@ -347,10 +353,11 @@ export class World {
       sched.at(at, `a signed anomaly is prepared`, () => {
         const target = this.trades.get(`T${k}`);
         if (kind === 0 && target) {
-          const forged = off === null ? 1 : target.amountFen + off;
+          // signed, so only the amount gives it away: never the order's own amount (a 1-fen order exists)
+          const forged = off !== null ? target.amountFen + off : target.amountFen === 1 ? 2 : 1;
           this.addStream(this.sched.now, target, 'TRADE_SUCCESS', forged, MERCHANT.appId, false, `forged amount ${forged} fen for ${target.outTradeNo}`);
         } else if (kind === 1 || !target) {
-          const ghost: AlipayTrade = { outTradeNo: `X${a + 1}`, tradeNo: `2026120422009${a}`, amountFen: 32955, paid: false, paidAt: null, closed: false };
+          const ghost: AlipayTrade = { outTradeNo: `X${a + 1}`, tradeNo: `2026120422009${a}`, amountFen: 32955, paid: false, paidAt: null, closed: false, refundedFen: 0 };
           this.addStream(this.sched.now, ghost, 'TRADE_SUCCESS', 32955, MERCHANT.appId, false, `unknown order ${ghost.outTradeNo}`);
         } else {
           this.addStream(this.sched.now, target, 'TRADE_SUCCESS', target.amountFen, FOREIGN_APP, false, `foreign app for ${target.outTradeNo}`);
@@ -480,13 +487,16 @@ export class World {
     this.draining = true;
     this.note('faults stop; crashed nodes come back; the operator replays parked write-offs every 20 s');
     for (const n of this.nodes) if (!n.alive) this.restart(n.index);
-    this.sched.after(0, 'operator looks at parked write-offs', () => this.operator());
+    if (!this.config.operatorRefundsParked) this.sched.after(0, 'operator looks at parked write-offs', () => this.operator());
+    else this.note('the operator keeps refunding parked payments whole');
   }
 
   private operator(): void {
     this.sched.after(OPERATOR_MS, 'operator looks at parked write-offs', () => this.operator());
+    if (this.config.operatorRefundsParked) this.guard(this.refundParked());
+    // a suspect write-off whose queries all failed is replayed (docs/payments.md); a parked one too, unless refunded
     this.guard(
-      this.table.replayParked().then((serials) => {
+      this.table.replayParked(this.config.operatorRefundsParked ? ['unknown'] : ['dead', 'unknown']).then((serials) => {
         if (serials.length) {
           this.stats.replays += serials.length;
           this.note(`operator replays ${serials.join(' ')}`);
@@ -495,12 +505,25 @@ export class World {
     );
   }
 
+  /** The operator's other way out of PARKED: Alipay refunds the whole payment, then the bus records it. */
+  private async refundParked(): Promise<void> {
+    for (const o of [...this.db.orders.values()]) {
+      if (o.state !== 'PARKED') continue;
+      const trade = this.trades.get(o.out_trade_no)!;
+      trade.refundedFen = trade.amountFen;
+      if (await refundParkedWhole(this.db, o.out_trade_no)) {
+        this.stats.refunds++;
+        this.note(`operator refunds parked ${o.out_trade_no} whole (${o.amount_fen} fen), no reversal, write-off discarded`);
+      }
+    }
+  }
+
   /** Nothing left to do: every notification answered, no open order, the outbox delivered. */
   private quiet(): boolean {
     if (this.streams.some((s) => !s.acked)) return false;
     for (const o of this.db.orders.values()) if (OPEN_FOR_PAYMENT.has(o.state as OrderState)) return false;
     if (this.trades.size < this.config.orders) return false;
-    return this.db.outbox.every((r) => r.status === 'delivered');
+    return this.db.outbox.every((r) => r.status === 'delivered' || r.status === 'discarded');
   }
 
   /** Figures that depend on the events: suspects and parked moves. */
@@ -508,6 +531,7 @@ export class World {
     for (const e of this.db.events) {
       if (e.to_state === 'SUSPECT') result.stats.suspects++;
       if (e.to_state === 'PARKED') result.stats.parked++;
+      if (e.event === 'PAID' && (e.from_state === 'CLOSED' || e.from_state === 'FAILED')) result.stats.lateMoney++;
     }
     return result;
   }

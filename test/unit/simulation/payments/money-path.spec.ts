@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { caseFrom, caseOf, configWith, DEFAULT_CONFIG, describeFigures, report, RunResult, shrink, SimBug, simulate, sweep } from '../../../simulation/payments';
 
-/** The fixed budget `npm test` runs (about 10 s here); `npm run simulate -- --seeds N` runs more. */
-const SEEDS = 1500;
+/** The fixed budget `npm test` runs (about 15 s here); `npm run simulate -- --seeds N` runs more. */
+const SEEDS = 4000;
 
 async function firstFailure(bug: SimBug, upTo = 200): Promise<RunResult> {
   for (let seed = 1; seed <= upTo; seed++) {
@@ -22,7 +22,7 @@ describe('payments simulation - the money path under crashes, lost replies and r
     expect(f.runs).to.equal(SEEDS);
     // the faults really happened: the money path went through every hard case
     const t = f.totals;
-    for (const k of ['crashes', 'timeouts', 'suspects', 'lostClaims', 'parked', 'replays', 'anomalies'] as const) expect(t[k], k).to.be.greaterThan(0);
+    for (const k of ['crashes', 'timeouts', 'suspects', 'lostClaims', 'parked', 'replays', 'anomalies', 'lateMoney'] as const) expect(t[k], k).to.be.greaterThan(0);
     expect(t.checks).to.be.greaterThan(t.steps * 10);
   });
 
