@@ -4,7 +4,7 @@
  *
  *   npm run simulate -- --seeds 100000            seeds 1..100000 (stops at the first failure, shrinks it)
  *   npm run simulate -- --minutes 10 [--from 5000] as many seeds as fit in 10 minutes
- *   npm run simulate -- --seed 1234               replays one seed, printing its trace
+ *   npm run simulate -- --seed 1234 [--full]      replays one seed, printing its trace (--full: idle steps too)
  *   npm run simulate -- --case '{"seed":1,...}'   replays a shrunk case exactly
  *   --bug back-office-no-dedupe|trust-notified-amount|ack-before-commit   a deliberate bug (the checker's own proof)
  *   --orders N, --nodes N                         a bigger or smaller world
@@ -18,6 +18,10 @@ function parse(argv: string[]): Map<string, string> {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
+    if (a === '--full') {
+      args.set('full', 'yes');
+      continue;
+    }
     const [k, v] = a.includes('=') ? a.slice(2).split(/=(.*)/s) : [a.slice(2), argv[++i]];
     if (v === undefined) throw new Error(`--${k} needs a value`);
     args.set(k, v);
@@ -40,6 +44,9 @@ async function main(): Promise<number> {
     const bug = args.get('bug') as SimBug | undefined;
     if (bug && !['back-office-no-dedupe', 'trust-notified-amount', 'ack-before-commit'].includes(bug)) throw new Error(`unknown --bug ${bug}`);
     config = configWith({ orders: int(args, 'orders', DEFAULT_CONFIG.orders), nodes: int(args, 'nodes', DEFAULT_CONFIG.nodes), bug: bug ?? null });
+    for (const key of ['seed', 'seeds', 'from', 'shrink-budget']) int(args, key, 0);
+    if (args.has('minutes') && !(Number(args.get('minutes')) > 0)) throw new Error(`--minutes must be a positive number, not ${args.get('minutes')}`);
+    if (args.has('case')) caseFrom(args.get('case')!);
   } catch (err) {
     console.error((err as Error).message);
     return 2;
