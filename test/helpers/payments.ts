@@ -106,7 +106,7 @@ export class MoneyPathCluster {
    * the default 10000: the write-off's own SOAP timeout (4500 ms in its
    * mapping) fires first, and a claim's lease is 10000 + 5000 ms.
    */
-  async startWriteOffNode(opts: { wait?: boolean } = {}): Promise<BusProcess> {
+  async startWriteOffNode(opts: { wait?: boolean; env?: Record<string, string> } = {}): Promise<BusProcess> {
     const env = this.env('writeoff');
     const nodeId = env.NODE_ID;
     const node = new BusProcess(['start', '--services', WRITE_OFF_NODE_SERVICES], {
@@ -116,6 +116,7 @@ export class MoneyPathCluster {
       OUTBOX_BACKOFF_BASE_MS: '100',
       OUTBOX_BACKOFF_MAX_MS: '1000',
       OUTBOX_MAX_ATTEMPTS: '1000',
+      ...(opts.env ?? {}),
     });
     this.writeOffNode = node;
     if (opts.wait === false) return node;

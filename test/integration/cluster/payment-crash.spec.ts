@@ -2,7 +2,22 @@ import { expect } from 'chai';
 import { HOUSEHOLDS } from '../../../simulators/marketing/dataset';
 import { query } from '../../helpers/db';
 import { eventually } from '../../helpers/http';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { MoneyPathCluster, PaidOrder } from '../../helpers/payments';
+
+/** A copy of the shipped mapping set whose write-off waits `ms` for its answer. */
+function mappingsWithWriteOffTimeout(ms: number): string {
+  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'gridbus-mappings-'));
+  fs.cpSync(path.resolve(__dirname, '../../../mappings'), copy, { recursive: true });
+  const file = path.join(copy, 'operations', 'marketing.writeOff.yaml');
+  const original = fs.readFileSync(file, 'utf8');
+  const changed = original.replace(/timeoutMs: \d+/, `timeoutMs: ${ms}`);
+  expect(changed, 'the copy changes the write-off timeout').to.not.equal(original);
+  fs.writeFileSync(file, changed);
+  return copy;
+}
 
 /** The households with arrears: one open order per account, so one order each, delivered in parallel. */
 const ACCOUNTS = ['3301000001', '3301000002', '3301000004', '3301000005'];
@@ -50,7 +65,10 @@ describe('cluster - the money path across kill -9 of the payment and write-off n
   it('write-off node killed with the write-offs in flight (applied, replies held): the restarted node settles each by marketing.queryPayment, never a second write-off', async () => {
     cluster = await MoneyPathCluster.start({ notifyRetryDelaysMs: [200, 200, 200] });
     await cluster.startPaymentNode(ACCOUNTS);
-    const b = await cluster.startWriteOffNode();
+    // the write-off waits 20 s for its answer here (4.5 s in the shipped mapping), so the kill below
+    // lands mid-call however loaded the machine is; a claim's lease is then 20 + 5 s
+    const slowAnswer = { MAPPINGS_DIR: mappingsWithWriteOffTimeout(20000), REQUEST_TIMEOUT_MS: '20000' };
+    const b = await cluster.startWriteOffNode({ env: slowAnswer });
     const orders = await cluster.createOrders(ACCOUNTS, AMOUNT_FEN);
     // paid while B is away, so that its next start claims every write-off in one round
     await b.stop('SIGKILL');
@@ -59,7 +77,7 @@ describe('cluster - the money path across kill -9 of the payment and write-off n
     // the marketing system applies each write-off and holds its reply for a minute
     cluster.marketing.setWriteOffDelayMs(60000, 'after');
     // polled from its spawn: it claims and sends them before it even prints that it runs
-    const inFlight = await cluster.startWriteOffNode({ wait: false });
+    const inFlight = await cluster.startWriteOffNode({ wait: false, env: slowAnswer });
     await eventually(async () => cluster.marketing.writeOffs(), (w) => w.length === orders.length && w.every((x) => x.applied === 1), 30000);
     await inFlight.stop('SIGKILL');
     // the kill came mid-call: claimed, applied at the marketing system, and the bus never heard back
@@ -67,7 +85,7 @@ describe('cluster - the money path across kill -9 of the payment and write-off n
     expect((await cluster.orderStates(orders)).map((o) => o.state)).to.deep.equal(orders.map(() => 'PAID'));
 
     cluster.marketing.setWriteOffDelayMs(0);
-    await cluster.startWriteOffNode();
+    await cluster.startWriteOffNode({ env: slowAnswer });
     // the claims' leases expire; the new node finds them outcome-unknown, asks queryPayment: applied
     await cluster.untilAll(orders, 'WRITTEN_OFF');
     await cluster.expectWrittenOffExactlyOnce(orders);
