@@ -1,4 +1,5 @@
 import { CliError } from './cli-error';
+import { CommandLine, stringOption } from './options';
 import { chosenBusUrl } from './bus-url';
 import { BusAnswer, refusal, requestBus } from './bus-request';
 import { BusSession, SessionFile } from './session-file';
@@ -96,4 +97,11 @@ export class AdminApi {
     this.session = sessionFromAnswer(url, user, answer.payload as SessionAnswer);
     this.file.save(this.session, false);
   }
+}
+
+/** The bus of a command (--url, GRIDBUS_URL, else the last log-in's), announced on stderr before anything is sent. */
+export function adminApiFor(line: CommandLine): AdminApi {
+  const api = AdminApi.open(stringOption(line, 'url'));
+  api.announce();
+  return api;
 }

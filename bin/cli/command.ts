@@ -27,3 +27,12 @@ export function printer(line: CommandLine) {
     },
   };
 }
+
+/** The options every admin-API command takes: --json and --url. */
+export const ADMIN_OPTIONS = { json: { type: 'boolean' }, url: { type: 'string' } } as const satisfies OptionSpec;
+
+/** The usage text of a `gridbus <group> …` admin-API command, its common options last. */
+export const adminUsage =
+  (group: string) =>
+  (synopsis: string, text: string, options = ''): string =>
+    `Usage: gridbus ${group} ${synopsis}\n\n${text}\n\n${options}  --url URL          the bus (default GRIDBUS_URL, else the bus of the last gridbus login)\n  --json             print only the answer, as JSON\n  -h, --help         this help`;

@@ -1,4 +1,4 @@
-import { AdminApi } from './admin-api';
+import { adminApiFor } from './admin-api';
 import { UsageError } from './cli-error';
 import { CliCommand } from './command';
 import { CommandLine, integerOption, stringOption } from './options';
@@ -47,11 +47,6 @@ const common = { json: { type: 'boolean' }, url: { type: 'string' } } as const;
 const help = (synopsis: string, text: string, extra = '') =>
   `Usage: gridbus jobs ${synopsis}\n\n${text}\n\n${extra}  --url URL     the bus (default GRIDBUS_URL, else the bus of the last gridbus login)\n  --json        print only the answer, as JSON\n  -h, --help    this help`;
 
-function api(line: CommandLine): AdminApi {
-  const a = AdminApi.open(stringOption(line, 'url'));
-  a.announce();
-  return a;
-}
 
 function print(line: CommandLine, answer: unknown, lines: () => string[]): number {
   if (line.values.json === true) process.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
@@ -73,7 +68,7 @@ const list: CliCommand = {
   usage: help('list [--url URL]', 'Lists every job: cron expression, time zone, paused, attempts and backoff, missed-run policy.'),
   options: common,
   async run(line) {
-    const rows = await api(line).call<JobRow[]>('GET', 'jobs');
+    const rows = await adminApiFor(line).call<JobRow[]>('GET', 'jobs');
     return print(line, rows, () =>
       rows.map(
         (r) =>
@@ -94,7 +89,7 @@ const history: CliCommand = {
     const q = new URLSearchParams();
     if (line.positionals[0]) q.set('job', line.positionals[0]);
     if (limit !== undefined) q.set('limit', String(limit));
-    const rows = await api(line).call<RunRow[]>('GET', `jobs/history${q.size ? `?${q}` : ''}`);
+    const rows = await adminApiFor(line).call<RunRow[]>('GET', `jobs/history${q.size ? `?${q}` : ''}`);
     return print(line, rows, () =>
       rows.map(
         (r) =>
@@ -113,7 +108,7 @@ function action(verb: 'run' | 'pause' | 'resume', summary: string, text: string)
     maxPositionals: 1,
     async run(line) {
       const job = jobArgument(line, verb);
-      const answer = await api(line).call<{ job: string; runId?: string; paused?: boolean }>('POST', `jobs/${job}/${verb}`, {});
+      const answer = await adminApiFor(line).call<{ job: string; runId?: string; paused?: boolean }>('POST', `jobs/${job}/${verb}`, {});
       return print(line, answer, () => [
         verb === 'run' ? `job ${answer.job}: run ${answer.runId} started (gridbus jobs history ${answer.job})` : `job ${answer.job}: ${answer.paused ? 'paused' : 'resumed'}`,
       ]);
@@ -146,7 +141,7 @@ const set: CliCommand = {
     if (maxAttempts !== undefined) body.maxAttempts = maxAttempts;
     if (backoffMs !== undefined) body.backoffMs = backoffMs;
     if (!Object.keys(body).length) throw new UsageError('jobs set needs at least one of --cron, --tz, --missed, --max-attempts, --backoff-ms');
-    const r = await api(line).call<JobRow & { takesEffectWithinMs: number }>('PATCH', `jobs/${job}`, body);
+    const r = await adminApiFor(line).call<JobRow & { takesEffectWithinMs: number }>('PATCH', `jobs/${job}`, body);
     return print(line, r, () => [
       `job ${r.job}: '${r.cron}' (${r.timeZone}), attempts ${r.maxAttempts}, backoff ${r.backoffMs} ms, missed: ${r.missed}; every node within ${Math.round(r.takesEffectWithinMs / 1000)} s`,
     ]);

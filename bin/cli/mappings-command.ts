@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { AdminApi } from './admin-api';
+import { adminApiFor } from './admin-api';
 import { refusal } from './bus-request';
 import { CliError, UsageError } from './cli-error';
 import { CliCommand, printer } from './command';
@@ -36,12 +36,6 @@ async function readDir(line: CommandLine, args: string[]): Promise<Record<string
   return (await mappingEngine()).readMappingFiles(mappingsDir(line, args));
 }
 
-/** The bus of this command, announced on stderr before anything is sent. */
-function adminApi(line: CommandLine): AdminApi {
-  const api = AdminApi.open(stringOption(line, 'url'));
-  api.announce();
-  return api;
-}
 
 const common = { json: { type: 'boolean' } } as const satisfies OptionSpec;
 const dirOption = { dir: { type: 'string' } } as const;
@@ -115,7 +109,7 @@ const diff: CliCommand = {
     const p = printer(line);
     const against = integerOption(line, 'against', 1);
     const files = await readDir(line, args);
-    const r = await adminApi(line).call<{ against: number; patch: string; added: string[]; removed: string[]; changed: string[] }>('POST', 'mappings/diff', { files, against });
+    const r = await adminApiFor(line).call<{ against: number; patch: string; added: string[]; removed: string[]; changed: string[] }>('POST', 'mappings/diff', { files, against });
     p.text(`against release ${r.against}: ${r.added.length} added, ${r.removed.length} removed, ${r.changed.length} changed`);
     if (r.patch) p.text(r.patch);
     p.done(r);
@@ -134,7 +128,7 @@ async function dryRunOperation(line: CommandLine, args: string[], operation: str
   if (!samplesFile && last === undefined) throw new UsageError('dry-run --operation needs --samples FILE.json or --last N');
   const samples = samplesFile ? readJson(samplesFile) : undefined;
   const files = await readDir(line, args);
-  const r = await adminApi(line).call<{
+  const r = await adminApiFor(line).call<{
     currentVersion: number;
     draftProblems: Problem[];
     results: Array<{ label: string; differences: string[]; current: { request?: Outcome; response?: Outcome }; draft: { request?: Outcome; response?: Outcome } }>;
@@ -271,7 +265,7 @@ const nodeLine = (n: NodeAnswer) =>
 /** A publish or rollback's answer: every node's answer; a refusal anywhere is exit code 1. */
 async function releaseCommand(line: CommandLine, route: string, body: unknown, what: (r: { version: number; rollbackOf?: number }) => string): Promise<number> {
   const p = printer(line);
-  const answer = await adminApi(line).answer('POST', route, body);
+  const answer = await adminApiFor(line).answer('POST', route, body);
   const payload = answer.payload as { version?: number; rollbackOf?: number; diff?: string; nodes?: NodeAnswer[]; code?: string; message?: string; details?: { version?: number; nodes?: NodeAnswer[]; problems?: Problem[] } };
   if (answer.ok) {
     p.text(`${what(payload as { version: number })}, active on ${payload.nodes?.length ?? 0} node(s)`);
@@ -338,7 +332,7 @@ const releases: CliCommand = {
   options: { ...common, ...urlOption },
   async run(line) {
     const p = printer(line);
-    const list = await adminApi(line).call<Array<{ version: number; createdAt: string; author: string; kind: string; note: string | null }>>('GET', 'mappings/releases');
+    const list = await adminApiFor(line).call<Array<{ version: number; createdAt: string; author: string; kind: string; note: string | null }>>('GET', 'mappings/releases');
     for (const r of list) p.text(`${String(r.version).padStart(4)}  ${r.createdAt}  ${r.kind.padEnd(8)}  ${r.author}  ${r.note ?? ''}`);
     p.done(list);
     return 0;

@@ -1,7 +1,7 @@
-import { AdminApi } from './admin-api';
+import { adminApiFor } from './admin-api';
 import { UsageError } from './cli-error';
-import { CliCommand, printer } from './command';
-import { CommandLine, integerOption, OptionSpec, stringOption } from './options';
+import { ADMIN_OPTIONS, adminUsage, CliCommand, printer } from './command';
+import { CommandLine, integerOption, stringOption } from './options';
 
 export const OUTBOX_USAGE = `Usage: gridbus outbox <command> [options]
 
@@ -14,15 +14,9 @@ Every command talks to a bus with the session of gridbus login (see gridbus logi
 of the last log-in unless --url URL or GRIDBUS_URL names another; it says which on stderr.
 --json prints only the answer, as JSON. What to do with a dead letter: docs/operations.md "Outbox".`;
 
-const common = { json: { type: 'boolean' }, url: { type: 'string' } } as const satisfies OptionSpec;
-const usage = (synopsis: string, text: string, options = '') =>
-  `Usage: gridbus outbox ${synopsis}\n\n${text}\n\n${options}  --url URL          the bus (default GRIDBUS_URL, else the bus of the last gridbus login)\n  --json             print only the answer, as JSON\n  -h, --help         this help`;
+const common = ADMIN_OPTIONS;
+const usage = adminUsage('outbox');
 
-function adminApi(line: CommandLine): AdminApi {
-  const api = AdminApi.open(stringOption(line, 'url'));
-  api.announce();
-  return api;
-}
 
 const ROW_ID = /^[1-9][0-9]{0,18}$/;
 function rowIds(line: CommandLine, what: string): string[] {
@@ -49,7 +43,7 @@ const backlog: CliCommand = {
   options: common,
   async run(line) {
     const p = printer(line);
-    const a = await adminApi(line).call<{ operations: Array<{ operation: string; status: string; count: number; oldestAgeS: number }>; oldestAgeS: number; degradedAgeS: number }>('GET', 'outbox/backlog');
+    const a = await adminApiFor(line).call<{ operations: Array<{ operation: string; status: string; count: number; oldestAgeS: number }>; oldestAgeS: number; degradedAgeS: number }>('GET', 'outbox/backlog');
     if (!a.operations.length) p.text('nothing waiting');
     for (const o of a.operations) p.text(`${o.operation.padEnd(32)} ${o.status.padEnd(10)} ${String(o.count).padStart(6)}  oldest ${o.oldestAgeS} s`);
     p.text(`oldest undelivered row: ${a.oldestAgeS} s (degraded above ${a.degradedAgeS} s)`);
@@ -66,7 +60,7 @@ const dead: CliCommand = {
   async run(line) {
     const p = printer(line);
     const limit = integerOption(line, 'limit', 1);
-    const a = await adminApi(line).call<{ dead: Row[]; unknown: Row[] }>('GET', `outbox/dead${limit ? `?limit=${limit}` : ''}`);
+    const a = await adminApiFor(line).call<{ dead: Row[]; unknown: Row[] }>('GET', `outbox/dead${limit ? `?limit=${limit}` : ''}`);
     const rows = [...a.dead, ...a.unknown];
     if (!rows.length) p.text('no dead letters');
     for (const r of rows) p.text(`${r.id.padStart(8)}  ${r.status.padEnd(8)} ${r.operation}  account ${r.partitionKey}  ${r.attempts} attempts  since ${r.createdAt}\n          ${r.lastError ?? ''}`);
@@ -84,7 +78,7 @@ const replay: CliCommand = {
   async run(line) {
     const p = printer(line);
     const ids = rowIds(line, 'replay');
-    const a = await adminApi(line).call<{ replayed: string[]; skipped: string[] }>('POST', 'outbox/replay', { ids });
+    const a = await adminApiFor(line).call<{ replayed: string[]; skipped: string[] }>('POST', 'outbox/replay', { ids });
     p.text(`replayed: ${a.replayed.join(' ') || 'none'}`);
     if (a.skipped.length) p.text(`skipped (not dead or unknown): ${a.skipped.join(' ')}`);
     p.done(a);
@@ -103,7 +97,7 @@ const discard: CliCommand = {
     const [id] = rowIds(line, 'discard');
     const reason = stringOption(line, 'reason');
     if (!reason || reason.trim().length < 3) throw new UsageError('discard needs --reason TEXT (at least 3 characters)');
-    const a = await adminApi(line).call<{ id: string; status: string }>('POST', `outbox/${id}/discard`, { reason });
+    const a = await adminApiFor(line).call<{ id: string; status: string }>('POST', `outbox/${id}/discard`, { reason });
     p.text(`row ${a.id} discarded`);
     p.done(a);
     return 0;

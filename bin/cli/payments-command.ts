@@ -1,9 +1,9 @@
 import { randomBytes } from 'crypto';
 import { ORDER_STATES } from '../../core/payments/order-machine';
-import { AdminApi } from './admin-api';
+import { adminApiFor } from './admin-api';
 import { CliError, UsageError } from './cli-error';
-import { CliCommand, printer } from './command';
-import { CommandLine, integerOption, OptionSpec, stringOption } from './options';
+import { ADMIN_OPTIONS, adminUsage, CliCommand, printer } from './command';
+import { CommandLine, integerOption, stringOption } from './options';
 
 export const PAYMENTS_USAGE = `Usage: gridbus payments <command> [options]
 
@@ -17,15 +17,9 @@ of the last log-in unless --url URL or GRIDBUS_URL names another; it says which 
 --json prints only the answer, as JSON. What to do about a SUSPECT or PARKED payment:
 docs/payments.md "What an operator does".`;
 
-const common = { json: { type: 'boolean' }, url: { type: 'string' } } as const satisfies OptionSpec;
-const usage = (synopsis: string, text: string, options = '') =>
-  `Usage: gridbus payments ${synopsis}\n\n${text}\n\n${options}  --url URL          the bus (default GRIDBUS_URL, else the bus of the last gridbus login)\n  --json             print only the answer, as JSON\n  -h, --help         this help`;
+const common = ADMIN_OPTIONS;
+const usage = adminUsage('payments');
 
-function adminApi(line: CommandLine): AdminApi {
-  const api = AdminApi.open(stringOption(line, 'url'));
-  api.announce();
-  return api;
-}
 
 const ORDER_ID = /^[1-9][0-9]{0,18}$/;
 function orderId(line: CommandLine, what: string): string {
@@ -97,7 +91,7 @@ const list: CliCommand = {
     if (account) query.set('accountNo', account);
     if (limit) query.set('limit', String(limit));
     const qs = query.toString();
-    const a = await adminApi(line).call<{ payments: Order[] }>('GET', `payments${qs ? `?${qs}` : ''}`);
+    const a = await adminApiFor(line).call<{ payments: Order[] }>('GET', `payments${qs ? `?${qs}` : ''}`);
     if (!a.payments.length) p.text('no payment orders');
     for (const o of a.payments) {
       const refunded = o.refundedFen ? `  refunded ${money(o.refundedFen)}` : '';
@@ -141,7 +135,7 @@ const show: CliCommand = {
   async run(line) {
     const p = printer(line);
     const id = orderId(line, 'show');
-    const d = await adminApi(line).call<OrderDetail>('GET', `payments/${id}`);
+    const d = await adminApiFor(line).call<OrderDetail>('GET', `payments/${id}`);
     const o = d.order;
     p.text(`order ${o.id}  ${o.state}  ${o.kind}  account ${o.accountNo}  user ${o.userId}`);
     p.text(`  amount        ${money(o.amountFen)}   (arrears when ordered ${money(o.arrearsFen)})`);
@@ -213,7 +207,7 @@ is the same refund and never refunds twice, so after a timeout repeat the comman
     const given = stringOption(line, 'request-no');
     if (given !== undefined && !REQUEST_NO.test(given)) throw new UsageError(`--request-no takes letters, digits, _ and -, at most 40 (got '${given}')`);
     const requestNo = given ?? newRequestNo();
-    const api = adminApi(line);
+    const api = adminApiFor(line);
     const repeat = `gridbus payments refund ${id} --amount-fen ${amountFen} --reason ... --request-no ${requestNo}`;
     // printed before asking: after a timeout the operator needs it to repeat the same refund
     if (given === undefined) process.stderr.write(`request no: ${requestNo} (repeating with --request-no ${requestNo} never refunds twice)\n`);
