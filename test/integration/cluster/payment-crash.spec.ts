@@ -2,22 +2,12 @@ import { expect } from 'chai';
 import { HOUSEHOLDS } from '../../../simulators/marketing/dataset';
 import { query } from '../../helpers/db';
 import { eventually } from '../../helpers/http';
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
+import { mappingsWithTimeout } from '../../helpers/mapping-copy';
 import { MoneyPathCluster, PaidOrder } from '../../helpers/payments';
 
 /** A copy of the shipped mapping set whose write-off waits `ms` for its answer. */
-function mappingsWithWriteOffTimeout(ms: number): string {
-  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'gridbus-mappings-'));
-  fs.cpSync(path.resolve(__dirname, '../../../mappings'), copy, { recursive: true });
-  const file = path.join(copy, 'operations', 'marketing.writeOff.yaml');
-  const original = fs.readFileSync(file, 'utf8');
-  const changed = original.replace(/timeoutMs: \d+/, `timeoutMs: ${ms}`);
-  expect(changed, 'the copy changes the write-off timeout').to.not.equal(original);
-  fs.writeFileSync(file, changed);
-  return copy;
-}
+const mappingsWithWriteOffTimeout = (ms: number) => mappingsWithTimeout(path.resolve(__dirname, '../../../mappings'), 'marketing.writeOff', ms);
 
 /** The households with arrears: one open order per account, so one order each, delivered in parallel. */
 const ACCOUNTS = ['3301000001', '3301000002', '3301000004', '3301000005'];

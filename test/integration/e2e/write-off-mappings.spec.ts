@@ -8,13 +8,13 @@
  */
 import { expect } from 'chai';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { RunningBus, startBus } from '../../../bin/bootstrap';
 import { loadConfig } from '../../../config';
 import { CLOSED_CONS_NO, HOUSEHOLDS, SPECIAL_CONS_NO, UNKNOWN_CONS_NO, totalFen } from '../../../simulators/marketing/dataset';
 import { MarketingSimulator, MarketingSimulatorOptions, startMarketingSimulator } from '../../../simulators/marketing/server';
 import { startMarketingBSimulator } from '../../../simulators/marketing-b/server';
+import { mappingsWithTimeout } from '../../helpers/mapping-copy';
 
 const ROOT = path.resolve(__dirname, '../../..');
 /** The write-off timeout of the copied set, and a simulator delay well beyond it. */
@@ -52,16 +52,7 @@ const DIALECTS: Dialect[] = [
 ];
 
 /** A copy of a mapping set whose marketing.writeOff times out after `ms` (the rest as shipped). */
-function withWriteOffTimeout(dir: string, ms: number): string {
-  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'gridbus-write-off-'));
-  fs.cpSync(dir, copy, { recursive: true });
-  const file = path.join(copy, 'operations', 'marketing.writeOff.yaml');
-  const original = fs.readFileSync(file, 'utf8');
-  const short = original.replace(/timeoutMs: \d+/, `timeoutMs: ${ms}`);
-  expect(short, 'the copy changes timeoutMs').to.not.equal(original);
-  fs.writeFileSync(file, short);
-  return copy;
-}
+const withWriteOffTimeout = (dir: string, ms: number) => mappingsWithTimeout(dir, 'marketing.writeOff', ms);
 
 interface CallError {
   type?: string;
