@@ -14,6 +14,8 @@ export interface ClaimedRow {
   attempts: number;
   /** The previous attempt's outcome was not known (timeout, or its node died mid-call). */
   outcomeUnknown: boolean;
+  /** Some attempt's outcome was ever unknown: it may still be applied late (never parked dead). */
+  inDoubt: boolean;
 }
 
 export interface OutboxRowView {
@@ -28,6 +30,14 @@ export interface OutboxRowView {
   discardReason: string | null;
   createdAt: Date;
   deliveredAt: Date | null;
+}
+
+/** What a settle records beside the status: the back end's answer, a resend, an attempt whose outcome was unknown. */
+export interface SettleDetail {
+  answer?: unknown;
+  resent?: boolean;
+  /** This attempt timed out: it may still be applied late. */
+  inDoubt?: boolean;
 }
 
 /** Rows not yet settled; `dead` rows hold their account's later rows back (order per account). */
@@ -94,7 +104,7 @@ export class OutboxStore {
   async claim(limit: number, leaseMs: number): Promise<ClaimedRow[]> {
     return this.ds.transaction(async (tx) => {
       const heads: Array<Record<string, unknown>> = await tx.query(
-        `SELECT o.id, o.operation, o.partition_key, o.serial, o.payload, o.status, o.attempts
+        `SELECT o.id, o.operation, o.partition_key, o.serial, o.payload, o.status, o.attempts, o.in_doubt
            FROM outbox o
           WHERE o.status IN ('pending', 'delivering')
             AND o.next_attempt_at <= now()
@@ -107,7 +117,8 @@ export class OutboxStore {
       if (!heads.length) return [];
       const ids = heads.map((h) => h.id);
       await tx.query(
-        `UPDATE outbox SET status = 'delivering', attempts = attempts + 1, next_attempt_at = now() + ($2::bigint * interval '1 millisecond'), updated_at = now()
+        `UPDATE outbox SET status = 'delivering', attempts = attempts + 1, next_attempt_at = now() + ($2::bigint * interval '1 millisecond'),
+                in_doubt = in_doubt OR status = 'delivering', updated_at = now()
           WHERE id = ANY($1::bigint[])`,
         [ids, leaseMs],
       );
@@ -119,12 +130,13 @@ export class OutboxStore {
         payload: h.payload as StoredPayload,
         attempts: (h.attempts as number) + 1,
         outcomeUnknown: h.status === 'delivering',
+        inDoubt: (h.in_doubt as boolean) || h.status === 'delivering',
       }));
     });
   }
 
   /** Settles a claim; false when the claim no longer holds (its lease expired and another node took the row). */
-  async settle(row: ClaimedRow, status: 'delivered' | 'pending' | 'dead' | 'unknown', error: string | null, retryInMs = 0, detail: { answer?: unknown; resent?: boolean } = {}): Promise<boolean> {
+  async settle(row: ClaimedRow, status: 'delivered' | 'pending' | 'dead' | 'unknown', error: string | null, retryInMs = 0, detail: SettleDetail = {}): Promise<boolean> {
     const settlement: OutboxSettlement =
       status === 'delivered'
         ? { status, answer: detail.answer ?? null }
@@ -136,9 +148,9 @@ export class OutboxStore {
     const result = await this.update(row.operation, 
       `UPDATE outbox SET status = $3, last_error = COALESCE($4, last_error),
               next_attempt_at = now() + ($5::bigint * interval '1 millisecond'),
-              delivered_at = CASE WHEN $3 = 'delivered' THEN now() ELSE delivered_at END, updated_at = now()
+              delivered_at = CASE WHEN $3 = 'delivered' THEN now() ELSE delivered_at END, in_doubt = in_doubt OR $6, updated_at = now()
         WHERE id = $1 AND attempts = $2 AND status = 'delivering' RETURNING id, operation, serial, partition_key`,
-      [row.id, row.attempts, status, error, retryInMs],
+      [row.id, row.attempts, status, error, retryInMs, detail.inDoubt === true],
       settlement,
     );
     return result.length > 0;
@@ -152,7 +164,7 @@ export class OutboxStore {
   async holdUnknown(row: ClaimedRow, error: string, retryInMs: number): Promise<boolean> {
     const result = await this.update(
       row.operation,
-      `UPDATE outbox SET last_error = $3, next_attempt_at = now() + ($4::bigint * interval '1 millisecond'), updated_at = now()
+      `UPDATE outbox SET last_error = $3, next_attempt_at = now() + ($4::bigint * interval '1 millisecond'), in_doubt = true, updated_at = now()
         WHERE id = $1 AND attempts = $2 AND status = 'delivering' RETURNING id, operation, serial, partition_key`,
       [row.id, row.attempts, error, retryInMs],
       { status: 'unknown', reason: error, parked: false },

@@ -4,6 +4,8 @@ import type { OrderRow } from './order-store';
 
 export const WRITE_OFF_OPERATION = 'marketing.writeOff';
 export const REVERSAL_OPERATION = 'marketing.reverseWriteOff';
+/** Asks the marketing system whether a serial was posted (the write-off mappings' settle query). */
+export const PAYMENT_QUERY_OPERATION = 'marketing.queryPayment';
 /** The channel the marketing system books our payments under. */
 export const PAYMENT_CHANNEL = 'ALIPAY';
 

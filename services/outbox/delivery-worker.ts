@@ -1,5 +1,5 @@
 import { PiiCipher } from '../../core/crypto';
-import { backoffMs, ClaimedRow, openPayload, OutboxStore } from '../../core/outbox';
+import { backoffMs, ClaimedRow, openPayload, OutboxStore, SettleDetail } from '../../core/outbox';
 import { ERROR_CODES } from '../../core/errors/codes';
 import { OperationFacts } from './operation-facts';
 
@@ -42,9 +42,11 @@ function reasonOf(err: CallError): string {
  * canonical operation through the broker with the row's serial, and settles
  * it: delivered (an "already done" answer is a success of the mapping),
  * retried with backoff and jitter, parked dead (a refusal, an operation no
- * mapping defines, or attempts used up), or, on an unknown outcome (a
- * timeout), settled by the mapping's `settle.query` when it names one, else
- * resent only when idempotent and parked unknown otherwise (never resent blindly).
+ * mapping defines, or attempts used up on failures that never applied it),
+ * or, on an unknown outcome (a timeout), settled by the mapping's
+ * `settle.query` when it names one, else resent only when idempotent and
+ * parked unknown otherwise (never resent blindly); attempts used up after a
+ * timeout park it unknown, never dead.
  */
 export class DeliveryWorker {
   private timer: NodeJS.Timeout | null = null;
@@ -126,18 +128,18 @@ export class DeliveryWorker {
         const query = await this.facts.settleQuery(row.operation);
         if (query) {
           const settled = await this.settleByQuery(row, query, reasonOf(err));
-          if (settled === 'resend') return this.retryOrDead(row, `${reasonOf(err)} (outcome unknown; ${query} says it was not applied: resent)`, true);
+          if (settled === 'resend') return this.retryOrPark(row, `${reasonOf(err)} (outcome unknown; ${query} says it was not applied: resent)`, { resent: true, uncertain: true });
           return;
         }
         if (!(await this.facts.idempotent(row.operation))) {
           return this.settle(row, 'unknown', `outcome unknown (${reasonOf(err)}) and ${row.operation} is not idempotent: check the back end, then replay or discard`);
         }
-        return this.retryOrDead(row, `${reasonOf(err)} (outcome unknown; resent with the same serial: the operation is idempotent)`);
+        return this.retryOrPark(row, `${reasonOf(err)} (outcome unknown; resent with the same serial: the operation is idempotent)`, { uncertain: true });
       }
       const known = (ERROR_CODES as Record<string, { retryable: boolean } | undefined>)[type];
       const retryable = err.name === 'ServiceNotFoundError' || err.name === 'ServiceNotAvailableError' || (err.retryable ?? known?.retryable ?? true);
       if (!retryable) return this.settle(row, 'dead', `refused: ${reasonOf(err)}`);
-      return this.retryOrDead(row, reasonOf(err));
+      return this.retryOrPark(row, reasonOf(err));
     }
   }
 
@@ -175,12 +177,23 @@ export class DeliveryWorker {
     return 'resend';
   }
 
-  private retryOrDead(row: ClaimedRow, reason: string, resent = false): Promise<void> {
-    if (row.attempts >= this.settings.maxAttempts) return this.settle(row, 'dead', `${reason} (gave up after ${row.attempts} attempts)`);
-    return this.settle(row, 'pending', reason, backoffMs(row.attempts, this.settings.backoffBaseMs, this.settings.backoffMaxMs), { resent });
+  /**
+   * Another attempt after a backoff, or, with attempts used up, parked: `dead`
+   * when the last attempt was refused or never reached the back end, but
+   * `unknown` when it timed out. A request that timed out may still be applied
+   * late, even after a settle query said "not found": a dead row reads as
+   * "never applied" (a parked payment may be refunded whole), an unknown one
+   * only as "replay or check".
+   */
+  private retryOrPark(row: ClaimedRow, reason: string, opts: { resent?: boolean; uncertain?: boolean } = {}): Promise<void> {
+    if (row.attempts >= this.settings.maxAttempts) {
+      if (opts.uncertain || row.inDoubt) return this.settle(row, 'unknown', `${reason} (gave up after ${row.attempts} attempts; one that timed out may still be applied late: check the back end, then replay or discard)`);
+      return this.settle(row, 'dead', `${reason} (gave up after ${row.attempts} attempts)`);
+    }
+    return this.settle(row, 'pending', reason, backoffMs(row.attempts, this.settings.backoffBaseMs, this.settings.backoffMaxMs), { resent: opts.resent ?? false, inDoubt: opts.uncertain ?? false });
   }
 
-  private async settle(row: ClaimedRow, status: 'delivered' | 'pending' | 'dead' | 'unknown', reason: string | null, retryInMs = 0, detail: { answer?: unknown; resent?: boolean } = {}): Promise<void> {
+  private async settle(row: ClaimedRow, status: 'delivered' | 'pending' | 'dead' | 'unknown', reason: string | null, retryInMs = 0, detail: SettleDetail = {}): Promise<void> {
     const held = await this.store.settle(row, status, reason, retryInMs, detail);
     const outcome: DeliveryOutcome = !held ? 'lost-claim' : status === 'pending' ? 'retry' : status;
     this.onOutcome(row.operation, outcome, reason ?? undefined);

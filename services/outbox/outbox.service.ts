@@ -106,7 +106,15 @@ export function createOutboxService(deps: ServiceDeps): ServiceSchema {
         new OperationFacts(this.broker),
         { ...config.outbox, callTimeoutMs: config.requestTimeoutMs, batch: 16 },
         this.logger,
-        (operation, outcome) => countOutcome(this.broker, operation, outcome),
+        (operation, outcome) => {
+          countOutcome(this.broker, operation, outcome);
+          // an operation this node delivers has a backlog series from its first row on (0 once drained), not only after a refresh caught rows waiting
+          const key = `${operation}\u0000pending`;
+          if (!knownSeries.has(key)) {
+            knownSeries.add(key);
+            void refresh();
+          }
+        },
       );
       worker.start();
     },

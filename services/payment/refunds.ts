@@ -2,7 +2,7 @@ import { Context } from 'moleculer';
 import { DataSource } from 'typeorm';
 import type { PiiCipher } from '../../core/crypto';
 import { GridbusError } from '../../core/errors';
-import { lockOrder, moveOrder, OrderRow, queueReversal } from '../../core/payments';
+import { lockOrder, moveOrder, OrderRow, PAYMENT_QUERY_OPERATION, queueReversal } from '../../core/payments';
 
 export interface RefundParams {
   id: string;
@@ -28,6 +28,35 @@ function view(r: Record<string, unknown>): RefundView {
 }
 
 /**
+ * A PARKED payment is refunded whole with no reversal because its write-off
+ * was refused, never posted. The marketing system is asked first all the same:
+ * a payment it holds after all is refused here (replay the write-off, it
+ * settles as written off, then refund with a reversal), and so is a refund
+ * while it cannot answer. Only the marketing system knows; the bus does not
+ * guess.
+ */
+async function refuseIfParkedWasPosted(ctx: Context<RefundParams>, ds: DataSource, id: string): Promise<boolean> {
+  const order = (await ds.query(`SELECT out_trade_no, state FROM payment_orders WHERE id = $1`, [id]))[0] as { out_trade_no: string; state: string } | undefined;
+  if (order?.state !== 'PARKED') return false;
+  let answer: { found?: unknown };
+  try {
+    answer = (await ctx.call(PAYMENT_QUERY_OPERATION, { serial: order.out_trade_no })) as { found?: unknown };
+  } catch (err) {
+    const e = err as GridbusError;
+    throw new GridbusError('BACKEND_UNAVAILABLE', `Order ${id} is PARKED and the marketing system could not say whether it holds write-off ${order.out_trade_no} (${e.type ?? e.name}: ${e.message}): try the refund again later`, {
+      details: { state: 'PARKED', serial: order.out_trade_no },
+    });
+  }
+  if (answer?.found === true) {
+    throw new GridbusError('ORDER_STATE_CONFLICT', `Order ${id} is PARKED but the marketing system holds its write-off ${order.out_trade_no} after all: replay that outbox row (it settles as written off), then refund with a reversal`, {
+      details: { state: 'PARKED', serial: order.out_trade_no, posted: true },
+    });
+  }
+  if (answer?.found !== false) throw new GridbusError('BACKEND_UNAVAILABLE', `Order ${id} is PARKED and ${PAYMENT_QUERY_OPERATION} answered no found flag: try the refund again later`);
+  return true;
+}
+
+/**
  * An operator's refund (audited by the caller). The request is recorded
  * first under its out_request_no (Alipay's idempotency key: the same request
  * again refunds nothing more), then Alipay refunds; once it has, a written-off
@@ -38,6 +67,7 @@ function view(r: Record<string, unknown>): RefundView {
 export async function refundOrder(ctx: Context<RefundParams>, ds: DataSource, cipher: PiiCipher | null, operator: string): Promise<{ order: OrderRow; refund: RefundView }> {
   const p = ctx.params;
   const outRequestNo = `R${p.id}-${p.requestNo ?? String(Date.now())}`.slice(0, 64);
+  const parkedChecked = await refuseIfParkedWasPosted(ctx, ds, p.id);
   const recorded = await ds.transaction(async (tx) => {
     const order = await lockOrder(tx, { id: p.id });
     if (!order) throw new GridbusError('ORDER_NOT_FOUND', `No payment order ${p.id}`);
@@ -53,6 +83,9 @@ export async function refundOrder(ctx: Context<RefundParams>, ds: DataSource, ci
     const left = order.amountFen - Number(open.fen);
     if (p.amountFen > left) throw new GridbusError('REFUND_EXCEEDS_PAID', `Order ${p.id} has ${left} fen left to refund, not ${p.amountFen}`, { details: { leftFen: left } });
     // a parked payment was never posted: it goes back whole, and its write-off is then given up
+    if (order.state === 'PARKED' && !parkedChecked) {
+      throw new GridbusError('ORDER_STATE_CONFLICT', `Order ${p.id} became PARKED while the refund was being prepared: try it again`, { details: { state: order.state } });
+    }
     if (order.state === 'PARKED' && p.amountFen !== left) {
       throw new GridbusError('ORDER_STATE_CONFLICT', `Order ${p.id} is PARKED (never written off): refund the whole ${left} fen, or replay its write-off first`, { details: { state: order.state, leftFen: left } });
     }

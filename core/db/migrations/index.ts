@@ -14,6 +14,7 @@ import { ScheduledJobs1764800000000 } from './1764800000000-scheduled-jobs';
 import { AccessDaily1764800001000 } from './1764800001000-access-daily';
 import { Outbox1764800100000 } from './1764800100000-outbox';
 import { PaymentOrders1764900000000 } from './1764900000000-payment-orders';
+import { OutboxInDoubt1765000000000 } from './1765000000000-outbox-in-doubt';
 
 /** In order. A migration, once on main, is never edited: add a new one. */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   AccessDaily1764800001000,
   Outbox1764800100000,
   PaymentOrders1764900000000,
+  OutboxInDoubt1765000000000,
 ];

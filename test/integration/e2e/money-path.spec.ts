@@ -241,6 +241,19 @@ for (const dialect of DIALECTS) describe(`e2e - the money path against ${dialect
     expect(marketing.reversals().filter((r) => r.originalSerial === o.outTradeNo)).to.deep.equal([]);
   });
 
+  it('refuses to refund a PARKED payment whole when marketing.queryPayment finds its write-off posted after all: no refund, told to replay', async () => {
+    const o = (await pay({ accountNo: fourth, amountFen: 300 })).json;
+    await alipay.payTrade(o.outTradeNo as string).done;
+    await eventually(() => stateOf(o.id as string), (s) => s === 'WRITTEN_OFF');
+    // the books disagree as they did before the in-doubt fix: the bus holds it PARKED, the marketing system posted it
+    await query(db.url, `UPDATE payment_orders SET state = 'PARKED' WHERE id = $1`, [o.id]);
+    const res = await api(`/admin/api/payments/${o.id}/refunds`, { method: 'POST', token: operator, body: JSON.stringify({ amountFen: 300, reason: 'household asked', requestNo: 'w1' }) });
+    expect([res.status, res.json.code], res.text).to.deep.equal([409, 'ORDER_STATE_CONFLICT']);
+    expect(res.json.message).to.match(/holds its write-off .* after all: replay that outbox row/);
+    expect(await query(db.url, 'SELECT 1 FROM payment_refunds WHERE order_id = $1', [o.id])).to.deep.equal([]);
+    expect(await stateOf(o.id as string)).to.equal('PARKED');
+  });
+
   it('settles a write-off whose answer was lost by asking marketing.queryPayment: SUSPECT then WRITTEN_OFF, applied once, never sent twice', async () => {
     const o = (await pay({ accountNo: fourth, amountFen: 500 })).json;
     marketing.setWriteOffDelayMs(6000, 'after');

@@ -44,6 +44,8 @@ export interface OutboxRecord {
   attempts: number;
   next_attempt_at: number;
   last_error: string | null;
+  /** an attempt timed out or its node died mid-call (migration 1765000000000-outbox-in-doubt) */
+  in_doubt: boolean;
 }
 
 /** A query the memory database does not know: the real SQL changed, the simulation must follow. */
@@ -130,7 +132,7 @@ export class MemoryDb {
       // serial text NOT NULL UNIQUE (migration 1764800100000-outbox)
       if (this.outbox.some((r) => r.serial === serial)) throw new Error(`duplicate key value violates unique constraint "outbox_serial_key" (${serial})`);
       const id = this.nextOutboxId++;
-      this.outbox.push({ id, operation: p[0] as string, partition_key: p[1] as string, serial, payload: p[3] as string, status: 'pending', attempts: 0, next_attempt_at: this.clock(), last_error: null });
+      this.outbox.push({ id, operation: p[0] as string, partition_key: p[1] as string, serial, payload: p[3] as string, status: 'pending', attempts: 0, next_attempt_at: this.clock(), last_error: null, in_doubt: false });
       return [{ id: String(id) }];
     }
     throw new UnknownStatementError(`the memory database does not know this statement: ${sql.slice(0, 160)}`);

@@ -1,5 +1,5 @@
 import { hooksByOperation, OutboxSettleHook, OutboxSettlement } from '../../../core/outbox/settle-hook';
-import type { ClaimedRow } from '../../../core/outbox/outbox-store';
+import type { ClaimedRow, SettleDetail } from '../../../core/outbox/outbox-store';
 import type { StoredPayload } from '../../../core/outbox/outbox-writer';
 import type { MemoryDb, OutboxRecord } from './memory-db';
 
@@ -34,14 +34,15 @@ export class OutboxTable {
       .slice(0, limit);
     return heads.map((r) => {
       const outcomeUnknown = r.status === 'delivering';
+      r.in_doubt = r.in_doubt || outcomeUnknown;
       r.status = 'delivering';
       r.attempts += 1;
       r.next_attempt_at = now + leaseMs;
-      return { id: String(r.id), operation: r.operation, partitionKey: r.partition_key, serial: r.serial, payload: JSON.parse(r.payload) as StoredPayload, attempts: r.attempts, outcomeUnknown };
+      return { id: String(r.id), operation: r.operation, partitionKey: r.partition_key, serial: r.serial, payload: JSON.parse(r.payload) as StoredPayload, attempts: r.attempts, outcomeUnknown, inDoubt: r.in_doubt };
     });
   }
 
-  async settle(row: ClaimedRow, status: 'delivered' | 'pending' | 'dead' | 'unknown', error: string | null, retryInMs = 0, detail: { answer?: unknown; resent?: boolean } = {}): Promise<boolean> {
+  async settle(row: ClaimedRow, status: 'delivered' | 'pending' | 'dead' | 'unknown', error: string | null, retryInMs = 0, detail: SettleDetail = {}): Promise<boolean> {
     const settlement: OutboxSettlement =
       status === 'delivered'
         ? { status, answer: detail.answer ?? null }
@@ -53,6 +54,7 @@ export class OutboxTable {
     return this.update(row, settlement, (r) => {
       r.status = status;
       r.last_error = error ?? r.last_error;
+      r.in_doubt = r.in_doubt || detail.inDoubt === true;
       r.next_attempt_at = this.clock() + retryInMs;
     });
   }
@@ -61,12 +63,13 @@ export class OutboxTable {
     return this.update(row, { status: 'unknown', reason: error, parked: false }, (r) => {
       r.last_error = error;
       r.next_attempt_at = this.clock() + retryInMs;
+      r.in_doubt = true;
     });
   }
 
   /** The operator's replay: dead or unknown rows back to pending, attempts reset; answers the serials replayed. */
-  async replayParked(statuses: ReadonlyArray<'dead' | 'unknown'> = ['dead', 'unknown']): Promise<string[]> {
-    const parked = this.db.outbox.filter((r) => (statuses as readonly string[]).includes(r.status));
+  async replayParked(statuses: ReadonlyArray<'dead' | 'unknown'> = ['dead', 'unknown'], serial?: string): Promise<string[]> {
+    const parked = this.db.outbox.filter((r) => (statuses as readonly string[]).includes(r.status) && (serial === undefined || r.serial === serial));
     if (!parked.length) return [];
     await this.db.transaction(async (tx) => {
       for (const r of parked) {

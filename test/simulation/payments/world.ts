@@ -509,6 +509,14 @@ export class World {
   private async refundParked(): Promise<void> {
     for (const o of [...this.db.orders.values()]) {
       if (o.state !== 'PARKED') continue;
+      // as services/payment/refunds.ts: the marketing system is asked first; a posted serial is not refunded whole
+      if (this.backOffice.queryPayment(o.out_trade_no).found) {
+        // and the refusal says what to do: replay the write-off, it settles as written off
+        const replayed = await this.table.replayParked(['dead'], o.out_trade_no);
+        this.stats.replays += replayed.length;
+        this.note(`operator: ${o.out_trade_no} is PARKED but posted after all: not refunded whole, its write-off replayed`);
+        continue;
+      }
       const trade = this.trades.get(o.out_trade_no)!;
       trade.refundedFen = trade.amountFen;
       if (await refundParkedWhole(this.db, o.out_trade_no)) {

@@ -263,7 +263,8 @@ describe('outbox - closed-loop delivery to the marketing system (real PostgreSQL
     }
     const healthy = await http(`${bus.gatewayUrl}/health`);
     expect(healthy.json.nodes[0].dependencies.outbox.status).to.equal('up');
-    const metrics = await http(`${bus.gatewayUrl}/metrics`);
+    // the backlog gauges are refreshed in the background: read until the series are there
+    const metrics = await eventually(() => http(`${bus.gatewayUrl}/metrics`), (m) => /gridbus_outbox_backlog\{[^}]*operation="marketing\.updateArchive"/.test(m.text));
     expect(metrics.text).to.match(/gridbus_outbox_deliveries_total\{[^}]*operation="marketing\.updateArchive"[^}]*\} \d+/);
     expect(metrics.text).to.match(/gridbus_outbox_failures_total\{[^}]*\} \d+/);
     expect(metrics.text).to.match(/gridbus_outbox_oldest_age_seconds(\{[^}]*\})? \d+/);

@@ -22,7 +22,8 @@ describe('payments simulation - the money path under crashes, lost replies and r
     expect(f.runs).to.equal(SEEDS);
     // the faults really happened: the money path went through every hard case
     const t = f.totals;
-    for (const k of ['crashes', 'timeouts', 'suspects', 'lostClaims', 'parked', 'replays', 'anomalies', 'lateMoney'] as const) expect(t[k], k).to.be.greaterThan(0);
+    // (PARKED needs every attempt refused with none in doubt: parked-refund.spec.ts runs a world where the back office is often down)
+    for (const k of ['crashes', 'timeouts', 'suspects', 'lostClaims', 'replays', 'anomalies', 'lateMoney'] as const) expect(t[k], k).to.be.greaterThan(0);
     expect(t.checks).to.be.greaterThan(t.steps * 10);
   });
 
