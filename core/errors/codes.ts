@@ -83,6 +83,13 @@ export const ERROR_CODES = {
   IDEMPOTENCY_KEY_REUSED: { status: 422, retryable: false },
   /** Alipay refused the trade call (its sub_code is in details.subCode); nothing was charged. */
   PAYMENT_REFUSED: { status: 502, retryable: false },
+  // binding and users (services/binding, services/users; issue 12)
+  /** A manual binding's holder check failed: the marketing system says the name or ID digits given are not the holder's. Counts toward TOO_MANY_ATTEMPTS. */
+  HOLDER_MISMATCH: { status: 422, retryable: false },
+  /** Too many failed holder checks of this account by this user in the window (`details.retryAfterS`); audited. */
+  TOO_MANY_ATTEMPTS: { status: 429, retryable: true },
+  /** A binding limit is reached: `details.limit` names it (accountsPerUser or usersPerAccount), `details.max` its value. */
+  BINDING_LIMIT_REACHED: { status: 409, retryable: false },
   INTERNAL: { status: 500, retryable: false },
 } as const;
 
