@@ -48,7 +48,9 @@ export interface GridbusConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
   requestTimeoutMs: number;
   /** How long a node remembers an active binding (an unbinding is broadcast at once). */
-  binding: { cacheMs: number };
+  binding: { cacheMs: number; maxAccountsPerUser: number; maxUsersPerAccount: number; holderCheckMaxFailures: number; holderCheckWindowS: number };
+  /** The group's unified user system (services/users): its URL (null: the simulator, or not used) and how often unknown unified ids are looked up. */
+  usercenter: { url: string | null; syncMs: number };
   /** Closed-loop outbox delivery (services/outbox). */
   outbox: { maxAttempts: number; pollMs: number; backoffBaseMs: number; backoffMaxMs: number; degradedAgeS: number };
   /** The money path (services/payment). */
@@ -219,7 +221,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     mappingsDir: path.resolve(cwd, get('MAPPINGS_DIR', 'mappings')),
     logLevel: get('LOG_LEVEL', 'info'),
     requestTimeoutMs: get('REQUEST_TIMEOUT_MS', 10000),
-    binding: { cacheMs: get('BINDING_CACHE_MS', 30000) },
+    binding: {
+      cacheMs: get('BINDING_CACHE_MS', 30000),
+      maxAccountsPerUser: get('BINDING_MAX_ACCOUNTS_PER_USER', 10),
+      maxUsersPerAccount: get('BINDING_MAX_USERS_PER_ACCOUNT', 5),
+      holderCheckMaxFailures: get('BINDING_HOLDER_CHECK_MAX_FAILURES', 5),
+      holderCheckWindowS: get('BINDING_HOLDER_CHECK_WINDOW_S', 3600),
+    },
+    usercenter: { url: get<string | null>('USERCENTER_URL', null), syncMs: get('USERS_SYNC_MS', 5000) },
     payment: {
       timeoutMinutes: get('PAYMENT_TIMEOUT_MINUTES', 15),
       queryAfterS: get('PAYMENT_QUERY_AFTER_S', 120),

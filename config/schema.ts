@@ -57,6 +57,13 @@ export const CONFIG_SCHEMA = {
     ALIPAY_SELLER_ID: { type: 'string', pattern: '^2088[0-9]{12}$', description: "our Alipay seller id (2088 and 12 digits): a notification naming another seller is refused" },
     OUTBOX_DEGRADED_AGE_S: { type: 'integer', minimum: 1, maximum: 604800, description: 'seconds 1-604800: /health shows the outbox degraded when its oldest undelivered row is older' },
     BINDING_CACHE_MS: { type: 'integer', minimum: 0, maximum: 3600000, description: 'milliseconds 0-3600000 a node may remember a binding it found active (0 = ask the database every time)' },
+    // binding limits and the group's unified user system (services/binding, services/users; docs/binding.md, docs/users.md)
+    BINDING_MAX_ACCOUNTS_PER_USER: { type: 'integer', minimum: 1, maximum: 100, description: 'accounts 1-100 one user may have bound at once (default 10)' },
+    BINDING_MAX_USERS_PER_ACCOUNT: { type: 'integer', minimum: 1, maximum: 100, description: 'users 1-100 who may have one account bound at once (default 5)' },
+    BINDING_HOLDER_CHECK_MAX_FAILURES: { type: 'integer', minimum: 1, maximum: 100, description: 'failed holder checks 1-100 of one account by one user within the window before manual binding answers TOO_MANY_ATTEMPTS (default 5)' },
+    BINDING_HOLDER_CHECK_WINDOW_S: { type: 'integer', minimum: 60, maximum: 604800, description: 'seconds 60-604800: the window of BINDING_HOLDER_CHECK_MAX_FAILURES (default 3600)' },
+    USERCENTER_URL: { type: 'string', pattern: '^https?://[^\\s]+[^/]$', description: "the base http(s) URL of the group's unified user system, without a trailing slash" },
+    USERS_SYNC_MS: { type: 'integer', minimum: 100, maximum: 3600000, description: "milliseconds 100-3600000 between looks for users registered with the group's unified user system whose unified id is not known yet (default 5000)" },
     MESSAGE_LOG_OK_PER_SECOND: { type: 'integer', minimum: 0, maximum: 100000, description: 'successful back-office exchanges 0-100000 of one operation a node records per second in the message log (default 10; 0 = none)' },
     MESSAGE_LOG_FAILED_PER_SECOND: { type: 'integer', minimum: 0, maximum: 100000, description: 'failed back-office exchanges 0-100000 of one operation a node records per second in the message log (default 100; 0 = none)' },
     STATISTICS_RETENTION_DAYS: { type: 'integer', minimum: 1, maximum: 3650, description: 'days 1-3650 that access events are kept for the statistics (default 90)' },

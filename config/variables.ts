@@ -1,8 +1,8 @@
 import { VARIABLE_PREFIX } from '../core/mapping/variables';
 
 /**
- * Settings that definitions read as ${NAME} under their own name. MARKETING_WSDL_URL and
- * SMS_URL also decide whether a simulator runs (bin/bootstrap.ts fills them with the
+ * Settings that definitions read as ${NAME} under their own name. MARKETING_WSDL_URL,
+ * SMS_URL and USERCENTER_URL also decide whether a simulator runs (bin/bootstrap.ts fills them with the
  * simulator's URL); the RECON_* / COLLECTION_* / KAFKA_BROKERS keys of earlier versions
  * feed the shipped channel definitions (mappings/channels), with their old defaults.
  * Any other name is GRIDBUS_VAR_<NAME>; a GRIDBUS_VAR_ of one of these is refused (two
@@ -11,6 +11,7 @@ import { VARIABLE_PREFIX } from '../core/mapping/variables';
 export const SETTING_VARIABLES = [
   'MARKETING_WSDL_URL',
   'SMS_URL',
+  'USERCENTER_URL',
   'KAFKA_BROKERS',
   'RECON_SFTP_URL',
   'RECON_SFTP_KEY_FILE',
