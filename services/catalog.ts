@@ -15,6 +15,10 @@ import { createSchedulerService } from '../scheduler/scheduler.service';
 import { ServiceDeps } from './service-deps';
 import { createSmsService } from './sms/sms.service';
 import { createStatisticsService } from './statistics/statistics.service';
+import { createElectricityService } from './electricity/electricity.service';
+import { createContentService } from './content/content.service';
+import { createPowerService } from './power/power.service';
+import { createUsersService } from './users/users.service';
 
 export interface ServiceEntry {
   create(deps: ServiceDeps): ServiceSchema;
@@ -40,6 +44,11 @@ export const SERVICE_CATALOG: Record<string, ServiceEntry> = {
   statistics: { create: createStatisticsService, needsDatabase: true },
   outbox: { create: createOutboxService, needsDatabase: true },
   scheduler: { create: createSchedulerService, needsDatabase: true },
+  // the life-number plates (issue 12)
+  electricity: { create: createElectricityService },
+  content: { create: createContentService },
+  power: { create: createPowerService },
+  users: { create: createUsersService },
 };
 
 export function resolveServiceNames(requested: string[] | null): string[] {

@@ -1,4 +1,9 @@
 import { GridbusConfig } from '../../../config';
+import { ADMIN_ROUTE_SETS } from '../../route-sets';
+import { mergeRouteSets } from './route-set';
+
+/** The plates' operator routes (services/<plate>/routes.ts), with their roles. */
+const PLATE_ADMIN = mergeRouteSets(ADMIN_ROUTE_SETS);
 
 /**
  * Which operator roles may call each admin action. `admin` may do all; an
@@ -33,6 +38,7 @@ export const ADMIN_ACTION_ROLES: Record<string, string[]> = {
   'payment.adminList': ['operator', 'auditor'],
   'payment.adminGet': ['operator', 'auditor'],
   'payment.refund': ['operator'],
+  ...PLATE_ADMIN.roles,
 };
 
 /** Operators: an operator token (audience `<aud>-admin`) with roles checked per action. */
@@ -77,6 +83,7 @@ export function adminRoute(config: GridbusConfig) {
       'GET payments': 'payment.adminList',
       'GET payments/:id': 'payment.adminGet',
       'POST payments/:id/refunds': 'payment.refund',
+      ...PLATE_ADMIN.aliases,
     },
   };
 }

@@ -1,14 +1,18 @@
 import { GridbusConfig } from '../../../config';
+import { API_ROUTE_SETS } from '../../route-sets';
 import { RoutePolicyDeclaration } from '../policies';
+import { mergeRouteSets } from './route-set';
 
 /** The life-number front end: user JWT on every call. */
 export function apiV1Route(config: GridbusConfig) {
+  // the plates' own routes (services/<plate>/routes.ts)
+  const plates = mergeRouteSets(API_ROUTE_SETS);
   const policies: RoutePolicyDeclaration = {
     group: 'api',
     ipRestriction: { allow: config.gateway.apiAllow, deny: config.gateway.apiDeny },
     rateLimiting: config.gateway.rateLimitUser && { ...config.gateway.rateLimitUser, limitBy: 'consumer' },
     // fail fast while the back office behind an action is known to be down
-    dependsOn: { 'billing.getArrears': ['marketing.queryArrears'], 'binding.candidates': ['marketing.findCustomersByIdentity'], 'payment.create': ['marketing.queryArrears'] },
+    dependsOn: { 'billing.getArrears': ['marketing.queryArrears'], 'binding.candidates': ['marketing.findCustomersByIdentity'], 'payment.create': ['marketing.queryArrears'], ...plates.dependsOn },
   };
   return {
     path: '/api/v1',
@@ -29,6 +33,7 @@ export function apiV1Route(config: GridbusConfig) {
       'GET payments/:id': 'payment.get',
       'POST agreements': 'payment.startAgreement',
       'GET agreements': 'payment.listAgreements',
+      ...plates.aliases,
     },
     policies,
   };
