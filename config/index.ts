@@ -3,6 +3,7 @@ import * as path from 'path';
 import Ajv from 'ajv';
 import YAML from 'yaml';
 import { maskUrlSecrets } from '../core/crypto/mask-url';
+import { CachedOperation, parseCacheTtl } from '../core/electricity/cache-ttl';
 import { AlipayConfig, readAlipayConfig } from './alipay';
 import { GatewayPolicyConfig, readGatewayPolicyConfig } from './gateway';
 import { CONFIG_SCHEMA, ConfigKey, INTEGER_KEYS } from './schema';
@@ -47,6 +48,8 @@ export interface GridbusConfig {
   mappingsDir: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
   requestTimeoutMs: number;
+  /** The electricity plate (services/electricity): seconds each back-office answer is kept, per canonical operation. */
+  electricity: { cacheTtlS: Record<CachedOperation, number> };
   /** How long a node remembers an active binding (an unbinding is broadcast at once). */
   binding: { cacheMs: number; maxAccountsPerUser: number; maxUsersPerAccount: number; holderCheckMaxFailures: number; holderCheckWindowS: number };
   /** The group's unified user system (services/users): its URL (null: the simulator, or not used) and how often unknown unified ids are looked up. */
@@ -221,6 +224,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     mappingsDir: path.resolve(cwd, get('MAPPINGS_DIR', 'mappings')),
     logLevel: get('LOG_LEVEL', 'info'),
     requestTimeoutMs: get('REQUEST_TIMEOUT_MS', 10000),
+    electricity: {
+      cacheTtlS: parseCacheTtl(get<string | null>('ELECTRICITY_CACHE_TTL_S', null), (message) => {
+        throw new ConfigError('ELECTRICITY_CACHE_TTL_S', `Invalid configuration: ELECTRICITY_CACHE_TTL_S: ${message}`);
+      }),
+    },
     binding: {
       cacheMs: get('BINDING_CACHE_MS', 30000),
       maxAccountsPerUser: get('BINDING_MAX_ACCOUNTS_PER_USER', 10),

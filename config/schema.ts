@@ -56,6 +56,7 @@ export const CONFIG_SCHEMA = {
     PAYMENT_QUERY_AFTER_S: { type: 'integer', minimum: 5, maximum: 86400, description: 'seconds 5-86400 after which an unpaid order without notification is asked for with alipay.trade.query' },
     ALIPAY_SELLER_ID: { type: 'string', pattern: '^2088[0-9]{12}$', description: "our Alipay seller id (2088 and 12 digits): a notification naming another seller is refused" },
     OUTBOX_DEGRADED_AGE_S: { type: 'integer', minimum: 1, maximum: 604800, description: 'seconds 1-604800: /health shows the outbox degraded when its oldest undelivered row is older' },
+    ELECTRICITY_CACHE_TTL_S: { type: 'string', pattern: '^[A-Za-z.]+=[0-9]+(\\s*,\\s*[A-Za-z.]+=[0-9]+)*$', description: 'operation=seconds[,operation=seconds...]: how long the electricity plate keeps a back-office answer, per operation (listBills, getBill, getBalance, listPayments, getEBillSubscription; 0 = always ask)' },
     BINDING_CACHE_MS: { type: 'integer', minimum: 0, maximum: 3600000, description: 'milliseconds 0-3600000 a node may remember a binding it found active (0 = ask the database every time)' },
     // binding limits and the group's unified user system (services/binding, services/users; docs/binding.md, docs/users.md)
     BINDING_MAX_ACCOUNTS_PER_USER: { type: 'integer', minimum: 1, maximum: 100, description: 'accounts 1-100 one user may have bound at once (default 10)' },
