@@ -15,6 +15,7 @@ import { AccessDaily1764800001000 } from './1764800001000-access-daily';
 import { Outbox1764800100000 } from './1764800100000-outbox';
 import { PaymentOrders1764900000000 } from './1764900000000-payment-orders';
 import { OutboxInDoubt1765000000000 } from './1765000000000-outbox-in-doubt';
+import { Electricity1765100000000 } from './1765100000000-electricity';
 import { UsersAndBindingLimits1765400000000 } from './1765400000000-users-and-binding-limits';
 
 /** In order. A migration, once on main, is never edited: add a new one. */
@@ -36,5 +37,6 @@ export const MIGRATIONS = [
   Outbox1764800100000,
   PaymentOrders1764900000000,
   OutboxInDoubt1765000000000,
+  Electricity1765100000000,
   UsersAndBindingLimits1765400000000,
 ];
