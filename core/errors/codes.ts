@@ -90,6 +90,9 @@ export const ERROR_CODES = {
   TOO_MANY_ATTEMPTS: { status: 429, retryable: true },
   /** A binding limit is reached: `details.limit` names it (accountsPerUser or usersPerAccount), `details.max` its value. */
   BINDING_LIMIT_REACHED: { status: 409, retryable: false },
+  // the marketing system's plate operations (marketing.getBill, ...)
+  /** The marketing system has no bill of this account for the month asked. */
+  BILL_NOT_FOUND: { status: 404, retryable: false },
   INTERNAL: { status: 500, retryable: false },
 } as const;
 

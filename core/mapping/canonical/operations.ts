@@ -1,10 +1,11 @@
 import { CanonicalObjectSchema, CanonicalShape } from './canonical-shape';
+import { PLATE_OPERATIONS } from './plate-operations';
 
 /**
  * Canonical operations the bus's services call, with the request they pass
  * and the response they read (services/billing, services/binding, the SMS
- * fallback). An operation not listed here is the operator's own: its
- * response is not checked.
+ * fallback; the plates' operations are in plate-operations.ts). An operation
+ * not listed here is the operator's own: its response is not checked.
  */
 export interface CanonicalOperation {
   name: string;
@@ -262,5 +263,5 @@ const REVERSE_WRITE_OFF: CanonicalOperation = {
 };
 
 export const CANONICAL_OPERATIONS: Record<string, CanonicalOperation> = Object.fromEntries(
-  [QUERY_ARREARS, FIND_CUSTOMERS, SMS_SEND, UPDATE_ARCHIVE, QUERY_ARCHIVE_UPDATE, WRITE_OFF, QUERY_PAYMENT, REVERSE_WRITE_OFF].map((op) => [op.name, op]),
+  [QUERY_ARREARS, FIND_CUSTOMERS, SMS_SEND, UPDATE_ARCHIVE, QUERY_ARCHIVE_UPDATE, WRITE_OFF, QUERY_PAYMENT, REVERSE_WRITE_OFF, ...PLATE_OPERATIONS].map((op) => [op.name, op]),
 );
