@@ -8,18 +8,45 @@ let spec: OpenApiDocument | null = null;
 let ajv: Ajv2020 | null = null;
 const compiled = new Map<string, ValidateFunction>();
 
+type ResponseObject = { $ref?: string; content?: Record<string, { schema?: unknown }> };
+type Operation = { responses?: Record<string, ResponseObject> };
+
+/** ajv for OpenAPI 3.1 schemas (JSON Schema 2020-12): `example` and the document's own keys are not schema keywords. */
+export function openApiAjv(): Ajv2020 {
+  const validator = new Ajv2020({ strict: false, allErrors: true });
+  addFormats(validator);
+  return validator;
+}
+
 function load(): { spec: OpenApiDocument; ajv: Ajv2020 } {
   if (!spec || !ajv) {
     spec = loadLifeNumberSpec();
-    // OpenAPI 3.1 schemas are JSON Schema 2020-12; `example` and the document's own keys are not schema keywords
-    ajv = new Ajv2020({ strict: false, allErrors: true });
-    addFormats(ajv);
+    ajv = openApiAjv();
     ajv.addSchema({ ...spec, $id: SPEC_ID });
   }
   return { spec, ajv };
 }
 
-const pointer = (...parts: string[]) => parts.map((p) => p.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
+export const pointer = (...parts: string[]) => parts.map((p) => p.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
+
+/** A response object and the JSON pointer it lives at, following `$ref: '#/components/responses/…'`. */
+export function resolveResponse(doc: OpenApiDocument, at: string, response: ResponseObject): { at: string; response: ResponseObject } {
+  const seen = new Set<string>();
+  while (response.$ref) {
+    const ref = response.$ref;
+    if (!ref.startsWith('#/') || seen.has(ref)) throw new Error(`contract: response $ref ${ref} at ${at} does not resolve`);
+    seen.add(ref);
+    const target = ref
+      .slice(2)
+      .split('/')
+      .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+      .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], doc) as ResponseObject | undefined;
+    if (!target) throw new Error(`contract: response $ref ${ref} at ${at} does not resolve`);
+    at = ref.slice(2);
+    response = target;
+  }
+  return { at, response };
+}
 
 /** Operations `expectContract` checked in this process (the coverage check reads the test sources instead). */
 export const CHECKED = new Set<string>();
@@ -32,22 +59,23 @@ export const CHECKED = new Set<string>();
 export function expectContract(res: { status: number; json?: unknown; text?: string }, operation: string): void {
   const { spec: doc, ajv: validator } = load();
   const [method, template] = operation.split(' ');
-  const op = doc.paths[template]?.[method.toLowerCase()] as { responses?: Record<string, { content?: Record<string, { schema?: unknown }> }> } | undefined;
+  const op = doc.paths[template]?.[method.toLowerCase()] as Operation | undefined;
   if (!op) throw new Error(`contract: ${operation} is not in openapi/life-number.yaml`);
   const status = String(res.status);
-  const response = op.responses?.[status] ?? op.responses?.default;
-  if (!response) throw new Error(`contract: ${operation} does not document status ${status} (documented: ${Object.keys(op.responses ?? {}).join(', ')}); body ${res.text ?? JSON.stringify(res.json)}`);
-  CHECKED.add(operation);
   const key = op.responses?.[status] ? status : 'default';
+  const declared = op.responses?.[key];
+  if (!declared) throw new Error(`contract: ${operation} does not document status ${status} (documented: ${Object.keys(op.responses ?? {}).join(', ')}); body ${res.text ?? JSON.stringify(res.json)}`);
+  CHECKED.add(operation);
+  const { at, response } = resolveResponse(doc, pointer('paths', template, method.toLowerCase(), 'responses', key), declared);
   const content = response.content?.['application/json'];
   if (!content?.schema) {
     if (res.json !== undefined && res.json !== null && res.text) throw new Error(`contract: ${operation} ${status} documents no JSON body but got ${res.text.slice(0, 200)}`);
     return;
   }
-  const ref = `${SPEC_ID}#/${pointer('paths', template, method.toLowerCase(), 'responses', key, 'content', 'application/json', 'schema')}`;
+  const ref = `${SPEC_ID}#/${at}/${pointer('content', 'application/json', 'schema')}`;
   let validate = compiled.get(ref);
   if (!validate) compiled.set(ref, (validate = validator.compile({ $ref: ref })));
   if (!validate(res.json)) {
-    throw new Error(`contract: ${operation} ${status} body does not match the spec: ${validator.errorsText(validate.errors, { separator: '; ' })}\nbody: ${JSON.stringify(res.json).slice(0, 1000)}`);
+    throw new Error(`contract: ${operation} ${status} body does not match the spec: ${validator.errorsText(validate.errors, { separator: '; ' })}\nbody: ${JSON.stringify(res.json ?? res.text).slice(0, 1000)}`);
   }
 }
