@@ -45,7 +45,7 @@ export const SERVICE_CATALOG: Record<string, ServiceEntry> = {
   outbox: { create: createOutboxService, needsDatabase: true },
   scheduler: { create: createSchedulerService, needsDatabase: true },
   // the life-number plates (issue 12)
-  electricity: { create: createElectricityService },
+  electricity: { create: createElectricityService, needsDatabase: true },
   content: { create: createContentService },
   power: { create: createPowerService },
   users: { create: createUsersService },
