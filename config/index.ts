@@ -54,6 +54,8 @@ export interface GridbusConfig {
   binding: { cacheMs: number; maxAccountsPerUser: number; maxUsersPerAccount: number; holderCheckMaxFailures: number; holderCheckWindowS: number };
   /** The group's unified user system (services/users): its URL (null: the simulator, or not used) and how often unknown unified ids are looked up. */
   usercenter: { url: string | null; syncMs: number };
+  /** Photos of power-service reports (services/power): stored under VAR_DIR/uploads. */
+  uploads: { maxPhotoBytes: number; maxPhotos: number };
   /** Closed-loop outbox delivery (services/outbox). */
   outbox: { maxAttempts: number; pollMs: number; backoffBaseMs: number; backoffMaxMs: number; degradedAgeS: number };
   /** The money path (services/payment). */
@@ -237,6 +239,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       holderCheckWindowS: get('BINDING_HOLDER_CHECK_WINDOW_S', 3600),
     },
     usercenter: { url: get<string | null>('USERCENTER_URL', null), syncMs: get('USERS_SYNC_MS', 5000) },
+    uploads: { maxPhotoBytes: get('UPLOAD_MAX_PHOTO_BYTES', 5 * 1024 * 1024), maxPhotos: get('UPLOAD_MAX_PHOTOS', 6) },
     payment: {
       timeoutMinutes: get('PAYMENT_TIMEOUT_MINUTES', 15),
       queryAfterS: get('PAYMENT_QUERY_AFTER_S', 120),

@@ -65,6 +65,8 @@ export const CONFIG_SCHEMA = {
     BINDING_HOLDER_CHECK_WINDOW_S: { type: 'integer', minimum: 60, maximum: 604800, description: 'seconds 60-604800: the window of BINDING_HOLDER_CHECK_MAX_FAILURES (default 3600)' },
     USERCENTER_URL: { type: 'string', pattern: '^https?://[^\\s]+[^/]$', description: "the base http(s) URL of the group's unified user system, without a trailing slash" },
     USERS_SYNC_MS: { type: 'integer', minimum: 100, maximum: 3600000, description: "milliseconds 100-3600000 between looks for users registered with the group's unified user system whose unified id is not known yet (default 5000)" },
+    UPLOAD_MAX_PHOTO_BYTES: { type: 'integer', minimum: 1024, maximum: 52428800, description: 'bytes 1024-52428800 of one photo of a report (default 5242880, 5 MiB); a larger one answers 413 PAYLOAD_TOO_LARGE' },
+    UPLOAD_MAX_PHOTOS: { type: 'integer', minimum: 0, maximum: 20, description: 'photos 0-20 one report may carry (default 6)' },
     MESSAGE_LOG_OK_PER_SECOND: { type: 'integer', minimum: 0, maximum: 100000, description: 'successful back-office exchanges 0-100000 of one operation a node records per second in the message log (default 10; 0 = none)' },
     MESSAGE_LOG_FAILED_PER_SECOND: { type: 'integer', minimum: 0, maximum: 100000, description: 'failed back-office exchanges 0-100000 of one operation a node records per second in the message log (default 100; 0 = none)' },
     STATISTICS_RETENTION_DAYS: { type: 'integer', minimum: 1, maximum: 3650, description: 'days 1-3650 that access events are kept for the statistics (default 90)' },

@@ -93,6 +93,15 @@ export const ERROR_CODES = {
   // the marketing system's plate operations (marketing.getBill, ...)
   /** The marketing system has no bill of this account for the month asked. */
   BILL_NOT_FOUND: { status: 404, retryable: false },
+  // power services (services/power; issue 12)
+  /** No report of this user has that id (someone else's report answers the same). */
+  REPORT_NOT_FOUND: { status: 404, retryable: false },
+  /** The points balance does not cover the redemption: `details.balance` and `details.cost`; nothing was taken. */
+  POINTS_INSUFFICIENT: { status: 409, retryable: false },
+  /** No catalogue item has that id, or it is withdrawn (users see both the same). */
+  CATALOGUE_ITEM_NOT_FOUND: { status: 404, retryable: false },
+  /** The catalogue item is out of stock. */
+  CATALOGUE_ITEM_OUT_OF_STOCK: { status: 409, retryable: false },
   INTERNAL: { status: 500, retryable: false },
 } as const;
 
