@@ -15,6 +15,7 @@ import { alipayRoute } from './routes/alipay.route';
 import { apiV1Route } from './routes/api-v1.route';
 import { healthRoute } from './routes/health.route';
 import { metricsRoute } from './routes/metrics.route';
+import { openApiRoute } from './routes/openapi.route';
 import { userSessionRoute } from './routes/session.route';
 import { GatewayRequest as Req, GatewayResponse as Res, pathOf } from './types';
 
@@ -73,7 +74,7 @@ export function createGatewayService(deps: ServiceDeps): ServiceSchema {
           this.logger.error(`req=${res.getHeader('X-Request-ID')} ${view.code}: ${(err as Error)?.message ?? String(err)}`);
         }
       },
-      routes: [healthRoute(config), metricsRoute(config), apiV1Route(config), adminSessionRoute(config), adminRoute(config), userSessionRoute(config), alipayRoute(config)].map((route) =>
+      routes: [healthRoute(config), metricsRoute(config), apiV1Route(config), adminSessionRoute(config), adminRoute(config), userSessionRoute(config), openApiRoute(config), alipayRoute(config)].map((route) =>
         policies.route(route),
       ),
     },
