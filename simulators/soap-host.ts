@@ -17,6 +17,8 @@ export interface SoapHostSpec {
   host?: string;
   port?: number;
   path: string;
+  /** Further paths answered by the same SOAP server: the addresses of the WSDL's other ports or services. */
+  portPaths?: string[];
   /** The WSDL, rendered for the address the server really listens on. */
   wsdl(url: string): string;
   /** The service implementation; `sleep` is cancelled by close() so slow answers never keep a process alive. */
@@ -31,6 +33,12 @@ function advertisedHost(host: string): string {
   // a wildcard bind is not an address a client can dial
   if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
   return host.includes(':') ? `[${host}]` : host;
+}
+
+/** node-soap takes one path, or a RegExp matched against the request path with a trailing '/'. */
+function anyOfPaths(paths: string[]): RegExp {
+  const escaped = paths.map((p) => p.replace(/\/$/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^(?:${escaped.join('|')})/$`);
 }
 
 /** Hosts a simulated SOAP system (node-soap's server) on a Node http.Server; shared by the simulators. */
@@ -78,7 +86,7 @@ export async function startSoapHost(spec: SoapHostSpec): Promise<SoapSimulator> 
   try {
     await new Promise<void>((resolve, reject) => {
       const server = soap.listen(http, {
-        path: spec.path,
+        path: spec.portPaths?.length ? anyOfPaths([spec.path, ...spec.portPaths]) : spec.path,
         services: spec.services(sleep),
         xml: spec.wsdl(url),
         ...(spec.envelopeKey ? { envelopeKey: spec.envelopeKey } : {}),

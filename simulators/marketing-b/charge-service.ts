@@ -73,8 +73,8 @@ function fenToYuan(fen: number): string {
   return `${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}`;
 }
 
-/** The scripted customers, as in CustArrearsInquiry: a fault, a system error answer, a slow answer. */
-async function special(custNo: string, transSeq: string, opts: ChargeServiceOptions) {
+/** The scripted customers, as in CustArrearsInquiry: a fault, a system error answer, a slow answer (the plates' operations too). */
+export async function special(custNo: string, transSeq: string, opts: ChargeServiceOptions) {
   if (custNo === SPECIAL_CUST_NO.FAULT) throw new YxSoapFault(FAULT_SERVER, MAINTENANCE_FAULTSTRING);
   if (custNo === SPECIAL_CUST_NO.SYSTEM_ERROR) return { RspHeader: header(RSP_SYSTEM_ERROR, '系统繁忙，请稍后再试 (system error)', transSeq) };
   if (custNo === SPECIAL_CUST_NO.SLOW) await opts.sleep(opts.slowDelayMs);
@@ -96,7 +96,7 @@ async function chargeWriteOff(args: unknown, opts: ChargeServiceOptions) {
   const early = await special(custNo, transSeq, opts);
   if (early) return early;
 
-  opts.payments.receiveWriteOff(seq, custNo, fen, payDate);
+  opts.payments.receiveWriteOff(seq, custNo, fen, payDate, channel);
   const { ms, phase } = opts.writeOffDelay;
   if (ms > 0 && phase === 'before') await opts.sleep(ms);
   const result = opts.payments.applyWriteOff(seq, custNo, fen);

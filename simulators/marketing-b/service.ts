@@ -12,6 +12,9 @@ import type { ArchiveLedger } from '../archive-ledger';
 import type { PaymentLedger } from '../marketing/payment-ledger';
 import type { WriteOffDelay } from '../marketing/payment-service';
 import { chargeOperations } from './charge-service';
+import { custServOperations } from './cust-serv-service';
+import type { EBillBook } from '../marketing/ebill-book';
+import type { TicketBook } from '../marketing/ticket-book';
 import { FAULT_CLIENT, FAULT_SERVER, MAINTENANCE_FAULTSTRING, RSP_DUPLICATE_SEQ, RSP_NOT_FOUND, RSP_OK, RSP_SYSTEM_ERROR, YxSoapFault, checkHeader, header, obj, text } from './yx-protocol';
 
 export * from './yx-protocol';
@@ -27,6 +30,10 @@ export interface MarketingBServiceOptions {
   payments: PaymentLedger;
   /** How long a ChargeWriteOff answer waits, before or after applying; changed live. */
   writeOffDelay: WriteOffDelay;
+  /** Tickets by BizSeq (YxCustServService). */
+  tickets: TicketBook;
+  /** E-bill subscriptions (YxCustServService). */
+  ebills: EBillBook;
 }
 
 function arrearsOf(h: Household, transSeq: string) {
@@ -110,7 +117,7 @@ function custArchiveSupplement(args: unknown, opts: MarketingBServiceOptions) {
   return { RspHeader: header(RSP_OK, '交易成功', transSeq) };
 }
 
-/** The service object for soap.listen, shaped YxBillingService.YxBillingSoapPort.<operation>. */
+/** The service object for soap.listen: YxBillingService.YxBillingSoapPort.<operation>, YxCustServService.YxCustServSoapPort.<operation>. */
 export function createMarketingBServices(opts: MarketingBServiceOptions): IServices {
   return {
     YxBillingService: {
@@ -121,5 +128,6 @@ export function createMarketingBServices(opts: MarketingBServiceOptions): IServi
         ...chargeOperations(opts),
       },
     },
+    YxCustServService: { YxCustServSoapPort: custServOperations(opts) },
   };
 }

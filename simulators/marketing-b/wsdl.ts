@@ -7,6 +7,17 @@
  * generate them. Embedded as text so the module works from ts-node and from
  * dist alike; the live copy is served at <endpoint>?wsdl.
  */
+import {
+  CUST_SERV_DOC,
+  CUST_SERV_ENDPOINT_PLACEHOLDER,
+  CUST_SERV_MESSAGES,
+  CUST_SERV_PATH,
+  CUST_SERV_PORT_TYPE_AND_BINDING,
+  CUST_SERV_SERVICE,
+  CUST_SERV_TYPES,
+} from './wsdl-cust-serv';
+
+export { CUST_SERV_PATH };
 export const MARKETING_B_NAMESPACE = 'urn:sgcc:yx:ws';
 export const MARKETING_B_PATH = '/yx/services/YxBillingService';
 
@@ -44,7 +55,7 @@ const WSDL_TEMPLATE = `<?xml version="1.0" encoding="UTF-8"?>
     ChargeReverse (冲正): ReverseAmt yuan of the charge OrigChargeSeq back to the bills; partial
     reversals allowed. AAAAAAA = applied; E0002 = this ReverseSeq was applied before;
     E1005 = no such charge; E1006 = more than is left of it; E1007 = not allowed (CustNo is
-    not the charge's customer).
+    not the charge's customer).${CUST_SERV_DOC}
   </wsdl:documentation>
 
   <wsdl:types>
@@ -414,7 +425,7 @@ const WSDL_TEMPLATE = `<?xml version="1.0" encoding="UTF-8"?>
           </xsd:sequence>
         </xsd:complexType>
       </xsd:element>
-
+${CUST_SERV_TYPES}
     </xsd:schema>
   </wsdl:types>
 
@@ -459,6 +470,7 @@ const WSDL_TEMPLATE = `<?xml version="1.0" encoding="UTF-8"?>
   <wsdl:message name="ChargeReverseResponse">
     <wsdl:part name="out" element="yx:ChargeReverseRsp"/>
   </wsdl:message>
+${CUST_SERV_MESSAGES}
 
   <wsdl:portType name="YxBillingPortType">
     <wsdl:operation name="CustArrearsInquiry">
@@ -526,12 +538,13 @@ const WSDL_TEMPLATE = `<?xml version="1.0" encoding="UTF-8"?>
       <wsdl:output><soap:body use="literal"/></wsdl:output>
     </wsdl:operation>
   </wsdl:binding>
-
+${CUST_SERV_PORT_TYPE_AND_BINDING}
   <wsdl:service name="YxBillingService">
     <wsdl:port name="YxBillingSoapPort" binding="yx:YxBillingSoapBinding">
       <soap:address location="${ENDPOINT_PLACEHOLDER}"/>
     </wsdl:port>
   </wsdl:service>
+${CUST_SERV_SERVICE}
 </wsdl:definitions>
 `;
 
@@ -539,7 +552,8 @@ function escapeXmlAttr(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** The WSDL with soap:address pointing at `endpoint` (the URL the server really listens on). */
+/** The WSDL with soap:address pointing at `endpoint` (the URL the server really listens on), YxCustServService beside it. */
 export function renderMarketingBWsdl(endpoint: string): string {
-  return WSDL_TEMPLATE.replace(ENDPOINT_PLACEHOLDER, escapeXmlAttr(endpoint));
+  const origin = endpoint.endsWith(MARKETING_B_PATH) ? endpoint.slice(0, -MARKETING_B_PATH.length) : new URL(endpoint).origin;
+  return WSDL_TEMPLATE.replace(ENDPOINT_PLACEHOLDER, escapeXmlAttr(endpoint)).replace(CUST_SERV_ENDPOINT_PLACEHOLDER, escapeXmlAttr(`${origin}${CUST_SERV_PATH}`));
 }

@@ -62,6 +62,17 @@ export interface PaymentFound {
 
 interface WriteOffEntry extends WriteOffRecord {
   allocation: Allocation[];
+  /** The collection channel as the system received it (A: ALIPAY; YX: ZFB), for the payment history. */
+  channel: string;
+}
+
+/** An applied write-off as the payment history lists it (paidAt and channel as the system received them). */
+export interface PostedWriteOff {
+  serial: string;
+  amountFen: number;
+  paidAt: string;
+  channel: string;
+  status: 'POSTED' | 'REVERSED';
 }
 
 export class PaymentLedger {
@@ -72,14 +83,14 @@ export class PaymentLedger {
   constructor(readonly accounts: AccountBook = new AccountBook()) {}
 
   /** Counts one write-off request (before anything is decided, so a request that is refused or answered late counts too). */
-  receiveWriteOff(serial: string, accountNo: string, amountFen: number, paidAt: string): void {
+  receiveWriteOff(serial: string, accountNo: string, amountFen: number, paidAt: string, channel = ''): void {
     const seen = this.writeOffBySerial.get(serial);
     if (seen) {
       seen.received += 1;
       seen.paidAt = paidAt;
       return;
     }
-    this.writeOffBySerial.set(serial, { serial, accountNo, amountFen, received: 1, applied: 0, reversedFen: 0, writeOffNo: null, paidAt, allocation: [] });
+    this.writeOffBySerial.set(serial, { serial, accountNo, amountFen, received: 1, applied: 0, reversedFen: 0, writeOffNo: null, paidAt, allocation: [], channel });
   }
 
   /** Applies a received write-off unless its serial was applied before or the account refuses it. */
@@ -131,6 +142,13 @@ export class PaymentLedger {
     return undefined;
   }
 
+  /** The applied write-offs of one account, in the order applied. */
+  postedWriteOffs(accountNo: string): PostedWriteOff[] {
+    return [...this.writeOffBySerial.values()]
+      .filter((w) => w.applied > 0 && w.accountNo === accountNo)
+      .map((w) => ({ serial: w.serial, amountFen: w.amountFen, paidAt: w.paidAt, channel: w.channel, status: w.reversedFen >= w.amountFen ? 'REVERSED' : 'POSTED' }));
+  }
+
   writeOff(serial: string): WriteOffRecord | undefined {
     const w = this.writeOffBySerial.get(serial);
     return w ? publicWriteOff(w) : undefined;
@@ -150,6 +168,6 @@ export class PaymentLedger {
 }
 
 function publicWriteOff(w: WriteOffEntry): WriteOffRecord {
-  const { allocation: _allocation, ...record } = w;
+  const { allocation: _allocation, channel: _channel, ...record } = w;
   return { ...record };
 }

@@ -56,9 +56,9 @@ async function writeOff(args: Args, opts: PaymentServiceOptions, resolveConsNo: 
   const amountFen = fen(args, 'PayAmt');
   const payTime = requiredText(args, 'PayTime');
   if (!/^\d{14}$/.test(payTime)) throw new SoapFault('soap:Client', 'PayTime must be yyyyMMddHHmmss');
-  requiredText(args, 'Channel', 16);
+  const channel = requiredText(args, 'Channel', 16);
 
-  opts.payments.receiveWriteOff(serial, consNo, amountFen, payTime);
+  opts.payments.receiveWriteOff(serial, consNo, amountFen, payTime, channel);
   const { ms, phase } = opts.writeOffDelay;
   if (ms > 0 && phase === 'before') await opts.sleep(ms);
   const result = opts.payments.applyWriteOff(serial, consNo, amountFen);

@@ -11,3 +11,5 @@ export const RET_ACCOUNT_CLOSED = '3002';
 export const RET_ORIGINAL_NOT_FOUND = '4001';
 /** ReverseWriteOff: refused (ConsNo is not the original's account). */
 export const RET_REVERSAL_NOT_ALLOWED = '4002';
+/** GetBillDetail: the account has no bill for BillMonth. */
+export const RET_BILL_NOT_FOUND = '1003';

@@ -3,7 +3,10 @@ import { SoapSimulator, startSoapHost } from '../soap-host';
 import { LedgerSnapshot, PaymentLedger, ReversalRecord, WriteOffRecord } from './payment-ledger';
 import { WriteOffDelay } from './payment-service';
 import { createMarketingServices } from './service';
-import { MARKETING_PATH, renderMarketingWsdl } from './wsdl';
+import { MARKETING_PATH, CUSTOMER_SERVICE_PATH, renderMarketingWsdl } from './wsdl';
+import { EBillBook } from './ebill-book';
+import { PlateControls, plateControls } from './plate-controls';
+import { TicketBook } from './ticket-book';
 
 export interface MarketingSimulatorOptions {
   /** Address to bind; default 127.0.0.1. */
@@ -23,6 +26,10 @@ export interface MarketingSimulatorOptions {
   /** Write-off answers wait this long (default 0), after applying unless writeOffDelayPhase is 'before'. */
   writeOffDelayMs?: number;
   writeOffDelayPhase?: WriteOffDelay['phase'];
+  /** Work orders / tickets by serial; pass a stopped simulator's to keep them across a restart. */
+  tickets?: TicketBook;
+  /** E-bill subscriptions; pass a stopped simulator's to keep them across a restart. */
+  ebills?: EBillBook;
 }
 
 /** What a test reads and steers of the money path (also over HTTP: GET /sim/ledger, POST /sim/write-off-delay?ms=&phase=). */
@@ -36,7 +43,8 @@ export interface PaymentControls {
 }
 
 export type MarketingSimulator = SoapSimulator &
-  PaymentControls & {
+  PaymentControls &
+  PlateControls & {
     /** The archive updates received, by serial. */
     archive: ArchiveLedger;
   };
@@ -72,16 +80,20 @@ export async function startMarketingSimulator(opts: MarketingSimulatorOptions = 
   const writeOffDelay: WriteOffDelay = { ms: 0, phase: 'after' };
   const { controls, routes } = paymentControls(payments, writeOffDelay);
   controls.setWriteOffDelayMs(opts.writeOffDelayMs ?? 0, opts.writeOffDelayPhase);
+  const tickets = opts.tickets ?? new TicketBook();
+  const ebills = opts.ebills ?? new EBillBook();
+  const plates = plateControls(tickets, ebills);
   const host = await startSoapHost({
     host: opts.host,
     port: opts.port,
     path: MARKETING_PATH,
+    portPaths: [CUSTOMER_SERVICE_PATH],
     wsdl: renderMarketingWsdl,
     services: (sleep) =>
       createMarketingServices({
-        slowDelayMs, sleep, archive, archiveDelayMs: opts.archiveDelayMs ?? 0, archiveDropFirst: opts.archiveDropFirst ?? 0, payments, writeOffDelay,
+        slowDelayMs, sleep, archive, archiveDelayMs: opts.archiveDelayMs ?? 0, archiveDropFirst: opts.archiveDropFirst ?? 0, payments, writeOffDelay, tickets, ebills,
       }),
-    control: routes,
+    control: { ...routes, ...plates.routes },
   });
-  return Object.assign(host, controls, { archive });
+  return Object.assign(host, controls, plates.controls, { archive });
 }

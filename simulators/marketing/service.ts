@@ -5,6 +5,9 @@ import type { ArchiveLedger } from '../archive-ledger';
 import type { PaymentLedger } from './payment-ledger';
 import { WriteOffDelay, paymentOperations } from './payment-service';
 import { RET_DUPLICATE_SERIAL, RET_NOT_FOUND, RET_OK } from './ret-codes';
+import { customerServiceOperations } from './customer-service';
+import type { EBillBook } from './ebill-book';
+import type { TicketBook } from './ticket-book';
 
 export * from './ret-codes';
 
@@ -23,6 +26,10 @@ export interface MarketingServiceOptions {
   payments: PaymentLedger;
   /** How long a WriteOff answer waits, and whether before or after applying; changed live by setWriteOffDelayMs. */
   writeOffDelay: WriteOffDelay;
+  /** Work orders by serial (CustomerServicePort). */
+  tickets: TicketBook;
+  /** E-bill subscriptions (CustomerServicePort). */
+  ebills: EBillBook;
 }
 
 export type Args = Record<string, unknown> | undefined;
@@ -105,7 +112,7 @@ async function updateArchive(args: Args, opts: MarketingServiceOptions) {
   return { RetCode: RET_OK, RetMsg: 'OK' };
 }
 
-/** The service object for soap.listen, shaped MarketingService.MarketingPort.<operation>. */
+/** The service object for soap.listen, shaped MarketingService.<port>.<operation> (MarketingPort, CustomerServicePort). */
 export function createMarketingServices(opts: MarketingServiceOptions): IServices {
   return {
     MarketingService: {
@@ -134,6 +141,7 @@ export function createMarketingServices(opts: MarketingServiceOptions): IService
         },
         ...paymentOperations(opts, (args) => resolveConsNo(args, opts)),
       },
+      CustomerServicePort: customerServiceOperations(opts),
     },
   };
 }

@@ -4,7 +4,18 @@
  * files to dist; the same module works from ts-node and from dist. Fetch the
  * live copy from <endpoint>?wsdl.
  */
-export const MARKETING_NAMESPACE = 'http://sim.gridbus.local/marketing';
+import { MARKETING_NAMESPACE } from './wsdl-namespace';
+import {
+  CUSTOMER_SERVICE_DOC,
+  CUSTOMER_SERVICE_ENDPOINT_PLACEHOLDER,
+  CUSTOMER_SERVICE_MESSAGES,
+  CUSTOMER_SERVICE_PATH,
+  CUSTOMER_SERVICE_PORT,
+  CUSTOMER_SERVICE_PORT_TYPE_AND_BINDING,
+  CUSTOMER_SERVICE_TYPES,
+} from './wsdl-customer-service';
+
+export { MARKETING_NAMESPACE, CUSTOMER_SERVICE_PATH };
 export const MARKETING_PATH = '/marketing/soap';
 
 const ENDPOINT_PLACEHOLDER = '__MARKETING_ENDPOINT__';
@@ -38,7 +49,7 @@ const WSDL_TEMPLATE = `<?xml version="1.0" encoding="UTF-8"?>
     ReverseWriteOff (冲正): gives Amt fen of the write-off OrigSerial back to the arrears; partial
     reversals allowed. 0000 = applied, 2001 = this Serial was applied before, 4001 = no write-off
     with OrigSerial, 3001 = Amt is more than is left of it, 4002 = not allowed (ConsNo is not the
-    original's account).
+    original's account).${CUSTOMER_SERVICE_DOC}
   </wsdl:documentation>
 
   <wsdl:types>
@@ -281,7 +292,7 @@ const WSDL_TEMPLATE = `<?xml version="1.0" encoding="UTF-8"?>
           </xsd:sequence>
         </xsd:complexType>
       </xsd:element>
-
+${CUSTOMER_SERVICE_TYPES}
     </xsd:schema>
   </wsdl:types>
 
@@ -339,6 +350,7 @@ const WSDL_TEMPLATE = `<?xml version="1.0" encoding="UTF-8"?>
   <wsdl:message name="ReverseWriteOffOutput">
     <wsdl:part name="parameters" element="tns:ReverseWriteOffResponse"/>
   </wsdl:message>
+${CUSTOMER_SERVICE_MESSAGES}
 
   <wsdl:portType name="MarketingPortType">
     <wsdl:operation name="QueryArrears">
@@ -426,11 +438,11 @@ const WSDL_TEMPLATE = `<?xml version="1.0" encoding="UTF-8"?>
       <wsdl:output><soap:body use="literal"/></wsdl:output>
     </wsdl:operation>
   </wsdl:binding>
-
+${CUSTOMER_SERVICE_PORT_TYPE_AND_BINDING}
   <wsdl:service name="MarketingService">
     <wsdl:port name="MarketingPort" binding="tns:MarketingBinding">
       <soap:address location="${ENDPOINT_PLACEHOLDER}"/>
-    </wsdl:port>
+    </wsdl:port>${CUSTOMER_SERVICE_PORT}
   </wsdl:service>
 </wsdl:definitions>
 `;
@@ -439,7 +451,8 @@ function escapeXmlAttr(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** The WSDL with soap:address pointing at `endpoint` (the URL the server really listens on). */
+/** The WSDL with soap:address pointing at `endpoint` (the URL the server really listens on), CustomerServicePort beside it. */
 export function renderMarketingWsdl(endpoint: string): string {
-  return WSDL_TEMPLATE.replace(ENDPOINT_PLACEHOLDER, escapeXmlAttr(endpoint));
+  const origin = endpoint.endsWith(MARKETING_PATH) ? endpoint.slice(0, -MARKETING_PATH.length) : new URL(endpoint).origin;
+  return WSDL_TEMPLATE.replace(ENDPOINT_PLACEHOLDER, escapeXmlAttr(endpoint)).replace(CUSTOMER_SERVICE_ENDPOINT_PLACEHOLDER, escapeXmlAttr(`${origin}${CUSTOMER_SERVICE_PATH}`));
 }
