@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { loadConfig } from '../../../config';
+import { ERROR_CODES, isErrorCode } from '../../../core/errors/codes';
 import { loadLifeNumberSpec, OpenApiDocument, OPENAPI_DIR } from '../../../core/openapi/life-number-spec';
 import { apiV1Route } from '../../../services/gateway/routes/api-v1.route';
 import { userSessionRoute } from '../../../services/gateway/routes/session.route';
@@ -60,12 +61,25 @@ function testSources(dir: string): string[] {
 /** The literal operations of every `expectContract(…, 'METHOD /api/v1/…')` call under test/. */
 function checkedOperations(): Set<string> {
   const out = new Set<string>();
-  const call = /expectContract\(([^;]*?)(['"`])([A-Z]+ \/api\/v1[^'"`$]*)\2\s*,?\s*\)/g;
+  const call = /expectContract\(([^;]*?)(['"`])((?:GET|POST|PUT|PATCH|DELETE) \/api\/v1[^'"`$]*)\2\s*,?\s*\)/g;
   for (const file of testSources(TEST_DIR)) {
     const text = fs.readFileSync(file, 'utf8');
     for (const m of text.matchAll(call)) out.add(m[3]);
   }
   return out;
+}
+
+/** The error codes a response schema allows (`code: { const }` or `{ enum }`), through $ref, allOf, oneOf and anyOf. */
+function codesOf(doc: OpenApiDocument, schema: unknown, seen = new Set<unknown>()): string[] {
+  if (!schema || typeof schema !== 'object' || seen.has(schema)) return [];
+  seen.add(schema);
+  const s = schema as Json;
+  const here: string[] = [];
+  const code = (s.properties as Json | undefined)?.code as Json | undefined;
+  if (code?.const !== undefined) here.push(String(code.const));
+  if (Array.isArray(code?.enum)) here.push(...(code.enum as unknown[]).map(String));
+  const nested = [s.$ref ? resolvePointer(doc, s.$ref as string) : null, ...((s.allOf as unknown[]) ?? []), ...((s.oneOf as unknown[]) ?? []), ...((s.anyOf as unknown[]) ?? [])];
+  return [...here, ...nested.flatMap((n) => codesOf(doc, n, seen))];
 }
 
 describe('openapi - the life-number contract (openapi/life-number.yaml and its parts)', () => {
@@ -149,6 +163,24 @@ describe('openapi - the life-number contract (openapi/life-number.yaml and its p
         const validate = ajv.compile({ $ref: `${SPEC_ID}#/${pointer('paths', p, method, 'requestBody', 'content', 'application/json', 'schema')}` });
         if (media.example === undefined) problems.push(`${name}: request body without an example`);
         else if (!validate(media.example)) problems.push(`${name}: request example does not match: ${ajv.errorsText(validate.errors)}`);
+      }
+      expect(problems).to.deep.equal([]);
+    });
+
+    it('openapi - every error code a response names exists in core/errors/codes.ts with that HTTP status', () => {
+      const problems: string[] = [];
+      for (const { name, path: p, method, op } of operations) {
+        for (const [status, declared] of Object.entries(op.responses ?? {})) {
+          if (!/^[45]\d\d$/.test(status)) continue;
+          const { response } = resolveResponse(doc, pointer('paths', p, method, 'responses', status), declared);
+          const schema = (response.content as Record<string, { schema?: unknown }> | undefined)?.['application/json']?.schema;
+          const codes = codesOf(doc, schema);
+          if (!codes.length) problems.push(`${name} ${status}: the error schema does not say which codes`);
+          for (const code of codes) {
+            if (!isErrorCode(code)) problems.push(`${name} ${status}: ${code} is not in core/errors/codes.ts`);
+            else if (ERROR_CODES[code].status !== Number(status)) problems.push(`${name} ${status}: ${code} answers ${ERROR_CODES[code].status}, not ${status}`);
+          }
+        }
       }
       expect(problems).to.deep.equal([]);
     });
