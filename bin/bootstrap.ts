@@ -29,6 +29,7 @@ import { AlipaySimulator, startAlipaySimulator } from '../simulators/alipay/serv
 import { HOUSEHOLDS } from '../simulators/marketing/dataset';
 import { startMarketingSimulator } from '../simulators/marketing/server';
 import { startSmsSimulator } from '../simulators/sms/server';
+import { startUsercenterSimulator } from '../simulators/usercenter/server';
 
 export interface RunningBus {
   broker: ServiceBroker;
@@ -66,7 +67,7 @@ export async function startBus(config: GridbusConfig): Promise<RunningBus> {
     const systems = services.map((s) => SERVICE_CATALOG[s].servesSystem).filter((s): s is string => !!s);
 
     // Personal data at rest: configured keys, or the embedded default's pair under VAR_DIR; refused before anything starts.
-    const pii: PiiKeys | null = services.includes('binding') || services.includes('outbox') ? resolvePiiKeys(config) : null;
+    const pii: PiiKeys | null = services.includes('binding') || services.includes('outbox') || services.includes('users') ? resolvePiiKeys(config) : null;
     // Token keys, the same way: configured, or the embedded default's ring under VAR_DIR; no built-in key.
     if (services.some((s) => TOKEN_SERVICES.includes(s))) {
       const jwtKeys = resolveJwtKeys(config);
@@ -93,6 +94,16 @@ export async function startBus(config: GridbusConfig): Promise<RunningBus> {
       smsUrl = smsUrl ?? sim.url;
       log.info(`SMS platform simulator (HTTP/JSON) listening on ${sim.url}`);
     }
+    let usercenterUrl = config.usercenter.url;
+    if (simulatorWanted('usercenter', usercenterUrl)) {
+      const sim = await startUsercenterSimulator({ host: config.http.host });
+      stack.push(() => sim.close());
+      usercenterUrl = usercenterUrl ?? sim.url;
+      log.info(`unified user system simulator (HTTP/JSON) listening on ${sim.url}`);
+    }
+    if (systems.includes('usercenter') && !usercenterUrl) {
+      throw new Error('Invalid configuration: USERCENTER_URL must be set when the usercenter service runs with SIMULATORS=off');
+    }
     if (systems.includes('marketing') && !wsdlUrl) {
       throw new Error('Invalid configuration: MARKETING_WSDL_URL must be set when the marketing service runs with SIMULATORS=off');
     }
@@ -101,7 +112,7 @@ export async function startBus(config: GridbusConfig): Promise<RunningBus> {
     }
     // ${NAME} in definitions: GRIDBUS_VAR_<NAME> and the settings of config/variables.ts; the back-office URLs may be a simulator's.
     const variables = nodeVariables(
-      { ...config.variables, MARKETING_WSDL_URL: wsdlUrl ?? undefined, SMS_URL: smsUrl ?? undefined },
+      { ...config.variables, MARKETING_WSDL_URL: wsdlUrl ?? undefined, SMS_URL: smsUrl ?? undefined, USERCENTER_URL: usercenterUrl ?? undefined },
       config.nodeId,
       Object.fromEntries(SETTING_VARIABLES.map((name) => [name, name])),
     );

@@ -19,6 +19,7 @@ import { createElectricityService } from './electricity/electricity.service';
 import { createContentService } from './content/content.service';
 import { createPowerService } from './power/power.service';
 import { createUsersService } from './users/users.service';
+import { createUsercenterService } from './users/usercenter.service';
 
 export interface ServiceEntry {
   create(deps: ServiceDeps): ServiceSchema;
@@ -48,7 +49,8 @@ export const SERVICE_CATALOG: Record<string, ServiceEntry> = {
   electricity: { create: createElectricityService, needsDatabase: true },
   content: { create: createContentService },
   power: { create: createPowerService },
-  users: { create: createUsersService },
+  users: { create: createUsersService, needsDatabase: true },
+  usercenter: { create: createUsercenterService, servesSystem: 'usercenter' },
 };
 
 export function resolveServiceNames(requested: string[] | null): string[] {

@@ -5,6 +5,8 @@ import { requireDep, ServiceDeps } from '../service-deps';
 import { BindingStore, HolderIdentity } from './binding-store';
 import { BoundCache } from './bound-cache';
 import { CANDIDATE_TTL_SECONDS, refused, signCandidate, verifyCandidate } from './candidate-token';
+import { HolderCheckThrottle } from './holder-check-throttle';
+import { normaliseLabel } from './label';
 import { accountNotFound } from './ownership';
 import { describePiiKeys } from './pii-keys';
 
@@ -52,8 +54,9 @@ export function createBindingService(deps: ServiceDeps): ServiceSchema {
   const ds = requireDep(deps.dataSource, 'the database', 'binding');
   const keys = requireDep(deps.pii ?? null, 'the PII keys (PII_ENC_KEY, PII_HASH_KEY)', 'binding');
   const { config } = deps;
-  const store = new BindingStore(ds, new PiiCipher(keys.encKey), new LookupHasher(keys.hashKey));
+  const store = new BindingStore(ds, new PiiCipher(keys.encKey), new LookupHasher(keys.hashKey), config.binding);
   const bound = new BoundCache(config.binding.cacheMs);
+  const throttle = new HolderCheckThrottle(ds, config.binding.holderCheckMaxFailures, config.binding.holderCheckWindowS);
 
   const audit = (ctx: Context<unknown, Meta>, action: string, outcome: 'success' | 'denied', target: string | null, details?: Record<string, unknown>) =>
     ctx.emit('audit.event', {
@@ -116,6 +119,8 @@ export function createBindingService(deps: ServiceDeps): ServiceSchema {
             deny(ctx, 'binding.candidates', null, new GridbusError('IDENTITY_NOT_CERTIFIED', 'Binding by identity needs a resident identity card certified in Alipay', { details: { reason: 'not a resident identity card' } }));
           }
           const identity: HolderIdentity = { certNo, mobile: info.mobile ? normaliseForLookup('mobile', info.mobile) : null, name: info.userName!.trim() };
+          // the mobile is the user's primary identity (services/users links the Alipay user to it); not awaited, never blocks binding
+          if (identity.mobile) ctx.emit('users.identity', { alipayUserId: userId, mobile: identity.mobile, realNameVerified: true }, 'users');
 
           // every real-name field the bus holds; the mapping picks what its system looks customers up by
           const found = (await ctx.call('marketing.findCustomersByIdentity', identityLookup(identity))) as { customers?: FoundCustomer[] };
@@ -160,11 +165,17 @@ export function createBindingService(deps: ServiceDeps): ServiceSchema {
           if (candidate.userId !== userId) deny(ctx, 'binding.created', target, refused('candidate token of another user'));
           if (store.certHash(identity.certNo) !== candidate.certHash) deny(ctx, 'binding.created', target, refused('candidate token invalid'));
 
-          const { created, boundAt } = await store.bind(userId, accountNo, identity);
+          let result: Awaited<ReturnType<BindingStore['bind']>>;
+          try {
+            result = await store.bind(userId, accountNo, identity);
+          } catch (err) {
+            if ((err as GridbusError).type === 'BINDING_LIMIT_REACHED') deny(ctx, 'binding.created', target, err as GridbusError);
+            throw err;
+          }
+          const { created, boundAt, isDefault } = result;
           audit(ctx, 'binding.created', 'success', target, { alreadyBound: !created });
-          // the closed loop (marketing.updateArchive through the sync outbox) is to listen to this event; nothing does yet
-          if (created) ctx.emit('binding.created', { userId, accountNo, boundAt });
-          return { accountNo, holderName: maskName(identity.name), boundAt, created };
+          if (created) ctx.emit('binding.created', { userId, accountNo, boundAt, kind: 'IDENTITY' });
+          return { accountNo, holderName: maskName(identity.name), boundAt, created, kind: 'IDENTITY', isDefault };
         },
       },
 
@@ -174,7 +185,122 @@ export function createBindingService(deps: ServiceDeps): ServiceSchema {
         async handler(ctx: Context<Record<string, never>, Meta>) {
           const userId = userOf(ctx);
           const rows = await store.list(userId);
-          return { bindings: rows.map((b) => ({ accountNo: b.accountNo, holderName: maskName(b.holderName), boundAt: b.boundAt })) };
+          return {
+            bindings: rows.map((b) => ({
+              accountNo: b.accountNo,
+              holderName: b.holderName ? maskName(b.holderName) : null,
+              boundAt: b.boundAt,
+              kind: b.kind,
+              label: b.label,
+              isDefault: b.isDefault,
+            })),
+          };
+        },
+      },
+
+      /**
+       * POST /api/v1/bindings/manual: binds an account whose holder is someone
+       * else (a landlord, parents) when the marketing system confirms the
+       * holder's name or the last digits of their ID number. Failed checks of
+       * one account are throttled per user (TOO_MANY_ATTEMPTS); an unknown
+       * account counts as a failed check (no probing of account numbers).
+       */
+      manual: {
+        params: {
+          accountNo: ACCOUNT_NO,
+          holderName: { type: 'string', min: 1, max: 64, trim: true, optional: true },
+          certNoTail: { type: 'string', pattern: /^[0-9]{3,5}[0-9Xx]$/, optional: true, messages: { stringPattern: 'certNoTail must be the last 4 to 6 characters of the ID number (digits, the last may be X)' } },
+          label: { type: 'string', max: 64, optional: true },
+          $$strict: true,
+        },
+        async handler(ctx: Context<{ accountNo: string; holderName?: string; certNoTail?: string; label?: string }, Meta>) {
+          const userId = userOf(ctx);
+          const { accountNo } = ctx.params;
+          const target = `account:${accountNo}`;
+          const holderName = ctx.params.holderName?.trim() || undefined;
+          const certNoTail = ctx.params.certNoTail?.toUpperCase();
+          if (!holderName && !certNoTail) {
+            throw new GridbusError('VALIDATION_FAILED', "Give the holder's name (holderName) or the last digits of their ID number (certNoTail)", {
+              details: { problems: [{ field: 'holderName', type: 'required', message: 'holderName or certNoTail is required' }] },
+            });
+          }
+          const label = ctx.params.label === undefined ? null : normaliseLabel(ctx.params.label);
+          if (await store.isBound(userId, accountNo)) {
+            const existing = (await store.list(userId)).find((b) => b.accountNo === accountNo)!;
+            return { accountNo, holderName: existing.holderName ? maskName(existing.holderName) : null, boundAt: existing.boundAt, created: false, kind: existing.kind, isDefault: existing.isDefault };
+          }
+          const attempt = await throttle.begin(userId, accountNo);
+          if (attempt.id === null) {
+            deny(ctx, 'binding.manual', target, new GridbusError('TOO_MANY_ATTEMPTS', `Too many failed holder checks of this account: try again in ${attempt.retryAfterS} s`, {
+              details: { reason: 'too many failed holder checks', retryAfterS: attempt.retryAfterS, maxFailures: config.binding.holderCheckMaxFailures, windowS: config.binding.holderCheckWindowS },
+            }));
+          }
+          const check: { accountNo: string; holderName?: string; certNoTail?: string } = { accountNo };
+          if (holderName) check.holderName = holderName;
+          if (certNoTail) check.certNoTail = certNoTail;
+          let answer: { matched?: unknown; holderNameMasked?: unknown };
+          try {
+            answer = (await ctx.call('marketing.verifyHolder', check)) as { matched?: unknown; holderNameMasked?: unknown };
+          } catch (err) {
+            const unknownAccount = (err as GridbusError).type === 'ACCOUNT_NOT_FOUND';
+            await throttle.finish(attempt.id!, unknownAccount ? 'mismatch' : 'error');
+            if (unknownAccount) return deny(ctx, 'binding.manual', target, accountNotFound());
+            audit(ctx, 'binding.manual', 'denied', target, { reason: (err as GridbusError).type ?? 'holder check failed' });
+            throw err;
+          }
+          if (answer.matched !== true) {
+            await throttle.finish(attempt.id!, 'mismatch');
+            deny(ctx, 'binding.manual', target, new GridbusError('HOLDER_MISMATCH', 'The holder details given do not match the account holder in the marketing system', {
+              details: { reason: 'holder check failed', checked: holderName ? 'holderName' : 'certNoTail' },
+            }));
+          }
+          await throttle.finish(attempt.id!, 'matched');
+          const masked = typeof answer.holderNameMasked === 'string' ? answer.holderNameMasked : null;
+          let result: Awaited<ReturnType<BindingStore['bindManual']>>;
+          try {
+            result = await store.bindManual(userId, accountNo, { name: holderName ?? masked ?? '', label });
+          } catch (err) {
+            if ((err as GridbusError).type === 'BINDING_LIMIT_REACHED') deny(ctx, 'binding.manual', target, err as GridbusError);
+            throw err;
+          }
+          audit(ctx, 'binding.manual', 'success', target, { alreadyBound: !result.created, checked: holderName ? 'holderName' : 'certNoTail' });
+          if (result.created) ctx.emit('binding.created', { userId, accountNo, boundAt: result.boundAt, kind: 'MANUAL' });
+          const shown = holderName ?? masked;
+          return { accountNo, holderName: shown ? maskName(shown) : null, boundAt: result.boundAt, created: result.created, kind: 'MANUAL', isDefault: result.isDefault };
+        },
+      },
+
+      /** PUT /api/v1/bindings/:accountNo/default: the account the front end opens first (exactly one per user). */
+      setDefault: {
+        params: { accountNo: ACCOUNT_NO, $$strict: true },
+        async handler(ctx: Context<{ accountNo: string }, Meta>) {
+          const userId = userOf(ctx);
+          const target = `account:${ctx.params.accountNo}`;
+          if (!(await store.setDefault(userId, ctx.params.accountNo))) deny(ctx, 'binding.default', target, accountNotFound());
+          audit(ctx, 'binding.default', 'success', target);
+          return { accountNo: ctx.params.accountNo, isDefault: true };
+        },
+      },
+
+      /** PUT /api/v1/bindings/:accountNo/label: the user's own label of a binding ("home", "parents"); null or "" clears it. */
+      setLabel: {
+        params: { accountNo: ACCOUNT_NO, label: { type: 'string', max: 64, nullable: true }, $$strict: true },
+        async handler(ctx: Context<{ accountNo: string; label: string | null }, Meta>) {
+          const userId = userOf(ctx);
+          const label = ctx.params.label === null || ctx.params.label.trim() === '' ? null : normaliseLabel(ctx.params.label);
+          const target = `account:${ctx.params.accountNo}`;
+          if (!(await store.setLabel(userId, ctx.params.accountNo, label))) deny(ctx, 'binding.label', target, accountNotFound());
+          audit(ctx, 'binding.label', 'success', target);
+          return { accountNo: ctx.params.accountNo, label };
+        },
+      },
+
+      /** How many active bindings the user has (services/users, GET /api/v1/me). Internal: never routed. */
+      countOf: {
+        visibility: 'public',
+        params: { userId: { type: 'string', min: 1, max: 128 }, $$strict: true },
+        async handler(ctx: Context<{ userId: string }>) {
+          return store.countActive(ctx.params.userId);
         },
       },
 

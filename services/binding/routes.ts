@@ -1,7 +1,15 @@
-import { EMPTY_ROUTE_SET, RouteSet } from '../gateway/routes/route-set';
+import { RouteSet } from '../gateway/routes/route-set';
 
-/** User routes under /api/v1 (user JWT). */
-export const apiRoutes: RouteSet = EMPTY_ROUTE_SET;
-
-/** Operator routes under /admin/api, with the roles allowed per action. */
-export const adminRoutes: RouteSet = EMPTY_ROUTE_SET;
+/**
+ * The binding routes of issue 12 (manual binding, default account, labels);
+ * candidates, bind, list and unbind are declared in the gateway's api-v1 route.
+ */
+export const apiRoutes: RouteSet = {
+  aliases: {
+    'POST bindings/manual': 'binding.manual',
+    'PUT bindings/:accountNo/default': 'binding.setDefault',
+    // the label has a path of its own: /api/v1/bindings/{accountNo} is the unbind's (DELETE) in openapi/life-number.yaml
+    'PUT bindings/:accountNo/label': 'binding.setLabel',
+  },
+  dependsOn: { 'binding.manual': ['marketing.verifyHolder'] },
+};

@@ -20,7 +20,7 @@ describe('core/files - reconciliation files into PostgreSQL with COPY', function
   before(async () => {
     db = await createFreshDatabase();
     ds = (await openDatabase(db.url)).dataSource;
-    const bundle = compileMappingFilesStrict(readMappingFiles(path.resolve(__dirname, '../../../../mappings')), { MARKETING_WSDL_URL: 'http://x', SMS_URL: 'http://y' });
+    const bundle = compileMappingFilesStrict(readMappingFiles(path.resolve(__dirname, '../../../../mappings')), { MARKETING_WSDL_URL: 'http://x', SMS_URL: 'http://y', USERCENTER_URL: 'http://z' });
     fixed = bundle.fileLayouts.get('marketing.reconciliation-fixed')!;
     delimited = bundle.fileLayouts.get('marketing.b-reconciliation-delimited')!;
   });

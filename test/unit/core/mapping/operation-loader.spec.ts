@@ -8,7 +8,7 @@ import { loadOperationText, loadOperations } from '../../../../core/mapping/oper
 const MAPPINGS_DIR = path.resolve(__dirname, '../../../../mappings');
 const REAL_FILE = path.join(MAPPINGS_DIR, 'operations', 'marketing.queryArrears.yaml');
 const REAL_TEXT = fs.readFileSync(REAL_FILE, 'utf8');
-const VARS = { MARKETING_WSDL_URL: 'http://x/wsdl', SMS_URL: 'http://sms.local' };
+const VARS = { MARKETING_WSDL_URL: 'http://x/wsdl', SMS_URL: 'http://sms.local', USERCENTER_URL: 'http://usercenter.local' };
 
 function mappingInvalid(fn: () => unknown): GridbusError {
   try {
