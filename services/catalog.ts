@@ -47,8 +47,8 @@ export const SERVICE_CATALOG: Record<string, ServiceEntry> = {
   scheduler: { create: createSchedulerService, needsDatabase: true },
   // the life-number plates (issue 12)
   electricity: { create: createElectricityService, needsDatabase: true },
-  content: { create: createContentService },
-  power: { create: createPowerService },
+  content: { create: createContentService, needsDatabase: true },
+  power: { create: createPowerService, needsDatabase: true },
   users: { create: createUsersService, needsDatabase: true },
   usercenter: { create: createUsercenterService, servesSystem: 'usercenter' },
 };

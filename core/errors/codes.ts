@@ -102,6 +102,13 @@ export const ERROR_CODES = {
   CATALOGUE_ITEM_NOT_FOUND: { status: 404, retryable: false },
   /** The catalogue item is out of stock. */
   CATALOGUE_ITEM_OUT_OF_STOCK: { status: 409, retryable: false },
+  // public information and smart electricity (services/content; issue 12)
+  /** No article with this id is published now (a draft, a retired one or one outside its publish window answers the same to users). */
+  CONTENT_NOT_FOUND: { status: 404, retryable: false },
+  /** The article or outlet was changed since the version the editor read: `details.currentVersion`; read it again and redo the change. */
+  CONTENT_VERSION_CONFLICT: { status: 409, retryable: false },
+  /** No business outlet has this id. */
+  OUTLET_NOT_FOUND: { status: 404, retryable: false },
   INTERNAL: { status: 500, retryable: false },
 } as const;
 

@@ -7,7 +7,7 @@ import { RefreshTokens, signAccessToken, signOperatorToken } from '../../core/au
 import { GridbusError } from '../../core/errors';
 import { requireDep, ServiceDeps } from '../service-deps';
 import { LoginThrottle } from './login-throttle';
-import { OperatorAccounts, Role } from './operator-accounts';
+import { OperatorAccounts, Role, ROLES } from './operator-accounts';
 import { OPERATOR_CHANGED } from './operator-events';
 
 type Meta = { user?: { id: string; roles?: string[] } | null; clientIp?: string | null };
@@ -152,7 +152,7 @@ export function createAuthService(deps: ServiceDeps): ServiceSchema {
         params: {
           username: { type: 'string', min: 3, max: 32 },
           password: { type: 'string', min: 12, max: 256 },
-          roles: { type: 'array', items: { type: 'enum', values: ['admin', 'operator', 'auditor'] }, min: 1 },
+          roles: { type: 'array', items: { type: 'enum', values: [...ROLES] }, min: 1 },
           $$strict: true,
         },
         async handler(ctx: Context<{ username: string; password: string; roles: Role[] }, Meta>) {
@@ -166,7 +166,7 @@ export function createAuthService(deps: ServiceDeps): ServiceSchema {
         params: {
           username: { type: 'string', min: 3, max: 32 },
           enabled: { type: 'boolean', optional: true },
-          roles: { type: 'array', items: { type: 'enum', values: ['admin', 'operator', 'auditor'] }, min: 1, optional: true },
+          roles: { type: 'array', items: { type: 'enum', values: [...ROLES] }, min: 1, optional: true },
           $$strict: true,
         },
         async handler(ctx: Context<{ username: string; enabled?: boolean; roles?: Role[] }, Meta>) {

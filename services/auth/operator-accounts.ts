@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { hashPassword, verifyPassword } from '../../core/auth';
 import { GridbusError } from '../../core/errors';
 
-export const ROLES = ['admin', 'operator', 'auditor'] as const;
+export const ROLES = ['admin', 'operator', 'auditor', 'editor'] as const;
 export type Role = (typeof ROLES)[number];
 
 const USERNAME = /^[a-z][a-z0-9._-]{2,31}$/;

@@ -16,6 +16,7 @@ import { Outbox1764800100000 } from './1764800100000-outbox';
 import { PaymentOrders1764900000000 } from './1764900000000-payment-orders';
 import { OutboxInDoubt1765000000000 } from './1765000000000-outbox-in-doubt';
 import { Electricity1765100000000 } from './1765100000000-electricity';
+import { Content1765200000000 } from './1765200000000-content';
 import { PowerServices1765300000000 } from './1765300000000-power-services';
 import { UsersAndBindingLimits1765400000000 } from './1765400000000-users-and-binding-limits';
 
@@ -39,6 +40,7 @@ export const MIGRATIONS = [
   PaymentOrders1764900000000,
   OutboxInDoubt1765000000000,
   Electricity1765100000000,
+  Content1765200000000,
   PowerServices1765300000000,
   UsersAndBindingLimits1765400000000,
 ];

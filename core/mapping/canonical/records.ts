@@ -53,8 +53,31 @@ export const DAILY_READING: CanonicalShape = {
   },
 };
 
+/** An outage bulletin of the data center's drop (file kind `outage-bulletin`, table outage_bulletin; services/content). */
+export const OUTAGE_BULLETIN: CanonicalShape = {
+  name: 'outage-bulletin',
+  title: 'outage bulletin',
+  readBy: 'core/content/outage-ingest.ts (table outage_bulletin), content.outages',
+  schema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['bulletinId', 'areaCode', 'areaName', 'startsAt', 'endsAt', 'kind', 'issuedAt'],
+    properties: {
+      bulletinId: { type: 'string', minLength: 1, description: "the data center's bulletin id; a later bulletin with the same id replaces it", 'x-column': 'bulletin_id' },
+      areaCode: { type: 'string', minLength: 1, description: 'administrative area code of the area affected (e.g. 330102)', 'x-column': 'area_code' },
+      areaName: { type: 'string', minLength: 1, description: 'name of the area affected', 'x-column': 'area_name' },
+      startsAt: { type: 'string', minLength: 1, description: 'when power goes off, ISO 8601 with offset (date: { out: iso })', 'x-column': 'starts_at' },
+      endsAt: { type: 'string', minLength: 1, description: 'when power is back, ISO 8601 with offset; after startsAt', 'x-column': 'ends_at' },
+      kind: { type: 'string', enum: ['PLANNED', 'FAULT'], description: 'PLANNED (maintenance) or FAULT (repair of a fault)', 'x-column': 'kind' },
+      reason: { type: ['string', 'null'], description: 'why, as the data center words it', 'x-column': 'reason' },
+      scope: { type: ['string', 'null'], description: 'streets, communities or lines affected', 'x-column': 'scope' },
+      issuedAt: { type: 'string', minLength: 1, description: 'when this version of the bulletin was issued, ISO 8601 with offset; an older version never replaces a newer one', 'x-column': 'issued_at' },
+    },
+  },
+};
+
 /** File kinds (what a layout's detail records are) and reading kinds (what a topic shape's records are). */
-export const FILE_KINDS: Record<string, CanonicalShape> = { [RECONCILIATION_RECORD.name]: RECONCILIATION_RECORD };
+export const FILE_KINDS: Record<string, CanonicalShape> = { [RECONCILIATION_RECORD.name]: RECONCILIATION_RECORD, [OUTAGE_BULLETIN.name]: OUTAGE_BULLETIN };
 export const READING_KINDS: Record<string, CanonicalShape> = { [DAILY_READING.name]: DAILY_READING };
 export const DEFAULT_FILE_KIND = RECONCILIATION_RECORD.name;
 export const DEFAULT_READING_KIND = DAILY_READING.name;
