@@ -3,6 +3,7 @@ import { PiiCipher } from '../../core/crypto';
 import { GridbusError } from '../../core/errors';
 import { OutboxStore } from '../../core/outbox';
 import { PAYMENT_OUTBOX_HOOKS } from '../../core/payments/outbox-hooks';
+import { POWER_OUTBOX_HOOKS } from '../../core/power/outbox-hooks';
 import { requireDep, ServiceDeps } from '../service-deps';
 import { DeliveryWorker } from './delivery-worker';
 import { OperationFacts } from './operation-facts';
@@ -25,7 +26,7 @@ export function createOutboxService(deps: ServiceDeps): ServiceSchema {
   const keys = requireDep(deps.pii ?? null, 'the PII keys (PII_ENC_KEY, PII_HASH_KEY)', 'outbox');
   const { config } = deps;
   // what else changes with a row's fate, in the row's own transaction (a payment order follows its write-off)
-  const store = new OutboxStore(ds, PAYMENT_OUTBOX_HOOKS);
+  const store = new OutboxStore(ds, [...PAYMENT_OUTBOX_HOOKS, ...POWER_OUTBOX_HOOKS]);
   let worker: DeliveryWorker | null = null;
   let gaugeTimer: NodeJS.Timeout | null = null;
   const knownSeries = new Set<string>();

@@ -100,6 +100,14 @@ export function checkJsonDepth(body: unknown, maxDepth: number): Refusal | null 
 type Hygiene = Required<Omit<HygieneOptions, 'bodyLimit'>> & { bodyLimit: string | null };
 
 /**
+ * A `stream:` alias (POST /api/v1/reports) hands the body to its action
+ * unread, as a stream: the action reads it within its own limits (the
+ * upload limits), so it takes multipart/form-data and nothing is parsed here.
+ */
+const STREAM_MEDIA_TYPES: readonly string[] = ['multipart/form-data'];
+const isStreamAlias = (alias: unknown) => (alias as { type?: string } | null)?.type === 'stream';
+
+/**
  * Request hygiene: header count, path and query, the body's media type at
  * `connection`; the body itself (the route's parsers with `bodyLimit`, then
  * the JSON depth) at `body`, the last phase, so nothing is read for a
@@ -129,10 +137,11 @@ export const hygienePolicy = definePolicy<Hygiene>({
     const maxHeaders = deps.config.maxHeaders;
     const parse = createBodyParser(route.parsers, options.bodyLimit);
     const handlers: PolicyHandlers = {
-      connection: ({ req }) => checkHeaderCount(req, maxHeaders) ?? checkPathAndQuery(req) ?? checkContentType(req, options.allowedContentTypes),
+      connection: ({ req, alias }) => checkHeaderCount(req, maxHeaders) ?? checkPathAndQuery(req) ?? checkContentType(req, isStreamAlias(alias) ? STREAM_MEDIA_TYPES : options.allowedContentTypes),
     };
     if (parse) {
-      handlers.body = ({ req, res }) => {
+      handlers.body = ({ req, res, alias }) => {
+        if (isStreamAlias(alias)) return null;
         const r = req as GatewayRequest & { body?: unknown };
         // as body-parser does for a request without a body, without a promise
         if (!hasBody(req)) {
