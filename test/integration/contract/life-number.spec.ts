@@ -69,6 +69,8 @@ describe('contract - every existing /api/v1 route answers as openapi/life-number
         ALIPAY_APP_ID: alipay.appId,
         ALIPAY_APP_PRIVATE_KEY: app.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
         ALIPAY_PUBLIC_KEY: alipay.alipayPublicKeyPem,
+        // a tight limit on one route, per user, for the 429 check (the other tests call it as another user)
+        GATEWAY_POLICIES: JSON.stringify({ api: { routes: { 'GET agreements': { rateLimiting: { hour: 3, limitBy: 'consumer' } } } } }),
       }),
     );
     await bindAccounts(db.url, A.userId, [second, nothingOwed, SPECIAL_CONS_NO.FAULT, SPECIAL_CONS_NO.SLOW]);
@@ -366,6 +368,14 @@ describe('contract - every existing /api/v1 route answers as openapi/life-number
     const listNoToken = await call('GET', '/api/v1/agreements', { token: null });
     expectContract(listNoToken, 'GET /api/v1/agreements');
     answered(listNoToken, 401, 'UNAUTHORIZED');
+
+    // a user over the route's limit (3 an hour here, a fixed window a quick test does not straddle; A above made 2 calls): 429 with Retry-After
+    const busy = signAccessToken(bus.config.auth, { sub: ALIPAY_USERS[3].userId });
+    for (let i = 0; i < 3; i++) answered(await call('GET', '/api/v1/agreements', { token: busy }), 200);
+    const limited = await call('GET', '/api/v1/agreements', { token: busy });
+    expectContract(limited, 'GET /api/v1/agreements');
+    answered(limited, 429, 'RATE_LIMITED');
+    expect(Number(limited.headers.get('retry-after'))).to.be.greaterThan(0);
   });
 
   it('contract - the marketing system failing or slow: 503 BACKEND_UNAVAILABLE, 504 BACKEND_TIMEOUT, documented bodies', async () => {
