@@ -12,6 +12,7 @@ import { RunningBus, startBus } from '../../../bin/bootstrap';
 import { loadConfig } from '../../../config';
 import { maskName } from '../../../core/crypto';
 import { HOUSEHOLDS, SPECIAL_CONS_NO, UNKNOWN_CONS_NO } from '../../../simulators/marketing/dataset';
+import { BILL_MONTHS, Bill, billOfMonth, billsOfAccount, kwhText } from '../../../simulators/marketing/plate-dataset';
 import { MarketingSimulator, MarketingSimulatorOptions, startMarketingSimulator } from '../../../simulators/marketing/server';
 import { startMarketingBSimulator } from '../../../simulators/marketing-b/server';
 
@@ -27,6 +28,15 @@ const DIALECTS: Dialect[] = [
   { label: 'dialect A (mappings/)', start: startMarketingSimulator, mappingsDir: path.join(ROOT, 'mappings') },
   { label: 'dialect YX (examples/mappings/marketing-b/)', start: startMarketingBSimulator, mappingsDir: path.join(ROOT, 'examples/mappings/marketing-b') },
 ];
+
+/** A bill as marketing.listBills answers it while nothing of its month was written off through the bus. */
+function listed(b: Bill, owedFen: number) {
+  const paidFen = b.amountFen - owedFen;
+  const iso = `${b.issuedOn.slice(0, 4)}-${b.issuedOn.slice(4, 6)}-${b.issuedOn.slice(6, 8)}`;
+  return { billMonth: b.billMonth, amountFen: b.amountFen, kWh: kwhText(b.kwhCenti), paidFen, status: owedFen === 0 ? 'PAID' : paidFen === 0 ? 'UNPAID' : 'PARTLY_PAID', issuedAt: iso };
+}
+
+const owedOf = (consNo: string, month: string) => HOUSEHOLDS.find((h) => h.ConsNo === consNo)?.arrears.find((a) => a.BillMonth === month)?.ArrearsFen ?? 0;
 
 interface CallError {
   type?: string;
@@ -89,6 +99,69 @@ for (const d of DIALECTS) {
           expect(err?.type, JSON.stringify(bad)).to.equal('VALIDATION_FAILED');
         }
         expect(sim.requestCount()).to.equal(before);
+      });
+    });
+
+    describe('marketing.listBills', () => {
+      it('lists the bills of a month range newest first: amounts in fen, kWh exact text, paid part and status, issue day', async () => {
+        const W = HOUSEHOLDS[1]; // 王芳: 202503 partly paid
+        const res = await call<{ accountNo: string; items: unknown[] }>('marketing.listBills', { accountNo: W.ConsNo, fromMonth: '202412', toMonth: '202503' });
+        const expected = billsOfAccount(W.ConsNo)!.filter((b) => b.billMonth >= '202412').reverse().map((b) => listed(b, owedOf(W.ConsNo, b.billMonth)));
+        expect(res).to.deep.equal({ accountNo: W.ConsNo, items: expected });
+        expect(res.items.map((i) => (i as { status: string }).status)).to.deep.equal(['PARTLY_PAID', 'PAID', 'PAID', 'PAID']);
+        expect((res.items[0] as { kWh: string }).kWh).to.match(/^\d+\.\d{2}$/);
+      });
+
+      it('unpaid months of a household in arrears are UNPAID; a write-off through the bus makes its month PARTLY_PAID', async () => {
+        const C = HOUSEHOLDS[4]; // 陈静: 202503 unpaid, 6789 fen
+        const before = await call<{ items: Array<{ billMonth: string; status: string; paidFen: number }> }>('marketing.listBills', { accountNo: C.ConsNo, fromMonth: '202503', toMonth: '202503' });
+        expect(before.items).to.have.length(1);
+        expect(before.items[0]).to.include({ billMonth: '202503', status: 'UNPAID', paidFen: 0 });
+        await call('marketing.writeOff', { serial: `plates-wo-${d.label.length}`, accountNo: C.ConsNo, amountFen: 1000, paidAt: '2026-12-04T02:15:00Z', channel: 'ALIPAY' });
+        const after = await call<{ items: Array<{ status: string; paidFen: number }> }>('marketing.listBills', { accountNo: C.ConsNo, fromMonth: '202503', toMonth: '202503' });
+        expect(after.items[0]).to.include({ status: 'PARTLY_PAID', paidFen: 1000 });
+      });
+
+      it('a range without bills is an empty list; an unknown account ACCOUNT_NOT_FOUND; a malformed month VALIDATION_FAILED before it leaves the bus', async () => {
+        expect(await call('marketing.listBills', { accountNo: H.ConsNo, fromMonth: '202601', toMonth: '202612' })).to.deep.equal({ accountNo: H.ConsNo, items: [] });
+        expect(await failure('marketing.listBills', { accountNo: UNKNOWN_CONS_NO, fromMonth: '202401', toMonth: '202503' })).to.include({ type: 'ACCOUNT_NOT_FOUND' });
+        const before = sim.requestCount();
+        for (const bad of [{ fromMonth: '2025-01' }, { toMonth: '202513' }, { fromMonth: undefined }]) {
+          expect((await failure('marketing.listBills', { accountNo: H.ConsNo, fromMonth: '202501', toMonth: '202503', ...bad }))?.type, JSON.stringify(bad)).to.equal('VALIDATION_FAILED');
+        }
+        expect(sim.requestCount()).to.equal(before);
+      });
+    });
+
+    describe('marketing.getBill', () => {
+      it('answers one bill: kWh and charge by period (SHARP, PEAK, FLAT, VALLEY), charges by item adding up to the total, the meter readings', async () => {
+        const b = billOfMonth(H.ConsNo, '202501')!;
+        const res = await call<{ periods: Array<{ kWh: string; amountFen: number }>; charges: Array<{ amountFen: number }> }>('marketing.getBill', { accountNo: H.ConsNo, billMonth: '202501' });
+        expect(res).to.deep.equal({
+          accountNo: H.ConsNo,
+          billMonth: '202501',
+          totalFen: 12345,
+          kWh: kwhText(b.kwhCenti),
+          periods: b.tou.map((t) => ({ period: t.period, kWh: kwhText(t.kwhCenti), amountFen: t.fen })),
+          charges: b.charges.map((c) => ({ item: c.item, amountFen: c.fen })),
+          meterReadings: [{ meterNo: b.meter.meterNo, previous: kwhText(b.meter.previousCenti), current: kwhText(b.meter.currentCenti) }],
+        });
+        expect(res.periods.map((p) => (p as unknown as { period: string }).period)).to.deep.equal(['SHARP', 'PEAK', 'FLAT', 'VALLEY']);
+        expect(res.charges.reduce((n, c) => n + c.amountFen, 0)).to.equal(12345);
+        // the periods' kWh add up exactly to the bill's (as hundredths, never floats)
+        const centi = (t: string) => Number(t.replace('.', ''));
+        expect(res.periods.reduce((n, p) => n + centi(p.kWh), 0)).to.equal(b.kwhCenti);
+      });
+
+      it('every month of the dataset is answered; a month without a bill is BILL_NOT_FOUND (404, not retryable), an unknown account ACCOUNT_NOT_FOUND', async () => {
+        for (const month of BILL_MONTHS) {
+          const res = await call<{ totalFen: number }>('marketing.getBill', { accountNo: X.ConsNo, billMonth: month });
+          expect(res.totalFen, month).to.equal(billOfMonth(X.ConsNo, month)!.amountFen);
+        }
+        const err = await failure('marketing.getBill', { accountNo: H.ConsNo, billMonth: '202601' });
+        expect(err).to.include({ type: 'BILL_NOT_FOUND', retryable: false });
+        expect(err?.message).to.match(/no bill for this month/);
+        expect(await failure('marketing.getBill', { accountNo: UNKNOWN_CONS_NO, billMonth: '202501' })).to.include({ type: 'ACCOUNT_NOT_FOUND' });
       });
     });
   });
