@@ -12,7 +12,7 @@ import { RunningBus, startBus } from '../../../bin/bootstrap';
 import { loadConfig } from '../../../config';
 import { maskName } from '../../../core/crypto';
 import { HOUSEHOLDS, SPECIAL_CONS_NO, UNKNOWN_CONS_NO } from '../../../simulators/marketing/dataset';
-import { BILL_MONTHS, Bill, billOfMonth, billsOfAccount, kwhText } from '../../../simulators/marketing/plate-dataset';
+import { BILL_MONTHS, Bill, PREPAID_CONS_NO, billOfMonth, billsOfAccount, historyOfAccount, kwhText } from '../../../simulators/marketing/plate-dataset';
 import { MarketingSimulator, MarketingSimulatorOptions, startMarketingSimulator } from '../../../simulators/marketing/server';
 import { startMarketingBSimulator } from '../../../simulators/marketing-b/server';
 
@@ -35,6 +35,9 @@ function listed(b: Bill, owedFen: number) {
   const iso = `${b.issuedOn.slice(0, 4)}-${b.issuedOn.slice(4, 6)}-${b.issuedOn.slice(6, 8)}`;
   return { billMonth: b.billMonth, amountFen: b.amountFen, kWh: kwhText(b.kwhCenti), paidFen, status: owedFen === 0 ? 'PAID' : paidFen === 0 ? 'UNPAID' : 'PARTLY_PAID', issuedAt: iso };
 }
+
+/** Local yyyyMMddHHmmss (Asia/Shanghai) as ISO 8601 with its offset. */
+const isoOf = (t: string) => `${t.slice(0, 4)}-${t.slice(4, 6)}-${t.slice(6, 8)}T${t.slice(8, 10)}:${t.slice(10, 12)}:${t.slice(12, 14)}+08:00`;
 
 const owedOf = (consNo: string, month: string) => HOUSEHOLDS.find((h) => h.ConsNo === consNo)?.arrears.find((a) => a.BillMonth === month)?.ArrearsFen ?? 0;
 
@@ -162,6 +165,58 @@ for (const d of DIALECTS) {
         expect(err).to.include({ type: 'BILL_NOT_FOUND', retryable: false });
         expect(err?.message).to.match(/no bill for this month/);
         expect(await failure('marketing.getBill', { accountNo: UNKNOWN_CONS_NO, billMonth: '202501' })).to.include({ type: 'ACCOUNT_NOT_FOUND' });
+      });
+    });
+
+    describe('marketing.getBalance', () => {
+      it('the prepaid household has a low balance; a postpaid one answers its deposit, possibly 0; asOf is ISO 8601 with the offset', async () => {
+        const prepaid = await call<{ asOf: string }>('marketing.getBalance', { accountNo: PREPAID_CONS_NO });
+        expect(prepaid).to.deep.include({ accountNo: PREPAID_CONS_NO, prepaid: true, balanceFen: 1234 });
+        expect(prepaid.asOf).to.match(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?\+08:00$/);
+        expect(Math.abs(Date.parse(prepaid.asOf) - Date.now())).to.be.below(24 * 3600 * 1000);
+        expect(await call('marketing.getBalance', { accountNo: HOUSEHOLDS[1].ConsNo })).to.deep.include({ prepaid: false, balanceFen: 5000 });
+        expect(await call('marketing.getBalance', { accountNo: H.ConsNo })).to.deep.include({ accountNo: H.ConsNo, prepaid: false, balanceFen: 0 });
+      });
+
+      it('an unknown account is ACCOUNT_NOT_FOUND; the slow account still answers within the timeout', async () => {
+        expect(await failure('marketing.getBalance', { accountNo: UNKNOWN_CONS_NO })).to.include({ type: 'ACCOUNT_NOT_FOUND' });
+        expect(await call('marketing.getBalance', { accountNo: SPECIAL_CONS_NO.SLOW })).to.deep.include({ prepaid: false, balanceFen: 0 });
+      });
+    });
+
+    describe('marketing.listPayments', () => {
+      it("lists the system's history between two days newest first: fen, ISO times, canonical channels, a reversed payment REVERSED", async () => {
+        const R = HOUSEHOLDS[3];
+        const res = await call('marketing.listPayments', { accountNo: R.ConsNo, fromDate: '2025-01-01', toDate: '2025-03-31' });
+        const expected = historyOfAccount(R.ConsNo)
+          .filter((p) => p.paidAt >= '20250101' && p.paidAt < '20250401')
+          .sort((a, b) => b.paidAt.localeCompare(a.paidAt))
+          .map((p) => ({ serial: p.serial, amountFen: p.amountFen, paidAt: isoOf(p.paidAt), channel: p.channel, status: p.status }));
+        expect(expected.map((p) => p.status)).to.include('REVERSED');
+        expect(res).to.deep.equal({ accountNo: R.ConsNo, items: expected });
+        expect(await call('marketing.listPayments', { accountNo: R.ConsNo, fromDate: '2025-01-21', toDate: '2025-01-21' })).to.deep.equal({ accountNo: R.ConsNo, items: [] });
+      });
+
+      it('a write-off made through the bus shows up, in ALIPAY, with its pay time; once reversed whole it reads REVERSED', async () => {
+        const serial = `plates-pay-${d.label.length}`;
+        await call('marketing.writeOff', { serial, accountNo: H.ConsNo, amountFen: 500, paidAt: '2026-12-04T02:15:00Z', channel: 'ALIPAY', tradeNo: '2026120422001000' });
+        const range = { accountNo: H.ConsNo, fromDate: '2026-12-04', toDate: '2026-12-04' };
+        expect(await call('marketing.listPayments', range)).to.deep.equal({
+          accountNo: H.ConsNo,
+          items: [{ serial, amountFen: 500, paidAt: '2026-12-04T10:15:00+08:00', channel: 'ALIPAY', status: 'POSTED' }],
+        });
+        await call('marketing.reverseWriteOff', { serial: `${serial}-r`, originalSerial: serial, accountNo: H.ConsNo, amountFen: 500 });
+        const after = await call<{ items: Array<{ status: string }> }>('marketing.listPayments', range);
+        expect(after.items.map((i) => i.status)).to.deep.equal(['REVERSED']);
+      });
+
+      it('an unknown account is ACCOUNT_NOT_FOUND; a day that is not yyyy-MM-dd VALIDATION_FAILED before it leaves the bus', async () => {
+        expect(await failure('marketing.listPayments', { accountNo: UNKNOWN_CONS_NO, fromDate: '2025-01-01', toDate: '2025-03-31' })).to.include({ type: 'ACCOUNT_NOT_FOUND' });
+        const before = sim.requestCount();
+        for (const bad of [{ fromDate: '20250101' }, { toDate: '2025-13-01' }, { toDate: '2025-03-31T00:00:00Z' }]) {
+          expect((await failure('marketing.listPayments', { accountNo: H.ConsNo, fromDate: '2025-01-01', toDate: '2025-03-31', ...bad }))?.type, JSON.stringify(bad)).to.equal('VALIDATION_FAILED');
+        }
+        expect(sim.requestCount()).to.equal(before);
       });
     });
   });
