@@ -8,7 +8,7 @@ let spec: OpenApiDocument | null = null;
 let ajv: Ajv2020 | null = null;
 const compiled = new Map<string, ValidateFunction>();
 
-type ResponseObject = { $ref?: string; content?: Record<string, { schema?: unknown }> };
+type ResponseObject = { $ref?: string; content?: Record<string, { schema?: unknown }>; headers?: Record<string, { required?: boolean; schema?: unknown }> };
 type Operation = { responses?: Record<string, ResponseObject> };
 
 /** ajv for OpenAPI 3.1 schemas (JSON Schema 2020-12): `example` and the document's own keys are not schema keywords. */
@@ -56,7 +56,7 @@ export const CHECKED = new Set<string>();
  * operation (`'GET /api/v1/payments/{id}'`) documents this status, and the
  * JSON body validates against its schema. Throws with ajv's errors otherwise.
  */
-export function expectContract(res: { status: number; json?: unknown; text?: string }, operation: string): void {
+export function expectContract(res: { status: number; json?: unknown; text?: string; headers?: Headers }, operation: string): void {
   const { spec: doc, ajv: validator } = load();
   const [method, template] = operation.split(' ');
   const op = doc.paths[template]?.[method.toLowerCase()] as Operation | undefined;
@@ -67,6 +67,15 @@ export function expectContract(res: { status: number; json?: unknown; text?: str
   if (!declared) throw new Error(`contract: ${operation} does not document status ${status} (documented: ${Object.keys(op.responses ?? {}).join(', ')}); body ${res.text ?? JSON.stringify(res.json)}`);
   CHECKED.add(operation);
   const { at, response } = resolveResponse(doc, pointer('paths', template, method.toLowerCase(), 'responses', key), declared);
+  // headers the response marks required (WWW-Authenticate on 401) are there and fit their schema
+  for (const [name, header] of Object.entries(response.headers ?? {})) {
+    if (!header.required || !res.headers) continue;
+    const value = res.headers.get(name);
+    if (value === null) throw new Error(`contract: ${operation} ${status} lacks the header ${name} the spec requires`);
+    const check = validator.compile(header.schema ?? {});
+    const typed = /^-?[0-9]+$/.test(value) && !check(value) ? Number(value) : value;
+    if (!check(typed)) throw new Error(`contract: ${operation} ${status} header ${name}: ${value} does not match the spec: ${validator.errorsText(check.errors)}`);
+  }
   const content = response.content?.['application/json'];
   if (!content?.schema) {
     if (res.json !== undefined && res.json !== null && res.text) throw new Error(`contract: ${operation} ${status} documents no JSON body but got ${res.text.slice(0, 200)}`);
