@@ -181,7 +181,11 @@ const CREATE_TICKET: CanonicalOperation = {
     'services/power through services/outbox (reports and feedback become tickets)',
     object(['ticketNo', 'outcome'], {
       ticketNo: { type: 'string', minLength: 1, description: "the system's number of the ticket (the same one on a repeat)" },
-      outcome: OUTCOME,
+      outcome: {
+        type: 'string',
+        enum: ['CREATED', 'ALREADY_DONE'],
+        description: 'CREATED, or ALREADY_DONE when the system had created a ticket for this serial before (the same ticketNo; counts as done)',
+      },
     }),
   ),
 };

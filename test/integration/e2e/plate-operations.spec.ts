@@ -12,6 +12,7 @@ import { RunningBus, startBus } from '../../../bin/bootstrap';
 import { loadConfig } from '../../../config';
 import { maskName } from '../../../core/crypto';
 import { HOUSEHOLDS, SPECIAL_CONS_NO, UNKNOWN_CONS_NO } from '../../../simulators/marketing/dataset';
+import { CLOSING_REPLY } from '../../../simulators/marketing/ticket-book';
 import { BILL_MONTHS, Bill, PREPAID_CONS_NO, billOfMonth, billsOfAccount, historyOfAccount, kwhText } from '../../../simulators/marketing/plate-dataset';
 import { MarketingSimulator, MarketingSimulatorOptions, startMarketingSimulator } from '../../../simulators/marketing/server';
 import { startMarketingBSimulator } from '../../../simulators/marketing-b/server';
@@ -22,11 +23,13 @@ interface Dialect {
   label: string;
   start(o: MarketingSimulatorOptions): Promise<MarketingSimulator>;
   mappingsDir: string;
+  /** The system's own ticket numbers. */
+  ticketNo: RegExp;
 }
 
 const DIALECTS: Dialect[] = [
-  { label: 'dialect A (mappings/)', start: startMarketingSimulator, mappingsDir: path.join(ROOT, 'mappings') },
-  { label: 'dialect YX (examples/mappings/marketing-b/)', start: startMarketingBSimulator, mappingsDir: path.join(ROOT, 'examples/mappings/marketing-b') },
+  { label: 'dialect A (mappings/)', start: startMarketingSimulator, mappingsDir: path.join(ROOT, 'mappings'), ticketNo: /^GD\d{8}$/ },
+  { label: 'dialect YX (examples/mappings/marketing-b/)', start: startMarketingBSimulator, mappingsDir: path.join(ROOT, 'examples/mappings/marketing-b'), ticketNo: /^YXGD\d{8}$/ },
 ];
 
 /** A bill as marketing.listBills answers it while nothing of its month was written off through the bus. */
@@ -215,6 +218,69 @@ for (const d of DIALECTS) {
         const before = sim.requestCount();
         for (const bad of [{ fromDate: '20250101' }, { toDate: '2025-13-01' }, { toDate: '2025-03-31T00:00:00Z' }]) {
           expect((await failure('marketing.listPayments', { accountNo: H.ConsNo, fromDate: '2025-01-01', toDate: '2025-03-31', ...bad }))?.type, JSON.stringify(bad)).to.equal('VALIDATION_FAILED');
+        }
+        expect(sim.requestCount()).to.equal(before);
+      });
+    });
+
+    describe('marketing.createTicket and marketing.queryTicket', () => {
+      const report = (serial: string, extra: Record<string, unknown> = {}) => ({
+        serial,
+        kind: 'ILLEGAL_USE',
+        accountNo: H.ConsNo,
+        content: '楼道电表箱有私拉电线',
+        contactMobile: '13900001111',
+        photoCount: 2,
+        location: { lat: 30.2741, lng: 120.1551 },
+        ...extra,
+      });
+      const advance = async (serial: string) => {
+        const res = await fetch(`${new URL(sim.url).origin}/sim/tickets/advance?serial=${encodeURIComponent(serial)}`, { method: 'POST' });
+        expect(res.status).to.equal(200);
+      };
+
+      it('creates a ticket with what the report says; the same serial again is ALREADY_DONE with the same ticket number, nothing opened twice', async () => {
+        const first = await call<{ ticketNo: string; outcome: string }>('marketing.createTicket', report('tk-1'));
+        expect(first.outcome).to.equal('CREATED');
+        expect(first.ticketNo).to.match(d.ticketNo);
+        expect(await call('marketing.createTicket', report('tk-1'))).to.deep.equal({ ticketNo: first.ticketNo, outcome: 'ALREADY_DONE' });
+        expect(sim.tickets.find('tk-1')).to.deep.include({
+          kind: 'ILLEGAL_USE', consNo: H.ConsNo, contactTel: '13900001111', photoCount: 2, location: { lat: 30.2741, lng: 120.1551 }, received: 2, status: 'ACCEPTED',
+        });
+        expect(sim.tickets.all().filter((t) => t.serial === 'tk-1')).to.have.length(1);
+      });
+
+      it('a feedback without account, mobile or location is a ticket too; each kind reaches the system as itself', async () => {
+        for (const kind of ['FEEDBACK', 'COMPLAINT']) {
+          const res = await call<{ outcome: string }>('marketing.createTicket', { serial: `tk-${kind}`, kind, content: '建议增加夜间服务', photoCount: 0 });
+          expect(res.outcome).to.equal('CREATED');
+          expect(sim.tickets.find(`tk-${kind}`)).to.deep.include({ kind, consNo: null, contactTel: null, location: null, photoCount: 0 });
+        }
+      });
+
+      it('queryTicket follows the status the system moves: ACCEPTED, IN_PROGRESS, CLOSED with the reply; updatedAt ISO 8601', async () => {
+        const { ticketNo } = await call<{ ticketNo: string }>('marketing.createTicket', report('tk-follow'));
+        const q = () => call<{ updatedAt: string }>('marketing.queryTicket', { serial: 'tk-follow' });
+        const accepted = await q();
+        expect(accepted).to.deep.include({ found: true, ticketNo, status: 'ACCEPTED', reply: null });
+        expect(accepted.updatedAt).to.match(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?\+08:00$/);
+        await advance('tk-follow');
+        expect(await q()).to.deep.include({ found: true, ticketNo, status: 'IN_PROGRESS', reply: null });
+        await advance('tk-follow');
+        expect(await q()).to.deep.include({ found: true, ticketNo, status: 'CLOSED', reply: CLOSING_REPLY });
+      });
+
+      it('queryTicket of a serial without a ticket is found false, the rest null (what the outbox settles a timeout by)', async () => {
+        expect(await call('marketing.queryTicket', { serial: 'tk-never' })).to.deep.equal({ found: false, ticketNo: null, status: null, reply: null, updatedAt: null });
+      });
+
+      it('an unknown account is ACCOUNT_NOT_FOUND (no ticket); a report that breaks the contract is VALIDATION_FAILED before it leaves the bus', async () => {
+        expect(await failure('marketing.createTicket', report('tk-stranger', { accountNo: UNKNOWN_CONS_NO }))).to.include({ type: 'ACCOUNT_NOT_FOUND', retryable: false });
+        expect(sim.tickets.find('tk-stranger')).to.equal(undefined);
+        const before = sim.requestCount();
+        for (const bad of [{ kind: 'THEFT' }, { photoCount: 10 }, { photoCount: 1.5 }, { content: '' }, { content: 'x'.repeat(501) }, { location: { lat: 91, lng: 120 } }, { location: { lat: 30 } }, { contactMobile: '12345' }, { serial: '' }]) {
+          const err = await failure('marketing.createTicket', report('tk-bad', bad));
+          expect(err?.type, JSON.stringify(bad)).to.equal('VALIDATION_FAILED');
         }
         expect(sim.requestCount()).to.equal(before);
       });
