@@ -78,7 +78,18 @@ export function expectContract(res: { status: number; json?: unknown; text?: str
   }
   const content = response.content?.['application/json'];
   if (!content?.schema) {
-    if (res.json !== undefined && res.json !== null && res.text) throw new Error(`contract: ${operation} ${status} documents no JSON body but got ${res.text.slice(0, 200)}`);
+    const media = Object.keys(response.content ?? {});
+    if (!media.length) {
+      // documented without a body (204, 304): none may come
+      if (res.text) throw new Error(`contract: ${operation} ${status} documents no body but got ${res.text.slice(0, 200)}`);
+      return;
+    }
+    // another media type (an image, a file): the Content-Type must be one documented
+    const type = res.headers?.get('content-type')?.split(';')[0].trim().toLowerCase();
+    if (type !== undefined && !media.some((m) => m.toLowerCase() === type || (m.endsWith('/*') && type.startsWith(m.slice(0, -1).toLowerCase())))) {
+      throw new Error(`contract: ${operation} ${status} answered ${type}, documented: ${media.join(', ')}`);
+    }
+    if (type === undefined && res.json !== undefined && res.json !== null) throw new Error(`contract: ${operation} ${status} documents no JSON body but got ${(res.text ?? '').slice(0, 200)}`);
     return;
   }
   const ref = `${SPEC_ID}#/${at}/${pointer('content', 'application/json', 'schema')}`;
