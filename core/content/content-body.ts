@@ -1,8 +1,8 @@
 import { GridbusError } from '../errors';
 import { BodyFormat } from './categories';
 
-/** An HTML tag, comment, doctype or processing instruction anywhere in the text. */
-const HTML = /<\s*[a-zA-Z!?/]/;
+/** An HTML tag, comment, doctype or processing instruction anywhere in the text (a browser reads `<` followed by a letter, `!`, `?` or `/` as markup; `a < b` is text). */
+const HTML = /<[a-zA-Z!?/]/;
 /** Markdown links and images to script or data URLs (the renderer would follow them). */
 const UNSAFE_LINK = /\]\(\s*(javascript|vbscript|data):/i;
 

@@ -17,7 +17,7 @@ describe('content body - plain text or limited Markdown, never HTML', () => {
   });
 
   it('content body - a tag, a closing tag or a comment is refused, naming the field', () => {
-    for (const text of ['<script>alert(1)</script>', '你好<img src=x onerror=alert(1)>', 'a</p>', '<!-- x -->', '< iframe']) {
+    for (const text of ['<script>alert(1)</script>', '你好<img src=x onerror=alert(1)>', 'a</p>', '<!-- x -->', '<?php x ?>']) {
       const e = refusal(text, 'markdown');
       expect(e, text).to.not.equal(null);
       expect(e!.type).to.equal('VALIDATION_FAILED');
