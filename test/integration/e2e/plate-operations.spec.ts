@@ -13,7 +13,7 @@ import { loadConfig } from '../../../config';
 import { maskName } from '../../../core/crypto';
 import { HOUSEHOLDS, SPECIAL_CONS_NO, UNKNOWN_CONS_NO } from '../../../simulators/marketing/dataset';
 import { CLOSING_REPLY } from '../../../simulators/marketing/ticket-book';
-import { BILL_MONTHS, Bill, PREPAID_CONS_NO, billOfMonth, billsOfAccount, historyOfAccount, kwhText } from '../../../simulators/marketing/plate-dataset';
+import { BILL_MONTHS, Bill, EBILL_SUBSCRIBED, PREPAID_CONS_NO, billOfMonth, billsOfAccount, historyOfAccount, kwhText } from '../../../simulators/marketing/plate-dataset';
 import { MarketingSimulator, MarketingSimulatorOptions, startMarketingSimulator } from '../../../simulators/marketing/server';
 import { startMarketingBSimulator } from '../../../simulators/marketing-b/server';
 
@@ -280,6 +280,46 @@ for (const d of DIALECTS) {
         const before = sim.requestCount();
         for (const bad of [{ kind: 'THEFT' }, { photoCount: 10 }, { photoCount: 1.5 }, { content: '' }, { content: 'x'.repeat(501) }, { location: { lat: 91, lng: 120 } }, { location: { lat: 30 } }, { contactMobile: '12345' }, { serial: '' }]) {
           const err = await failure('marketing.createTicket', report('tk-bad', bad));
+          expect(err?.type, JSON.stringify(bad)).to.equal('VALIDATION_FAILED');
+        }
+        expect(sim.requestCount()).to.equal(before);
+      });
+    });
+
+    describe('marketing.subscribeEBill and marketing.getEBillSubscription', () => {
+      const W = HOUSEHOLDS[1]; // subscribed since 2024-06-01 09:30 in the dataset
+      const sub = (serial: string, accountNo: string, subscribe: boolean, email?: string) =>
+        call('marketing.subscribeEBill', { serial, accountNo, subscribe, ...(email ? { email } : {}) });
+      const state = (accountNo: string) => call('marketing.getEBillSubscription', { accountNo });
+
+      it('reads who is subscribed since when (ISO 8601), and since null for who is not', async () => {
+        expect(EBILL_SUBSCRIBED[W.ConsNo]).to.equal('20240601093000');
+        expect(await state(W.ConsNo)).to.deep.equal({ accountNo: W.ConsNo, subscribed: true, since: '2024-06-01T09:30:00+08:00' });
+        expect(await state(X.ConsNo)).to.deep.equal({ accountNo: X.ConsNo, subscribed: false, since: null });
+      });
+
+      it('subscribes once per serial: APPLIED, then ALREADY_DONE changing nothing; ending it is a new serial; the state follows', async () => {
+        expect(await sub('eb-1', X.ConsNo, true, 'li.na@example.com')).to.deep.equal({ outcome: 'APPLIED', subscribed: true });
+        const subscribed = await call<{ subscribed: boolean; since: string }>('marketing.getEBillSubscription', { accountNo: X.ConsNo });
+        expect(subscribed.subscribed).to.equal(true);
+        expect(subscribed.since).to.match(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?\+08:00$/);
+        expect(sim.ebills.state(X.ConsNo)).to.include({ subscribed: true, email: 'li.na@example.com' });
+
+        expect(await sub('eb-2', X.ConsNo, false)).to.deep.equal({ outcome: 'APPLIED', subscribed: false });
+        // a late repeat of the first request must not subscribe again
+        expect(await sub('eb-1', X.ConsNo, true)).to.deep.equal({ outcome: 'ALREADY_DONE', subscribed: false });
+        expect(sim.ebills.received('eb-1')).to.equal(2);
+        expect(await state(X.ConsNo)).to.deep.equal({ accountNo: X.ConsNo, subscribed: false, since: null });
+      });
+
+      it('subscribing again keeps the first date; an unknown account is ACCOUNT_NOT_FOUND; a bad request VALIDATION_FAILED before it leaves the bus', async () => {
+        expect(await sub('eb-again', W.ConsNo, true)).to.deep.equal({ outcome: 'APPLIED', subscribed: true });
+        expect(await state(W.ConsNo)).to.deep.include({ since: '2024-06-01T09:30:00+08:00' });
+        expect(await failure('marketing.subscribeEBill', { serial: 'eb-x', accountNo: UNKNOWN_CONS_NO, subscribe: true })).to.include({ type: 'ACCOUNT_NOT_FOUND', retryable: false });
+        expect(await failure('marketing.getEBillSubscription', { accountNo: UNKNOWN_CONS_NO })).to.include({ type: 'ACCOUNT_NOT_FOUND' });
+        const before = sim.requestCount();
+        for (const bad of [{ subscribe: 'Y' }, { subscribe: undefined }, { email: 'not-an-email' }, { serial: '' }]) {
+          const err = await failure('marketing.subscribeEBill', { serial: 'eb-bad', accountNo: H.ConsNo, subscribe: true, ...bad });
           expect(err?.type, JSON.stringify(bad)).to.equal('VALIDATION_FAILED');
         }
         expect(sim.requestCount()).to.equal(before);
