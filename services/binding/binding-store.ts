@@ -3,6 +3,7 @@ import { LookupHasher, PiiCipher } from '../../core/crypto';
 import { GridbusError } from '../../core/errors';
 import { enqueueOutbox, SqlRunner } from '../../core/outbox';
 import { BindingKind, queueBindingChange } from '../users/usercenter-push';
+import { lockAccountBindings, lockUserBindings } from './binding-locks';
 
 /** The closed loop: what the marketing system learns of a new binding (services/outbox delivers it). */
 export const ARCHIVE_UPDATE_OPERATION = 'marketing.updateArchive';
@@ -38,10 +39,6 @@ export interface ManualHolder {
   name: string;
   label: string | null;
 }
-
-/** Advisory-lock classes (pg_advisory_xact_lock(class, hashtext(key))): a user's bindings, an account's bindings. */
-const LOCK_USER = 41201;
-const LOCK_ACCOUNT = 41202;
 
 export function bindingLimitReached(limit: 'accountsPerUser' | 'usersPerAccount', max: number): GridbusError {
   const message =
@@ -133,8 +130,8 @@ export class BindingStore {
     columns: (tx: SqlRunner) => Promise<{ cert_no_enc: string | null; mobile_enc: string | null; name_enc: string; cert_no_hash: string | null; label: string | null }>,
   ): Promise<{ created: boolean; boundAt: Date; isDefault: boolean }> {
     return this.ds.transaction(async (tx) => {
-      await tx.query(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [LOCK_USER, userId]);
-      await tx.query(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [LOCK_ACCOUNT, accountNo]);
+      await lockUserBindings(tx, userId);
+      await lockAccountBindings(tx, accountNo);
       const existing: Array<{ bound_at: Date; is_default: boolean }> = await tx.query(
         `SELECT bound_at, is_default FROM account_binding WHERE user_id = $1 AND account_no = $2 AND status = 'active'`,
         [userId, accountNo],
@@ -206,7 +203,7 @@ export class BindingStore {
    */
   async unbind(userId: string, accountNo: string): Promise<boolean> {
     return this.ds.transaction(async (tx) => {
-      await tx.query(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [LOCK_USER, userId]);
+      await lockUserBindings(tx, userId);
       const result = await tx.query(
         `UPDATE account_binding SET status = 'unbound', unbound_at = now(), is_default = false
           WHERE user_id = $1 AND account_no = $2 AND status = 'active' RETURNING id, kind`,
@@ -224,7 +221,7 @@ export class BindingStore {
   /** Makes the account the user's default; false when the user has no active binding of it. */
   async setDefault(userId: string, accountNo: string): Promise<boolean> {
     return this.ds.transaction(async (tx) => {
-      await tx.query(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [LOCK_USER, userId]);
+      await lockUserBindings(tx, userId);
       const found: unknown[] = await tx.query(`SELECT 1 FROM account_binding WHERE user_id = $1 AND account_no = $2 AND status = 'active'`, [userId, accountNo]);
       if (!found.length) return false;
       await tx.query(`UPDATE account_binding SET is_default = false WHERE user_id = $1 AND status = 'active' AND is_default AND account_no <> $2`, [userId, accountNo]);

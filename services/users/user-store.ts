@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { LookupHasher, PiiCipher } from '../../core/crypto';
 import { SqlRunner } from '../../core/outbox';
+import { lockUserBindings } from '../binding/binding-locks';
 import { BindingKind, queuePushBinding, queueRealNameChange, queueRegistration, RealNameStatus } from './usercenter-push';
 
 export interface UserProfile {
@@ -44,6 +45,8 @@ export class UserStore {
    */
   async link(alipayUserId: string, mobile: string, realNameVerified: boolean, knownUnifiedId: string | null): Promise<LinkOutcome> {
     return this.ds.transaction(async (tx) => {
+      // a binding of this Alipay user committing meanwhile is either seen below or sees the link (and pushes itself)
+      await lockUserBindings(tx, alipayUserId);
       const [user]: Array<{ id: string; unified_user_id: string | null; real_name_status: RealNameStatus; registered_at: Date | null }> = await tx.query(
         `INSERT INTO app_user (mobile_hash, mobile_enc) VALUES ($1, $2)
          ON CONFLICT (mobile_hash) DO UPDATE SET updated_at = now()
@@ -96,6 +99,8 @@ export class UserStore {
   /** The unified id the user center gave a registered user; false when it was known already. */
   async learnUnifiedId(localUserId: string, unifiedUserId: string): Promise<boolean> {
     return this.ds.transaction(async (tx) => {
+      const linked = (await tx.query(`SELECT alipay_user_id FROM app_user_alipay WHERE user_id = $1 ORDER BY alipay_user_id`, [localUserId])) as Array<{ alipay_user_id: string }>;
+      for (const l of linked) await lockUserBindings(tx, l.alipay_user_id);
       const rows: Array<{ real_name_status: RealNameStatus; unified_user_id: string | null }> = await tx.query(
         `SELECT real_name_status, unified_user_id FROM app_user WHERE id = $1 FOR UPDATE`,
         [localUserId],
@@ -118,10 +123,9 @@ export class UserStore {
   }
 
   /**
-   * Sets the unified id (the row is locked by the caller's statement before),
-   * then pushes the bindings made while it was unknown: a binding committing
-   * meanwhile reads the id FOR SHARE and waits for this transaction, so it is
-   * pushed exactly once, here or by itself.
+   * Sets the unified id, then pushes the bindings made while it was unknown.
+   * The caller holds the binding locks of the user's Alipay ids: a binding
+   * is pushed exactly once, here or by its own transaction.
    */
   private async learn(tx: SqlRunner, localUserId: string, unifiedUserId: string, status: RealNameStatus): Promise<void> {
     await tx.query(`UPDATE app_user SET unified_user_id = $2, updated_at = now() WHERE id = $1`, [localUserId, unifiedUserId]);

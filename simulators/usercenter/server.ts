@@ -29,8 +29,8 @@ export interface UsercenterSimulator {
   receivedBySerial(): Map<string, number>;
   /** Serials applied, by path, in order. */
   applied(): Array<{ path: string; serial: string; body: Record<string, unknown> }>;
-  /** The next `count` requests answer HTTP 500 (after applying them when `afterApply`: a lost answer). */
-  failNext(count: number, opts?: { afterApply?: boolean }): void;
+  /** The next `count` requests (to `path` only, when given) answer HTTP 500, after applying them when `afterApply` (a lost answer). */
+  failNext(count: number, opts?: { afterApply?: boolean; path?: string }): void;
   close(): Promise<void>;
 }
 
@@ -64,6 +64,7 @@ export async function startUsercenterSimulator(opts: { host?: string; port?: num
   let nextUid = 1;
   let failing = 0;
   let failAfterApply = false;
+  let failPath: string | null = null;
 
   const newUser = (mobile: string, source: UsercenterUser['source'], alipayUid: string | null, certStatus: 'Y' | 'N'): UsercenterUser => {
     const user: UsercenterUser = { uid: `UC${String(nextUid++).padStart(10, '0')}`, mobile, alipayUid, certStatus, source };
@@ -91,7 +92,7 @@ export async function startUsercenterSimulator(opts: { host?: string; port?: num
     if (req.method !== 'POST') return reply(res, 405, { code: 'E405', msg: 'POST only' });
     const body = await readJson(req);
     if (!body) return reply(res, 400, { code: 'E400', msg: 'body is not a JSON object' });
-    const failNow = failing > 0;
+    const failNow = failing > 0 && (failPath === null || failPath === url.pathname);
     if (failNow) failing--;
     if (failNow && !failAfterApply) return reply(res, 500, { code: 'E500', msg: 'internal error' });
     let answer: Record<string, unknown>;
@@ -167,6 +168,7 @@ export async function startUsercenterSimulator(opts: { host?: string; port?: num
     failNext: (count, o = {}) => {
       failing = count;
       failAfterApply = o.afterApply === true;
+      failPath = o.path ?? null;
     },
     close: () =>
       new Promise<void>((resolve) => {
