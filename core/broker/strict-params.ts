@@ -19,7 +19,8 @@ function strictActions(schema: ServiceSchema): ServiceSchema['actions'] {
   const actions: Record<string, unknown> = {};
   for (const [name, raw] of Object.entries(schema.actions ?? {})) {
     const def: ActionDef | null = typeof raw === 'function' ? { handler: raw } : raw && typeof raw === 'object' ? (raw as ActionDef) : null;
-    if (!def || !isRoutable(schema.name, def.visibility)) {
+    // an action that reads the request body as a stream (a `stream:` alias, `stream: true`) has no fields to check
+    if (!def || !isRoutable(schema.name, def.visibility) || isStreamAction(def)) {
       actions[name] = raw;
       continue;
     }
@@ -32,6 +33,9 @@ function strictActions(schema: ServiceSchema): ServiceSchema['actions'] {
   }
   return actions as ServiceSchema['actions'];
 }
+
+/** `stream: true` on an action without params: its ctx.params is the request body as a stream (services/power createReport). */
+const isStreamAction = (def: { stream?: unknown; params?: unknown }) => def.stream === true && def.params === undefined;
 
 function guarded(next: Handler): Handler {
   return function paramsWithoutPollution(ctx: Context) {
@@ -57,11 +61,11 @@ export function strictParamsMiddleware(): Middleware {
     serviceCreating(_service: unknown, schema: ServiceSchema) {
       if (schema.actions) schema.actions = strictActions(schema);
     },
-    localAction(next: Handler, action: { name: string; visibility?: unknown; service?: { name: string } }) {
-      return isRoutable(action.service?.name ?? action.name, action.visibility) ? guarded(next) : next;
+    localAction(next: Handler, action: { name: string; visibility?: unknown; stream?: unknown; service?: { name: string } }) {
+      return isRoutable(action.service?.name ?? action.name, action.visibility) && !isStreamAction(action) ? guarded(next) : next;
     },
-    remoteAction(next: Handler, action: { name: string; visibility?: unknown }) {
-      return isRoutable(action.name, action.visibility) ? guarded(next) : next;
+    remoteAction(next: Handler, action: { name: string; visibility?: unknown; stream?: unknown }) {
+      return isRoutable(action.name, action.visibility) && !isStreamAction(action) ? guarded(next) : next;
     },
   } as unknown as Middleware;
 }

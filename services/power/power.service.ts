@@ -18,7 +18,7 @@ import { requireBoundAccount } from '../binding/ownership';
 import { requireDep, ServiceDeps } from '../service-deps';
 import { CONTENT_MAX, readReportForm } from './report-form';
 
-type Meta = { user?: { id: string } | null; clientIp?: string | null };
+type Meta = { user?: { id: string } | null; clientIp?: string | null; $statusCode?: number };
 
 const ID = { type: 'string', pattern: /^[1-9][0-9]{0,17}$/, messages: { stringPattern: 'id must be a positive integer' } };
 const ITEM_ID = { type: 'string', pattern: /^[a-z0-9][a-z0-9-]{0,39}$/, messages: { stringPattern: 'itemId is 1-40 lower-case letters, digits and dashes' } };
@@ -133,6 +133,8 @@ export function createPowerService(deps: ServiceDeps): ServiceSchema {
 
       /** POST /api/v1/reports (multipart/form-data, a stream alias): a report with up to UPLOAD_MAX_PHOTOS photos, queued as a marketing ticket. */
       createReport: {
+        // ctx.params is the request body as a stream (core/broker/strict-params.ts lets it through unchecked)
+        stream: true,
         async handler(ctx: Context<Readable, Meta>) {
           const userId = userOf(ctx);
           const form = await readMultipart(ctx.params, limits);
@@ -178,6 +180,7 @@ export function createPowerService(deps: ServiceDeps): ServiceSchema {
             throw err;
           }
           audit(ctx, 'power.report.created', `report:${report.id}`, { kind: report.kind, photos: photos.length, locationSource: location?.source ?? null });
+          ctx.meta.$statusCode = 201;
           return reportView(report, true);
         },
       },
