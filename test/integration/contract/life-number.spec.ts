@@ -187,7 +187,7 @@ describe('contract - every existing /api/v1 route answers as openapi/life-number
     const bound = await call('POST', '/api/v1/bindings', { body: { candidateToken: offered.json.candidates[0].candidateToken } });
     expectContract(bound, 'POST /api/v1/bindings');
     answered(bound, 200);
-    expect(bound.json).to.include({ accountNo: home, created: true });
+    expect(bound.json).to.include({ accountNo: home, created: true, kind: 'IDENTITY' });
     const forged = await call('POST', '/api/v1/bindings', { body: { candidateToken: 'a'.repeat(40) } });
     expectContract(forged, 'POST /api/v1/bindings');
     answered(forged, 403, 'FORBIDDEN');

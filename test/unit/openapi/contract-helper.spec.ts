@@ -6,7 +6,7 @@ const LIST = 'GET /api/v1/bindings';
 const ARREARS = 'GET /api/v1/accounts/{accountNo}/arrears';
 
 const answer = (status: number, json: unknown, headers: Record<string, string> = {}) => ({ status, json, text: JSON.stringify(json), headers: new Headers(headers) });
-const binding = { accountNo: '3301000001', holderName: '张*', boundAt: '2026-12-05T06:49:27.529Z' };
+const binding = { accountNo: '3301000001', holderName: '张*', boundAt: '2026-12-05T06:49:27.529Z', kind: 'IDENTITY', label: null, isDefault: true };
 const unauthorized = { code: 'UNAUTHORIZED', message: 'Authentication required', requestId: 'r1', details: { reason: 'token missing' } };
 
 describe('openapi - expectContract checks an answer against the contract', () => {
