@@ -2,14 +2,16 @@ import { expect } from 'chai';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Client } from 'pg';
 import { RunningBus, startBus } from '../../../../bin/bootstrap';
 import { loadConfig } from '../../../../config';
 import { signAccessToken } from '../../../../core/auth';
-import { reportTicketHook } from '../../../../core/power/outbox-hooks';
+import { reportStatusJob } from '../../../../scheduler/jobs/report-status.job';
+import { JOB_KINDS } from '../../../../scheduler/jobs';
 import { cleanImage } from '../../../../core/uploads/clean-image';
 import { ALIPAY_USERS, UNCERTIFIED_USER_ID } from '../../../../simulators/alipay/dataset';
-import { HOUSEHOLDS } from '../../../../simulators/marketing/dataset';
+import { HOUSEHOLDS, totalFen } from '../../../../simulators/marketing/dataset';
+import { MarketingSimulator, startMarketingSimulator } from '../../../../simulators/marketing/server';
+import { CLOSING_REPLY } from '../../../../simulators/marketing/ticket-book';
 import { bindAccounts, TEST_PII_ENV } from '../../../helpers/binding';
 import { expectContract } from '../../../helpers/contract';
 import { createFreshDatabase, query } from '../../../helpers/db';
@@ -22,9 +24,11 @@ const HANGZHOU = { lat: 30.274085, lng: 120.15507 };
 
 /**
  * Power services end to end through the gateway: a real bus (gateway, auth,
- * audit, alipay with its simulator, binding, power, outbox) on a fresh
- * PostgreSQL database; photos are real JPEG/PNG files built byte by byte
- * with GPS EXIF; every /api/v1 answer is checked against the OpenAPI contract.
+ * audit, alipay with its simulator, binding, power, outbox, payment,
+ * marketing) on a fresh PostgreSQL database and the SOAP marketing
+ * simulator, which receives the tickets and moves their status; photos are
+ * real JPEG/PNG files built byte by byte with GPS EXIF; every /api/v1 answer
+ * is checked against the OpenAPI contract.
  */
 describe('power - real-name status, reports with photos, points ledger (real PostgreSQL, gateway, Alipay simulator)', function () {
   this.timeout(120000);
@@ -32,6 +36,7 @@ describe('power - real-name status, reports with photos, points ledger (real Pos
   let bus: RunningBus;
   let base: string;
   let varDir: string;
+  let marketing: MarketingSimulator;
   const A = ALIPAY_USERS[0];
   const B = ALIPAY_USERS[1];
   const accountA = HOUSEHOLDS[0].ConsNo;
@@ -66,12 +71,16 @@ describe('power - real-name status, reports with photos, points ledger (real Pos
   before(async () => {
     varDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gridbus-power-'));
     db = await createFreshDatabase();
+    marketing = await startMarketingSimulator();
     bus = await startBus(
       loadConfig({
         ...TEST_JWT_ENV,
         ...TEST_PII_ENV,
         DATABASE_URL: db.url,
-        SERVICES: 'gateway,auth,audit,mapping,alipay,binding,marketing,power,outbox',
+        SERVICES: 'gateway,auth,audit,mapping,alipay,binding,billing,marketing,payment,power,outbox',
+        MARKETING_WSDL_URL: marketing.wsdlUrl,
+        OUTBOX_POLL_MS: '100',
+        OUTBOX_BACKOFF_BASE_MS: '100',
         HTTP_PORT: '0',
         LOG_LEVEL: 'warn',
         VAR_DIR: varDir,
@@ -87,6 +96,7 @@ describe('power - real-name status, reports with photos, points ledger (real Pos
 
   after(async () => {
     await bus?.stop();
+    await marketing?.close();
     await db?.drop();
     if (varDir) fs.rmSync(varDir, { recursive: true, force: true });
   });
@@ -222,30 +232,36 @@ describe('power - real-name status, reports with photos, points ledger (real Pos
       const missing = await call('GET', 'reports/999999', A.userId);
       expect({ status: missing.status, code: missing.json.code, message: missing.json.message }).to.deep.equal({ status: 404, code: 'REPORT_NOT_FOUND', message: other.json.message });
 
-      // the marketing system created the ticket: what the outbox does on delivery, in its own transaction
+      // the outbox delivers the ticket: the marketing system has it, the report shows it ACCEPTED with its number
       const [{ serial }] = await query<{ serial: string }>(db.url, 'SELECT serial FROM power_reports WHERE id = $1', [first.id]);
-      const c = new Client({ connectionString: db.url });
-      await c.connect();
-      try {
-        for (let i = 0; i < 2; i++) {
-          await c.query('BEGIN');
-          // as the outbox store runs hooks: rows back from each query
-          const tx = { query: async (sql: string, params?: unknown[]) => (await c.query(sql, params)).rows };
-          await reportTicketHook.onSettled(tx, { id: '1', serial, partitionKey: accountA }, { status: 'delivered', answer: { ticketNo: 'TK0001', outcome: 'CREATED' } });
-          await c.query('COMMIT');
-        }
-      } finally {
-        await c.end();
-      }
-      const one = await call('GET', `reports/${first.id}`, A.userId);
-      expectContract(one, 'GET /api/v1/reports/{id}');
-      expect(one.json).to.include({ status: 'ACCEPTED', ticketNo: 'TK0001' });
-      expect(one.json.timeline.map((t: { status: string }) => t.status)).to.deep.equal(['SUBMITTED', 'ACCEPTED']);
+      const accepted = await eventually(() => call('GET', `reports/${first.id}`, A.userId), (r) => r.json?.status === 'ACCEPTED');
+      expectContract(accepted, 'GET /api/v1/reports/{id}');
+      const ticket = marketing.tickets.find(serial)!;
+      expect(ticket).to.deep.include({ kind: 'ILLEGAL_USE', consNo: accountA, contactTel: '13800000011', photoCount: 2, location: HANGZHOU });
+      expect(accepted.json.ticketNo).to.equal(ticket.ticketNo);
+
+      // service staff take it up, then close it with a reply: the report-status job follows
+      expect(JOB_KINDS.map((j) => j.name)).to.include(reportStatusJob.name);
+      const runJob = () => bus.broker.call('power.syncReports', {}) as Promise<{ asked: number; changed: number; failed: number }>;
+      marketing.advanceTicket(serial);
+      expect((await runJob()).changed).to.be.at.least(1);
+      expect((await runJob()).changed, 'nothing new: nothing recorded').to.equal(0);
+      marketing.advanceTicket(serial);
+      await runJob();
+      const closed = await call('GET', `reports/${first.id}`, A.userId);
+      expectContract(closed, 'GET /api/v1/reports/{id}');
+      expect(closed.json).to.include({ status: 'CLOSED', reply: CLOSING_REPLY, ticketNo: ticket.ticketNo });
+      expect(closed.json.timeline.map((t: { status: string }) => t.status)).to.deep.equal(['SUBMITTED', 'ACCEPTED', 'IN_PROGRESS', 'CLOSED']);
+      expect(closed.json.timeline[3].reply).to.equal(CLOSING_REPLY);
+      const list = await call('GET', 'reports', A.userId);
+      expect(list.json.reports.find((r: { id: string }) => r.id === first.id)).to.include({ status: 'CLOSED' });
+
+      // the accepted report earned its points once
       const points = await call('GET', 'points', A.userId);
       expectContract(points, 'GET /api/v1/points');
-      expect(points.json.balance).to.equal(20);
-      expect(points.json.entries).to.have.length(1);
-      expect(points.json.entries[0]).to.include({ delta: 20, balanceAfter: 20, reason: 'REPORT_ACCEPTED', sourceEvent: `report:${first.id}` });
+      const entries = points.json.entries.filter((e: { sourceEvent: string }) => e.sourceEvent === `report:${first.id}`);
+      expect(entries).to.have.length(1);
+      expect(entries[0]).to.include({ delta: 20, reason: 'REPORT_ACCEPTED' });
     });
   });
 
@@ -330,6 +346,20 @@ describe('power - real-name status, reports with photos, points ledger (real Pos
       expectContract(unknown, 'POST /api/v1/points/redemptions');
       expect(unknown.status).to.equal(404);
       expect((await call('GET', 'points', D)).json.balance).to.equal(30);
+    });
+
+    it('power - a payment written off earns one point per yuan, once, in the write-off\'s own transaction', async () => {
+      const paid = await http(`${base}/api/v1/payments`, {
+        method: 'POST',
+        token: tokenOf(B.userId),
+        headers: { 'Content-Type': 'application/json', 'Idempotency-Key': 'points-pay-0001' },
+        body: JSON.stringify({ accountNo: accountB, all: true }),
+      });
+      expect(paid.status, paid.text).to.equal(200);
+      await bus.alipaySimulator!.payTrade(paid.json.outTradeNo).done;
+      await eventually(() => query<{ state: string }>(db.url, 'SELECT state FROM payment_orders WHERE id = $1', [paid.json.id]), (r) => r[0]?.state === 'WRITTEN_OFF');
+      const rows = await query<{ delta: string; reason: string }>(db.url, 'SELECT delta, reason FROM points_ledger WHERE source_event = $1', [`payment:${paid.json.outTradeNo}`]);
+      expect(rows).to.deep.equal([{ delta: String(Math.floor(totalFen(HOUSEHOLDS[1]) / 100)), reason: 'PAYMENT_WRITTEN_OFF' }]);
     });
 
     it("power - operators and auditors read a user's ledger; an auditor cannot edit the catalogue; a user token is refused", async () => {
