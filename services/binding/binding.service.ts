@@ -57,6 +57,7 @@ export function createBindingService(deps: ServiceDeps): ServiceSchema {
   const store = new BindingStore(ds, new PiiCipher(keys.encKey), new LookupHasher(keys.hashKey), config.binding);
   const bound = new BoundCache(config.binding.cacheMs);
   const throttle = new HolderCheckThrottle(ds, config.binding.holderCheckMaxFailures, config.binding.holderCheckWindowS);
+  let lastPrune = 0;
 
   const audit = (ctx: Context<unknown, Meta>, action: string, outcome: 'success' | 'denied', target: string | null, details?: Record<string, unknown>) =>
     ctx.emit('audit.event', {
@@ -228,6 +229,11 @@ export function createBindingService(deps: ServiceDeps): ServiceSchema {
           if (await store.isBound(userId, accountNo)) {
             const existing = (await store.list(userId)).find((b) => b.accountNo === accountNo)!;
             return { accountNo, holderName: existing.holderName ? maskName(existing.holderName) : null, boundAt: existing.boundAt, created: false, kind: existing.kind, isDefault: existing.isDefault };
+          }
+          // old attempts go at most once an hour, on the way
+          if (Date.now() - lastPrune > 3600_000) {
+            lastPrune = Date.now();
+            void throttle.prune().catch(() => undefined);
           }
           const attempt = await throttle.begin(userId, accountNo);
           if (attempt.id === null) {
