@@ -15,6 +15,7 @@ import { readMultipart } from '../../core/uploads/multipart';
 import { IMAGE_EXTENSIONS } from '../../core/uploads/sniff';
 import { UploadStore } from '../../core/uploads/upload-store';
 import { requireBoundAccount } from '../binding/ownership';
+import { resolvePiiKeys } from '../binding/pii-keys';
 import { requireDep, ServiceDeps } from '../service-deps';
 import { CONTENT_MAX, readReportForm } from './report-form';
 
@@ -34,7 +35,8 @@ const LIST_LIMIT = 50;
  */
 export function createPowerService(deps: ServiceDeps): ServiceSchema {
   const ds = requireDep(deps.dataSource, 'the database', 'power');
-  const keys = requireDep(deps.pii ?? null, 'the PII keys (PII_ENC_KEY, PII_HASH_KEY)', 'power');
+  // a node running power without binding or outbox gets no keys from the composition root: the same resolution, here
+  const keys = deps.pii ?? resolvePiiKeys(deps.config);
   const { config } = deps;
   const cipher = new PiiCipher(keys.encKey);
   const uploads = new UploadStore(path.join(config.varDir, 'uploads'));
