@@ -49,7 +49,8 @@ const KM_PER_DEGREE = (Math.PI * EARTH_RADIUS_KM) / 180;
 const COLUMNS = 'id::text AS id, name, address, phone, lat, lng, hours, services, active, version';
 
 function toOutlet(r: Row, now: Date): Outlet {
-  return { id: r.id, name: r.name, address: r.address, phone: r.phone, lat: r.lat, lng: r.lng, hours: r.hours, services: r.services, active: r.active, openNow: r.active && isOpenAt(r.hours, now), version: r.version };
+  const hours = r.hours.map(({ weekday, opens, closes }) => ({ weekday, opens, closes }));
+  return { id: r.id, name: r.name, address: r.address, phone: r.phone, lat: r.lat, lng: r.lng, hours, services: r.services, active: r.active, openNow: r.active && isOpenAt(hours, now), version: r.version };
 }
 
 /** Business outlets (table outlet): found by great-circle distance from a point. */

@@ -78,7 +78,7 @@ describe('channels - a definition resolved with a node\'s variables', () => {
   it('the shipped channels validate and are off where their settings are not given (the embedded default)', () => {
     const { bundle, problems } = compileMappingFiles(shipped, { MARKETING_WSDL_URL: 'http://x', SMS_URL: 'http://y', USERCENTER_URL: 'http://z' });
     expect(problems).to.deep.equal([]);
-    expect([...bundle.channels.keys()].sort()).to.deep.equal(['collection.day-read', 'marketing.reconciliation']);
+    expect([...bundle.channels.keys()].sort()).to.deep.equal(['collection.day-read', 'datacenter.outage-bulletins', 'marketing.reconciliation']);
     for (const c of bundle.channels.values()) expect(resolveChannel(c, bundle, nodeVariables({}, 'n1')).state).to.equal('off');
   });
 });
