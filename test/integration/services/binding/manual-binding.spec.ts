@@ -6,7 +6,7 @@ import { RunningBus, startBus } from '../../../../bin/bootstrap';
 import { loadConfig } from '../../../../config';
 import { signAccessToken } from '../../../../core/auth';
 import { HOUSEHOLDS, UNKNOWN_CONS_NO } from '../../../../simulators/marketing/dataset';
-import { TEST_PII_ENV } from '../../../helpers/binding';
+import { bindAccounts, TEST_PII_ENV } from '../../../helpers/binding';
 import { expectContract } from '../../../helpers/contract';
 import { createFreshDatabase, query } from '../../../helpers/db';
 import { http, HttpResult } from '../../../helpers/http';
@@ -245,6 +245,18 @@ describe('binding - manual binding, limits, default account and labels (real Pos
     const missing = await call('PUT', `bindings/${H1.ConsNo}/label`, u, {});
     expectContract(missing, 'PUT /api/v1/bindings/{accountNo}/label');
     expect(missing.status).to.equal(422);
+  });
+
+  it('binding - rows written without the default flag (older tools) show the oldest as default until one is chosen', async () => {
+    const u = user(12);
+    await bindAccounts(db.url, u, [H1.ConsNo]);
+    await bindAccounts(db.url, u, [H5.ConsNo]);
+    expect((await list(u)).map((b) => [b.accountNo, b.isDefault, b.kind])).to.deep.equal([
+      [H1.ConsNo, true, 'IDENTITY'],
+      [H5.ConsNo, false, 'IDENTITY'],
+    ]);
+    expect((await setDefault(u, H5.ConsNo)).status).to.equal(200);
+    expect((await list(u)).map((b) => b.isDefault)).to.deep.equal([false, true]);
   });
 
   it('binding - without a token the new routes answer 401', async () => {
