@@ -4,8 +4,11 @@
  */
 const EMAIL = /^[^\s@<>(),;:"\\]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 
+/** The shipped subscribeEBill mappings take at most 128 characters: longer would be refused at delivery, a dead letter. */
+export const MAX_EMAIL_LENGTH = 128;
+
 export function isEmail(value: string): boolean {
-  return value.length <= 254 && EMAIL.test(value);
+  return value.length <= MAX_EMAIL_LENGTH && EMAIL.test(value);
 }
 
 /** zhangsan@example.com -> z***@example.com: the first character of the mailbox, the domain kept so the user recognises it. */

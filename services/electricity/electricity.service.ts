@@ -1,7 +1,7 @@
 import { Context, ServiceSchema } from 'moleculer';
 import { PiiCipher } from '../../core/crypto';
 import { addDays, addMonths, checkDayRange, checkMonthRange, chinaToday, monthOf } from '../../core/electricity/calendar';
-import { isEmail } from '../../core/electricity/email';
+import { isEmail, MAX_EMAIL_LENGTH } from '../../core/electricity/email';
 import { FreshnessCache } from '../../core/electricity/freshness-cache';
 import { BookedPayment, mergePaymentRecords } from '../../core/electricity/payment-records';
 import { dailyReadingSpan, dailySeries, monthlyReadingSpan, monthlySeries } from '../../core/electricity/usage-series';
@@ -182,7 +182,7 @@ export function createElectricityService(deps: ServiceDeps): ServiceSchema {
         params: {
           accountNo: ACCOUNT_NO,
           subscribe: { type: 'boolean', messages: { boolean: 'subscribe must be true or false' } },
-          email: { type: 'string', optional: true, nullable: true, max: 254, messages: { string: 'email must be a text', stringMax: 'email must be at most 254 characters' } },
+          email: { type: 'string', optional: true, nullable: true, max: MAX_EMAIL_LENGTH, messages: { string: 'email must be a text', stringMax: `email must be at most ${MAX_EMAIL_LENGTH} characters` } },
           $$strict: true,
         },
         async handler(ctx: Ctx<AccountParams & { subscribe: boolean; email?: string | null }>) {
