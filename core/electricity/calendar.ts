@@ -72,6 +72,12 @@ function invalid(field: string, type: string, message: string): GridbusError {
 export const MAX_DAYS = 366;
 export const MAX_MONTHS = 36;
 
+/** A month (yyyyMM) that exists; VALIDATION_FAILED naming `field` otherwise. */
+export function checkMonth(field: string, month: string): string {
+  if (!isMonth(month)) return fail(invalid(field, 'month', `${field} must be a month yyyyMM (got ${JSON.stringify(month)})`));
+  return month;
+}
+
 /** A day range from..to (yyyy-MM-dd), from <= to, at most `maxDays` days; VALIDATION_FAILED naming the field otherwise. */
 export function checkDayRange(from: string, to: string, maxDays = MAX_DAYS): { from: string; to: string } {
   if (!isDay(from)) return fail(invalid('from', 'date', `from must be a calendar day yyyy-MM-dd (got ${JSON.stringify(from)})`));
@@ -84,8 +90,8 @@ export function checkDayRange(from: string, to: string, maxDays = MAX_DAYS): { f
 
 /** A month range from..to (yyyyMM), from <= to, at most `maxMonths` months. */
 export function checkMonthRange(from: string, to: string, maxMonths = MAX_MONTHS): { from: string; to: string } {
-  if (!isMonth(from)) return fail(invalid('from', 'month', `from must be a month yyyyMM (got ${JSON.stringify(from)})`));
-  if (!isMonth(to)) return fail(invalid('to', 'month', `to must be a month yyyyMM (got ${JSON.stringify(to)})`));
+  checkMonth('from', from);
+  checkMonth('to', to);
   if (from > to) return fail(invalid('from', 'range', `from (${from}) must not be after to (${to})`));
   const months = monthsBetween(from, to).length;
   if (months > maxMonths) return fail(invalid('to', 'range', `a range covers at most ${maxMonths} months; ${from}..${to} covers ${months}`));

@@ -1,6 +1,6 @@
 import { Context, ServiceSchema } from 'moleculer';
 import { PiiCipher } from '../../core/crypto';
-import { addDays, addMonths, checkDayRange, checkMonthRange, chinaToday, monthOf } from '../../core/electricity/calendar';
+import { addDays, addMonths, checkDayRange, checkMonth, checkMonthRange, chinaToday, monthOf } from '../../core/electricity/calendar';
 import { isEmail, MAX_EMAIL_LENGTH } from '../../core/electricity/email';
 import { FreshnessCache } from '../../core/electricity/freshness-cache';
 import { BookedPayment, mergePaymentRecords } from '../../core/electricity/payment-records';
@@ -72,7 +72,7 @@ export function createElectricityService(deps: ServiceDeps): ServiceSchema {
       bill: {
         params: { accountNo: ACCOUNT_NO, billMonth: MONTH, $$strict: true },
         async handler(ctx: Ctx<AccountParams & { billMonth: string }>) {
-          checkMonthRange(ctx.params.billMonth, ctx.params.billMonth);
+          checkMonth('billMonth', ctx.params.billMonth);
           await owned(ctx, 'bill');
           const { accountNo, billMonth } = ctx.params;
           const answer = await backOffice.call<Record<string, unknown>>(ctx, 'marketing.getBill', { accountNo, billMonth });

@@ -163,7 +163,7 @@ for (const dialect of DIALECTS) describe(`e2e - my electricity against ${dialect
       [`/accounts/${HOME}/usage/daily?from=2025-01-01&to=2026-01-02`, 'dailyUsage', 'to', 'a range covers at most 366 days; 2025-01-01..2026-01-02 covers 367'],
       [`/accounts/${HOME}/usage/monthly?from=202301&to=202601`, 'monthlyUsage', 'to', 'a range covers at most 36 months; 202301..202601 covers 37'],
       [`/accounts/${HOME}/bills?from=202503&to=202410`, 'bills', 'from', 'from (202503) must not be after to (202410)'],
-      [`/accounts/${HOME}/bills/202513`, 'bill', 'from', 'from must be a month yyyyMM (got "202513")'],
+      [`/accounts/${HOME}/bills/202513`, 'bill', 'billMonth', 'billMonth must be a month yyyyMM (got "202513")'],
       [`/accounts/${HOME}/payment-records?from=2026-02-30`, 'paymentRecords', 'from', 'from must be a calendar day yyyy-MM-dd (got "2026-02-30")'],
     ];
     for (const [route, operation, field, message] of cases) {

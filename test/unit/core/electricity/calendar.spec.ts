@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { checkDayRange, checkMonthRange, chinaToday, daysBetween, monthDays, monthsBetween } from '../../../../core/electricity/calendar';
+import { checkDayRange, checkMonth, checkMonthRange, chinaToday, daysBetween, monthDays, monthsBetween } from '../../../../core/electricity/calendar';
 import { GridbusError } from '../../../../core/errors';
 
 function refusal(fn: () => unknown): GridbusError {
@@ -39,6 +39,7 @@ describe('electricity calendar - days, months and bounded ranges', () => {
     expect(refusal(() => checkDayRange('2026-02-30', '2026-03-01')).message).to.equal('from must be a calendar day yyyy-MM-dd (got "2026-02-30")');
     expect(refusal(() => checkDayRange('2026-03-01', '20260302')).message).to.equal('to must be a calendar day yyyy-MM-dd (got "20260302")');
     expect(refusal(() => checkMonthRange('202613', '202701')).message).to.equal('from must be a month yyyyMM (got "202613")');
+    expect(refusal(() => checkMonth('billMonth', '202500')).message).to.equal('billMonth must be a month yyyyMM (got "202500")');
     expect(refusal(() => checkMonthRange('202603', '202601')).message).to.equal('from (202603) must not be after to (202601)');
   });
 });
