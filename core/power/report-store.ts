@@ -89,6 +89,9 @@ export async function insertReport(tx: SqlRunner, r: NewReport): Promise<ReportR
   return toRow(raw);
 }
 
+/** How far a ticket has got: a status answer that would move a report back (an older answer read late) is not recorded. */
+export const STATUS_ORDER: Record<ReportStatus, number> = { SUBMITTED: 0, REFUSED: 1, ACCEPTED: 1, IN_PROGRESS: 2, CLOSED: 3 };
+
 /** Moves a report to a status (and reply / ticket number) with a timeline entry; false when nothing changed. */
 export async function recordReportStatus(
   tx: SqlRunner,
@@ -98,6 +101,7 @@ export async function recordReportStatus(
 ): Promise<boolean> {
   const reply = next.reply === undefined ? report.reply : next.reply;
   const ticketNo = next.ticketNo ?? report.ticketNo;
+  if (STATUS_ORDER[next.status] < STATUS_ORDER[report.status]) return false;
   if (next.status === report.status && reply === report.reply && ticketNo === report.ticketNo) return false;
   await tx.query(`UPDATE power_reports SET status = $2, reply = $3, ticket_no = $4, updated_at = now() WHERE id = $1`, [report.id, next.status, reply, ticketNo]);
   await tx.query(`INSERT INTO power_report_events (report_id, status, reply, source) VALUES ($1, $2, $3, $4)`, [report.id, next.status, reply, source]);

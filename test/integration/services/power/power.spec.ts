@@ -368,6 +368,9 @@ describe('power - real-name status, reports with photos, points ledger (real Pos
       expect(res.status, res.text).to.equal(200);
       expect(res.json).to.include({ userId: 'points-user-c', balance: 10 });
       expect(res.json.entries).to.have.length(5);
+      const catalogue = await http(`${base}/admin/api/points/catalogue`, { token: auditor });
+      expect(catalogue.status, catalogue.text).to.equal(200);
+      expect(catalogue.json.items.find((i: { itemId: string }) => i.itemId === 'mug')).to.include({ cost: 30, stock: 47, active: true });
       const edit = await http(`${base}/admin/api/points/catalogue/mug`, { method: 'PUT', token: auditor, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'x', cost: 1 }) });
       expect(edit.status).to.equal(403);
       const asUser = await http(`${base}/admin/api/points/points-user-c`, { token: tokenOf('points-user-c') });
