@@ -39,6 +39,7 @@ async function ticketSubmit(args: unknown, opts: MarketingBServiceOptions) {
     if (refused) return refused;
   }
   const { created, ticket } = opts.tickets.open(bizSeq, { kind, consNo: custNo, content: desc, contactTel: tel || null, photoCount: Number(attachNum), location });
+  if (opts.ticketDelayMs) await opts.sleep(opts.ticketDelayMs);
   const code = created ? header(RSP_OK, '交易成功', r.transSeq) : header(RSP_DUPLICATE_SEQ, `业务流水 ${bizSeq} 已处理 (already processed)`, r.transSeq);
   // YX numbers its tickets its own way; the shared book's number is the sequence
   return { RspHeader: code, RspBody: { Ticket: { TicketId: `YXGD${ticket.ticketNo.slice(2)}` } } };

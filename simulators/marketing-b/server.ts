@@ -31,7 +31,7 @@ export async function startMarketingBSimulator(opts: MarketingBSimulatorOptions 
     path: MARKETING_B_PATH,
     portPaths: [CUST_SERV_PATH],
     wsdl: renderMarketingBWsdl,
-    services: (sleep) => createMarketingBServices({ slowDelayMs, sleep, archive, payments, writeOffDelay, tickets, ebills }),
+    services: (sleep) => createMarketingBServices({ slowDelayMs, sleep, archive, payments, writeOffDelay, tickets, ebills, ticketDelayMs: opts.ticketDelayMs ?? 0 }),
     // YX answers <soapenv:Envelope>, so its faultcodes read soapenv:Server / soapenv:Client
     envelopeKey: ENVELOPE_KEY,
     control: { ...routes, ...plates.routes },

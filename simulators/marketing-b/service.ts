@@ -34,6 +34,8 @@ export interface MarketingBServiceOptions {
   tickets: TicketBook;
   /** E-bill subscriptions (YxCustServService). */
   ebills: EBillBook;
+  /** TicketSubmit answers this long after opening the ticket (0: at once). */
+  ticketDelayMs?: number;
 }
 
 function arrearsOf(h: Household, transSeq: string) {

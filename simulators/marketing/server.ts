@@ -30,6 +30,8 @@ export interface MarketingSimulatorOptions {
   tickets?: TicketBook;
   /** E-bill subscriptions; pass a stopped simulator's to keep them across a restart. */
   ebills?: EBillBook;
+  /** A new ticket is answered this long after it was opened (default 0): a lost reply of a created ticket. */
+  ticketDelayMs?: number;
 }
 
 /** What a test reads and steers of the money path (also over HTTP: GET /sim/ledger, POST /sim/write-off-delay?ms=&phase=). */
@@ -91,7 +93,7 @@ export async function startMarketingSimulator(opts: MarketingSimulatorOptions = 
     wsdl: renderMarketingWsdl,
     services: (sleep) =>
       createMarketingServices({
-        slowDelayMs, sleep, archive, archiveDelayMs: opts.archiveDelayMs ?? 0, archiveDropFirst: opts.archiveDropFirst ?? 0, payments, writeOffDelay, tickets, ebills,
+        slowDelayMs, sleep, archive, archiveDelayMs: opts.archiveDelayMs ?? 0, archiveDropFirst: opts.archiveDropFirst ?? 0, payments, writeOffDelay, tickets, ebills, ticketDelayMs: opts.ticketDelayMs ?? 0,
       }),
     control: { ...routes, ...plates.routes },
   });

@@ -30,6 +30,8 @@ export interface MarketingServiceOptions {
   tickets: TicketBook;
   /** E-bill subscriptions (CustomerServicePort). */
   ebills: EBillBook;
+  /** CreateWorkOrder answers this long after opening the ticket (0: at once): a caller that times out meanwhile never learns it was created. */
+  ticketDelayMs?: number;
 }
 
 export type Args = Record<string, unknown> | undefined;

@@ -50,6 +50,7 @@ async function createWorkOrder(args: Args, opts: MarketingServiceOptions) {
   const { created, ticket } = opts.tickets.open(serial, {
     kind, consNo, content, contactTel: tel || null, photoCount: Number(photos), location: lat === null || lng === null ? null : { lat, lng },
   });
+  if (opts.ticketDelayMs) await opts.sleep(opts.ticketDelayMs);
   if (!created) return { RetCode: RET_DUPLICATE_SERIAL, RetMsg: `Serial ${serial} already processed`, OrderNo: ticket.ticketNo };
   return { RetCode: RET_OK, RetMsg: 'OK', OrderNo: ticket.ticketNo };
 }

@@ -7,15 +7,24 @@
  * dataset (simulators/marketing/plate-dataset.ts).
  */
 import { expect } from 'chai';
+import * as fs from 'fs';
 import * as path from 'path';
+import { Client } from 'pg';
 import { RunningBus, startBus } from '../../../bin/bootstrap';
 import { loadConfig } from '../../../config';
-import { maskName } from '../../../core/crypto';
+import { PiiCipher, maskName } from '../../../core/crypto';
+import { sealPayload } from '../../../core/outbox';
 import { HOUSEHOLDS, SPECIAL_CONS_NO, UNKNOWN_CONS_NO } from '../../../simulators/marketing/dataset';
 import { CLOSING_REPLY } from '../../../simulators/marketing/ticket-book';
 import { BILL_MONTHS, Bill, EBILL_SUBSCRIBED, PREPAID_CONS_NO, billOfMonth, billsOfAccount, historyOfAccount, kwhText } from '../../../simulators/marketing/plate-dataset';
 import { MarketingSimulator, MarketingSimulatorOptions, startMarketingSimulator } from '../../../simulators/marketing/server';
 import { startMarketingBSimulator } from '../../../simulators/marketing-b/server';
+import { TEST_PII_ENV } from '../../helpers/binding';
+import { createFreshDatabase, query } from '../../helpers/db';
+import { TEST_JWT_ENV } from '../../helpers/env';
+import { eventually } from '../../helpers/http';
+import { mappingsWithTimeout } from '../../helpers/mapping-copy';
+import { OutboxRow } from '../../helpers/outbox';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
@@ -324,6 +333,79 @@ for (const d of DIALECTS) {
         }
         expect(sim.requestCount()).to.equal(before);
       });
+    });
+  });
+}
+
+/** A createTicket outbox row as the power service writes it: the contact mobile sealed with TEST_PII_ENV's key. */
+async function insertTicketRow(dbUrl: string, serial: string, ticket: Record<string, unknown>): Promise<string> {
+  const payload = sealPayload(new PiiCipher(TEST_PII_ENV.PII_ENC_KEY), ticket, ['contactMobile']);
+  const c = new Client({ connectionString: dbUrl });
+  await c.connect();
+  try {
+    const res = await c.query(
+      `INSERT INTO outbox (operation, partition_key, serial, payload, status) VALUES ('marketing.createTicket', $1, $2, $3, 'pending') RETURNING id`,
+      [String(ticket.accountNo ?? serial), serial, JSON.stringify(payload)],
+    );
+    return String(res.rows[0].id);
+  } finally {
+    await c.end();
+  }
+}
+
+for (const d of DIALECTS) {
+  describe(`e2e - a ticket through the outbox, ${d.label} (real PostgreSQL)`, function () {
+    this.timeout(60000);
+    let db: { url: string; drop(): Promise<void> };
+    let sim: MarketingSimulator;
+    let bus: RunningBus;
+    let dir: string;
+
+    before(async () => {
+      db = await createFreshDatabase();
+      // the ticket is opened at once and answered after 1 s; the copied createTicket gives up after 300 ms
+      sim = await d.start({ ticketDelayMs: 1000 });
+      dir = mappingsWithTimeout(d.mappingsDir, 'marketing.createTicket', 300);
+      bus = await startBus(
+        loadConfig({
+          ...TEST_JWT_ENV,
+          ...TEST_PII_ENV,
+          DATABASE_URL: db.url,
+          SERVICES: 'marketing,mapping,outbox',
+          MARKETING_WSDL_URL: sim.wsdlUrl,
+          MAPPINGS_DIR: dir,
+          SIMULATORS: 'off',
+          LOG_LEVEL: 'fatal',
+          NODE_ID: `plates-outbox-${process.pid}-${d.label.length}`,
+          OUTBOX_POLL_MS: '100',
+          OUTBOX_BACKOFF_BASE_MS: '100',
+          OUTBOX_BACKOFF_MAX_MS: '300',
+        }),
+      );
+    });
+    after(async () => {
+      await bus?.stop();
+      await sim?.close();
+      await db?.drop();
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('a ticket answered after the timeout is settled by marketing.queryTicket: delivered, opened once, never resent; the sealed mobile reaches the system', async () => {
+      const serial = 'outbox-ticket-1';
+      const id = await insertTicketRow(db.url, serial, {
+        kind: 'ILLEGAL_USE', accountNo: HOUSEHOLDS[0].ConsNo, content: '电表箱被撬', contactMobile: '13900002222', photoCount: 1, location: { lat: 30.25, lng: 120.16 },
+      });
+      const rowOf = async () => (await query<OutboxRow>(db.url, 'SELECT * FROM outbox WHERE id = $1', [id]))[0];
+      const row = await eventually(rowOf, (r) => ['delivered', 'unknown', 'dead'].includes(r.status));
+      expect(row.status).to.equal('delivered');
+      expect(row.attempts).to.equal(1);
+      // the call timed out (its outcome was held unknown) and the settle query, not a resend, delivered it
+      expect((row as OutboxRow & { in_doubt: boolean }).in_doubt).to.equal(true);
+      // past the late answer: still one request, one ticket
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(sim.tickets.find(serial)).to.deep.include({ received: 1, contactTel: '13900002222', kind: 'ILLEGAL_USE', photoCount: 1 });
+      expect(sim.tickets.all()).to.have.length(1);
+      expect((await rowOf()).status).to.equal('delivered');
     });
   });
 }
