@@ -46,5 +46,24 @@ export const paymentPointsHook: OutboxSettleHook = {
   },
 };
 
+export const SUBSCRIBE_EBILL_OPERATION = 'marketing.subscribeEBill';
+
+/**
+ * Points for switching to e-bills, when the marketing system applied the
+ * subscription (services/electricity's request, found by its serial): once per
+ * user and account, the same source event as `electricity.ebill.subscribed`.
+ */
+export const ebillPointsHook: OutboxSettleHook = {
+  operation: SUBSCRIBE_EBILL_OPERATION,
+  async onSettled(tx: SqlRunner, row, settlement) {
+    if (settlement.status !== 'delivered' || (settlement.answer as { subscribed?: unknown } | null)?.subscribed !== true) return;
+    const [request] = rowsOf<{ user_id: string; account_no: string; subscribe: boolean }>(
+      await tx.query(`SELECT user_id, account_no, subscribe FROM electricity_ebill_requests WHERE serial = $1`, [row.serial]),
+    );
+    if (!request?.subscribe) return;
+    await earnPoints(tx, { userId: request.user_id, points: EARN_RULES.ebillSubscribed, reason: 'EBILL_SUBSCRIBED', sourceEvent: `ebill:${request.user_id}:${request.account_no}`, actor: 'outbox' });
+  },
+};
+
 /** Every hook the power services add to the outbox (after the payment hooks: the order has moved when points are counted). */
-export const POWER_OUTBOX_HOOKS: readonly OutboxSettleHook[] = [reportTicketHook, paymentPointsHook];
+export const POWER_OUTBOX_HOOKS: readonly OutboxSettleHook[] = [reportTicketHook, paymentPointsHook, ebillPointsHook];

@@ -77,7 +77,7 @@ describe('power - real-name status, reports with photos, points ledger (real Pos
         ...TEST_JWT_ENV,
         ...TEST_PII_ENV,
         DATABASE_URL: db.url,
-        SERVICES: 'gateway,auth,audit,mapping,alipay,binding,billing,marketing,payment,power,outbox',
+        SERVICES: 'gateway,auth,audit,mapping,alipay,binding,billing,electricity,marketing,payment,power,outbox',
         MARKETING_WSDL_URL: marketing.wsdlUrl,
         OUTBOX_POLL_MS: '100',
         OUTBOX_BACKOFF_BASE_MS: '100',
@@ -360,6 +360,19 @@ describe('power - real-name status, reports with photos, points ledger (real Pos
       await eventually(() => query<{ state: string }>(db.url, 'SELECT state FROM payment_orders WHERE id = $1', [paid.json.id]), (r) => r[0]?.state === 'WRITTEN_OFF');
       const rows = await query<{ delta: string; reason: string }>(db.url, 'SELECT delta, reason FROM points_ledger WHERE source_event = $1', [`payment:${paid.json.outTradeNo}`]);
       expect(rows).to.deep.equal([{ delta: String(Math.floor(totalFen(HOUSEHOLDS[1]) / 100)), reason: 'PAYMENT_WRITTEN_OFF' }]);
+    });
+
+    it('power - switching an account to e-bills earns its points when the marketing system applied it, once however often it is asked', async () => {
+      const ebill = (subscribe: boolean) =>
+        http(`${base}/api/v1/accounts/${accountB}/ebill`, { method: 'PUT', token: tokenOf(B.userId), headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ subscribe }) });
+      expect((await ebill(true)).status).to.equal(202);
+      const source = `ebill:${B.userId}:${accountB}`;
+      await eventually(() => query(db.url, 'SELECT 1 FROM points_ledger WHERE source_event = $1', [source]), (r) => r.length === 1);
+      expect((await ebill(false)).status).to.equal(202);
+      expect((await ebill(true)).status).to.equal(202);
+      await eventually(() => query<{ n: string }>(db.url, `SELECT count(*) AS n FROM outbox WHERE operation = 'marketing.subscribeEBill' AND status = 'delivered'`), (r) => r[0].n === '3');
+      const rows = await query<{ delta: string }>(db.url, 'SELECT delta FROM points_ledger WHERE source_event = $1', [source]);
+      expect(rows).to.deep.equal([{ delta: '50' }]);
     });
 
     it("power - operators and auditors read a user's ledger; an auditor cannot edit the catalogue; a user token is refused", async () => {
