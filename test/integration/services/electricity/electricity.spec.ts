@@ -61,6 +61,7 @@ for (const dialect of DIALECTS) describe(`e2e - my electricity against ${dialect
   let bus: RunningBus;
   let token: string;
   let neighbour: string;
+  let marketingStopped = false;
 
   const api = async (route: string, operation: Route, init: RequestInit & { token?: string } = {}): Promise<HttpResult> => {
     const res = await http(`${bus.gatewayUrl}/api/v1${route}`, { token, ...init, headers: { 'Content-Type': 'application/json', ...(init.headers ?? {}) } });
@@ -96,7 +97,7 @@ for (const dialect of DIALECTS) describe(`e2e - my electricity against ${dialect
 
   after(async () => {
     await bus?.stop();
-    await marketing?.close();
+    if (!marketingStopped) await marketing?.close();
     await db?.drop();
   });
 
@@ -332,5 +333,23 @@ for (const dialect of DIALECTS) describe(`e2e - my electricity against ${dialect
     expect([missing.status, missing.json.details.problems[0].field]).to.deep.equal([422, 'subscribe']);
     const [{ n: after }] = await query(db.url, 'SELECT count(*)::int AS n FROM electricity_ebill_requests');
     expect(after).to.equal(before);
+  });
+
+  // last: stops the marketing simulator
+  it('back office down - a fresh question answers 5xx with the contract\'s error body, a cached answer is still served, the usage series keep working', async () => {
+    const cachedBefore = await api(`/accounts/${HOME}/bills?from=202410&to=202503`, 'bills');
+    expect(cachedBefore.status, cachedBefore.text).to.equal(200);
+    await marketing.close();
+    marketingStopped = true;
+    const fresh = await api(`/accounts/${HOME}/bills?from=202411&to=202503`, 'bills');
+    expect([fresh.status, fresh.json.code], fresh.text).to.deep.equal([503, 'BACKEND_UNAVAILABLE']);
+    const cached = await api(`/accounts/${HOME}/bills?from=202410&to=202503`, 'bills');
+    // one refused connection does not open the circuit: the node's copy still answers, saying how old it is
+    expect(cached.status, cached.text).to.equal(200);
+    expect(cached.json).to.include({ cached: true, asOf: cachedBefore.json.asOf });
+    const usage = await api(`/accounts/${HOME}/usage/daily?from=2026-11-01&to=2026-11-02`, 'dailyUsage');
+    expect(usage.status, usage.text).to.equal(200);
+    const change = await put(`/accounts/${SUBSCRIBED}/ebill`, 'setEbill', { subscribe: true });
+    expect([change.status, change.json.state], 'a change is queued while the marketing system is down').to.deep.equal([202, 'PENDING']);
   });
 });
