@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import * as path from 'path';
 import { Context, ServiceSchema } from 'moleculer';
 import type { Readable } from 'stream';
-import { maskIdNumber, maskMobile, maskName, PiiCipher } from '../../core/crypto';
+import { maskMobile, PiiCipher } from '../../core/crypto';
 import { GridbusError } from '../../core/errors';
 import { enqueueOutbox, SqlRunner } from '../../core/outbox/outbox-writer';
 import { EARN_RULES } from '../../core/power/earn-rules';
@@ -17,6 +17,7 @@ import { UploadStore } from '../../core/uploads/upload-store';
 import { requireBoundAccount } from '../binding/ownership';
 import { resolvePiiKeys } from '../binding/pii-keys';
 import { requireDep, ServiceDeps } from '../service-deps';
+import { currentRealName } from './real-name';
 import { CONTENT_MAX, readReportForm } from './report-form';
 
 type Meta = { user?: { id: string } | null; clientIp?: string | null; $statusCode?: number };
@@ -88,26 +89,11 @@ export function createPowerService(deps: ServiceDeps): ServiceSchema {
   return {
     name: 'power',
     actions: {
-      /** GET /api/v1/me/real-name: whether the user is real-name certified, as Alipay last answered, masked. */
+      /** GET /api/v1/me/real-name: whether the user is real-name certified, as Alipay last answered (a check, or an identity binding), masked. */
       realName: {
         params: { $$strict: true },
         async handler(ctx: Context<Record<string, never>, Meta>) {
-          const userId = userOf(ctx);
-          const rows = (await ds.query(`SELECT certified, name_enc, cert_no_enc, checked_at FROM power_real_name WHERE user_id = $1`, [userId])) as Array<{
-            certified: boolean;
-            name_enc: string | null;
-            cert_no_enc: string | null;
-            checked_at: Date;
-          }>;
-          const row = rows[0];
-          if (!row) return { checked: false, certified: null, name: null, certNo: null, checkedAt: null };
-          return {
-            checked: true,
-            certified: row.certified,
-            name: row.name_enc ? maskName(cipher.decrypt(row.name_enc)) : null,
-            certNo: row.cert_no_enc ? maskIdNumber(cipher.decrypt(row.cert_no_enc)) : null,
-            checkedAt: new Date(row.checked_at).toISOString(),
-          };
+          return currentRealName(ds, cipher, userOf(ctx));
         },
       },
 
@@ -129,7 +115,7 @@ export function createPowerService(deps: ServiceDeps): ServiceSchema {
             [userId, certified, info.userName ? cipher.encrypt(info.userName) : null, info.certNo ? cipher.encrypt(info.certNo) : null, info.certType],
           );
           audit(ctx, 'power.realName.checked', null, { certified });
-          return ctx.call('power.realName', {}, { meta: ctx.meta });
+          return currentRealName(ds, cipher, userId);
         },
       },
 

@@ -8,7 +8,7 @@ import { signAccessToken } from '../../../../core/auth';
 import { reportStatusJob } from '../../../../scheduler/jobs/report-status.job';
 import { JOB_KINDS } from '../../../../scheduler/jobs';
 import { cleanImage } from '../../../../core/uploads/clean-image';
-import { ALIPAY_USERS, UNCERTIFIED_USER_ID } from '../../../../simulators/alipay/dataset';
+import { ALIPAY_USERS, STRANGER_USER_ID, UNCERTIFIED_USER_ID } from '../../../../simulators/alipay/dataset';
 import { HOUSEHOLDS, totalFen } from '../../../../simulators/marketing/dataset';
 import { MarketingSimulator, startMarketingSimulator } from '../../../../simulators/marketing/server';
 import { CLOSING_REPLY } from '../../../../simulators/marketing/ticket-book';
@@ -39,6 +39,7 @@ describe('power - real-name status, reports with photos, points ledger (real Pos
   let marketing: MarketingSimulator;
   const A = ALIPAY_USERS[0];
   const B = ALIPAY_USERS[1];
+  const stranger = ALIPAY_USERS.find((u) => u.userId === STRANGER_USER_ID)!;
   const accountA = HOUSEHOLDS[0].ConsNo;
   const accountB = HOUSEHOLDS[1].ConsNo;
 
@@ -102,31 +103,40 @@ describe('power - real-name status, reports with photos, points ledger (real Pos
   });
 
   describe('real-name status', () => {
-    it('power - not checked yet, then Alipay says certified: name and ID number masked, never in clear, stored encrypted', async () => {
-      const before = await call('GET', 'me/real-name', A.userId);
+    it('power - nothing known yet, then Alipay says certified: name and ID number masked, never in clear, stored encrypted', async () => {
+      const before = await call('GET', 'me/real-name', STRANGER_USER_ID);
       expectContract(before, 'GET /api/v1/me/real-name');
-      expect(before.json).to.deep.equal({ checked: false, certified: null, name: null, certNo: null, checkedAt: null });
+      expect(before.json).to.deep.equal({ checked: false, certified: null, name: null, certNo: null, checkedAt: null, source: null });
 
-      const checked = await call('POST', 'me/real-name', A.userId, { authCode: bus.alipaySimulator!.issueAuthCode(A.userId) });
+      const checked = await call('POST', 'me/real-name', STRANGER_USER_ID, { authCode: bus.alipaySimulator!.issueAuthCode(STRANGER_USER_ID) });
       expectContract(checked, 'POST /api/v1/me/real-name');
       expect(checked.status, checked.text).to.equal(200);
-      expect(checked.json).to.include({ checked: true, certified: true });
-      expect(checked.json.name).to.match(/\*/);
-      expect(checked.json.certNo).to.match(/^\d{4}\*+\d{3}[\dX]$/);
-      expect(checked.text).to.not.contain(A.certNo!).and.not.contain(A.userName!);
+      expect(checked.json).to.include({ checked: true, certified: true, source: 'ALIPAY', name: '周**' });
+      expect(checked.json.certNo).to.match(/^3301\*+0015$/);
+      expect(checked.text).to.not.contain(stranger.certNo!).and.not.contain(stranger.userName!);
 
-      const after = await call('GET', 'me/real-name', A.userId);
+      const after = await call('GET', 'me/real-name', STRANGER_USER_ID);
       expectContract(after, 'GET /api/v1/me/real-name');
       expect(after.json).to.deep.equal(checked.json);
-      const [row] = await query<{ name_enc: string; cert_no_enc: string }>(db.url, 'SELECT name_enc, cert_no_enc FROM power_real_name WHERE user_id = $1', [A.userId]);
-      expect(row.cert_no_enc).to.not.contain(A.certNo!);
-      expect(row.name_enc).to.not.contain(A.userName!);
+      const [row] = await query<{ name_enc: string; cert_no_enc: string }>(db.url, 'SELECT name_enc, cert_no_enc FROM power_real_name WHERE user_id = $1', [STRANGER_USER_ID]);
+      expect(row.cert_no_enc).to.not.contain(stranger.certNo!);
+      expect(row.name_enc).to.not.contain(stranger.userName!);
+    });
+
+    it('power - a user bound by identity is known certified from the binding, until a later check says otherwise', async () => {
+      const res = await call('GET', 'me/real-name', A.userId);
+      expectContract(res, 'GET /api/v1/me/real-name');
+      expect(res.json).to.include({ checked: true, certified: true, source: 'BINDING' });
+      expect(res.json.name).to.match(/^.\*+$/);
+      expect(res.text).to.not.contain(A.certNo!).and.not.contain(A.userName!);
+      const checked = await call('POST', 'me/real-name', A.userId, { authCode: bus.alipaySimulator!.issueAuthCode(A.userId) });
+      expect(checked.json).to.include({ certified: true, source: 'ALIPAY', certNo: res.json.certNo });
     });
 
     it('power - an uncertified Alipay user is recorded as not certified; an auth code of someone else is refused', async () => {
       const res = await call('POST', 'me/real-name', UNCERTIFIED_USER_ID, { authCode: bus.alipaySimulator!.issueAuthCode(UNCERTIFIED_USER_ID) });
       expectContract(res, 'POST /api/v1/me/real-name');
-      expect(res.json).to.include({ checked: true, certified: false, name: null, certNo: null });
+      expect(res.json).to.include({ checked: true, certified: false, name: null, certNo: null, source: 'ALIPAY' });
 
       const foreign = await call('POST', 'me/real-name', B.userId, { authCode: bus.alipaySimulator!.issueAuthCode(A.userId) });
       expectContract(foreign, 'POST /api/v1/me/real-name');
