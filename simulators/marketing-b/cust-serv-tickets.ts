@@ -29,8 +29,8 @@ async function ticketSubmit(args: unknown, opts: MarketingBServiceOptions) {
   const kind = KIND_OF[field(r, 'Ticket', 'TicketType', /^(QD|JY|TS)$/, 'QD, JY or TS')];
   const desc = field(r, 'Ticket', 'Desc', /^[\s\S]{1,500}$/, '1-500 characters');
   const attachNum = field(r, 'Ticket', 'AttachNum', /^[0-9]$/, '0-9');
-  const tel = text(r.body?.LinkTel);
-  if (tel && !/^1[0-9]{10}$/.test(tel)) throw new YxSoapFault(FAULT_CLIENT, 'ReqBody.Ticket.LinkTel must be an 11-digit mobile number');
+  const tel = text(r.body?.MobileNo);
+  if (tel && !/^1[0-9]{10}$/.test(tel)) throw new YxSoapFault(FAULT_CLIENT, 'ReqBody.Ticket.MobileNo must be an 11-digit mobile number');
   const gis = obj(r.body?.Gis);
   const location = gis ? { lng: degrees(gis.Lng, 'ReqBody.Ticket.Gis.Lng', 180), lat: degrees(gis.Lat, 'ReqBody.Ticket.Gis.Lat', 90) } : null;
   const custNo = text(r.body?.CustNo) || null;

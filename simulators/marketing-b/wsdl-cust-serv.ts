@@ -86,7 +86,7 @@ ${complex('CsRecordList', many('Record', 'yx:CsPayRecord'))}
 ${complex('CsPayRspBody', el('RecordList', 'yx:CsRecordList'))}
 ${envelope('PayRecordInquiry', 'yx:CsPayQueryReqBody', 'yx:CsPayRspBody')}
 ${complex('CsGis', el('Lng', 'xsd:string'), el('Lat', 'xsd:string'))}
-${complex('CsTicket', el('BizSeq', 'xsd:string'), el('TicketType', 'xsd:string'), opt('CustNo', 'yx:CustNo'), el('Desc', 'xsd:string'), opt('LinkTel', 'xsd:string'), el('AttachNum', 'xsd:int'), opt('Gis', 'yx:CsGis'))}
+${complex('CsTicket', el('BizSeq', 'xsd:string'), el('TicketType', 'xsd:string'), opt('CustNo', 'yx:CustNo'), el('Desc', 'xsd:string'), opt('MobileNo', 'xsd:string'), el('AttachNum', 'xsd:int'), opt('Gis', 'yx:CsGis'))}
 ${complex('CsTicketReqBody', el('Ticket', 'yx:CsTicket'))}
 ${complex('CsTicketNo', el('TicketId', 'xsd:string'))}
 ${complex('CsTicketRspBody', el('Ticket', 'yx:CsTicketNo'))}

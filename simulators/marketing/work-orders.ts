@@ -37,8 +37,8 @@ async function createWorkOrder(args: Args, opts: MarketingServiceOptions) {
   if (!content || content.length > 500) throw new SoapFault('soap:Client', 'Content must be 1-500 characters');
   const photos = text(args, 'PhotoCount');
   if (!/^[0-9]$/.test(photos)) throw new SoapFault('soap:Client', `PhotoCount must be 0-9, got ${photos || '(missing)'}`);
-  const tel = text(args, 'ContactTel');
-  if (tel && !/^1[0-9]{10}$/.test(tel)) throw new SoapFault('soap:Client', 'ContactTel must be an 11-digit mobile number');
+  const tel = text(args, 'Mobile');
+  if (tel && !/^1[0-9]{10}$/.test(tel)) throw new SoapFault('soap:Client', 'Mobile must be an 11-digit mobile number');
   const lng = coordinate(args, 'Longitude', 180);
   const lat = coordinate(args, 'Latitude', 90);
   if ((lng === null) !== (lat === null)) throw new SoapFault('soap:Client', 'Longitude and Latitude go together');

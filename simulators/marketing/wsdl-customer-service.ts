@@ -71,7 +71,7 @@ ${element('QueryBalanceRequest', el('ConsNo', 'xsd:string'))}
 ${element('QueryBalanceResponse', ...RET, opt('ConsNo', 'xsd:string'), opt('PayMode', 'xsd:string'), opt('BalanceFen', 'xsd:long'), opt('QueryTime', 'xsd:string'))}
 ${element('QueryPayHistoryRequest', el('ConsNo', 'xsd:string'), el('StartDate', 'xsd:string'), el('EndDate', 'xsd:string'))}
 ${element('QueryPayHistoryResponse', ...RET, opt('ConsNo', 'xsd:string'), opt('PayList', 'tns:PayList'))}
-${element('CreateWorkOrderRequest', el('Serial', 'xsd:string'), el('OrderType', 'xsd:string'), opt('ConsNo', 'xsd:string'), el('Content', 'xsd:string'), opt('ContactTel', 'xsd:string'), el('PhotoCount', 'xsd:int'), opt('Longitude', 'xsd:string'), opt('Latitude', 'xsd:string'))}
+${element('CreateWorkOrderRequest', el('Serial', 'xsd:string'), el('OrderType', 'xsd:string'), opt('ConsNo', 'xsd:string'), el('Content', 'xsd:string'), opt('Mobile', 'xsd:string'), el('PhotoCount', 'xsd:int'), opt('Longitude', 'xsd:string'), opt('Latitude', 'xsd:string'))}
 ${element('CreateWorkOrderResponse', ...RET, opt('OrderNo', 'xsd:string'))}
 ${element('QueryWorkOrderRequest', el('Serial', 'xsd:string'))}
 ${element('QueryWorkOrderResponse', ...RET, el('Found', 'xsd:string'), opt('OrderNo', 'xsd:string'), opt('OrderStatus', 'xsd:string'), opt('ReplyContent', 'xsd:string'), opt('UpdateTime', 'xsd:string'))}

@@ -112,7 +112,7 @@ describe('simulators - marketing B customer service (YX: plates)', () => {
   });
 
   it('marketing-b customer service - TicketSubmit once per BizSeq (E0002 with the same TicketId); TicketInquiry E0003 without a body, then HandleState 0/1/2 as the control moves it', async () => {
-    const ticket = { BizSeq: 'cs-yt1', TicketType: 'QD', CustNo: H.ConsNo, Desc: '有人私接电线', LinkTel: '13900001111', AttachNum: 3, Gis: { Lng: '120.1551', Lat: '30.2741' } };
+    const ticket = { BizSeq: 'cs-yt1', TicketType: 'QD', CustNo: H.ConsNo, Desc: '有人私接电线', MobileNo: '13900001111', AttachNum: 3, Gis: { Lng: '120.1551', Lat: '30.2741' } };
     const created = await yx('TicketSubmit', { Ticket: ticket });
     expect(created.RspHeader.RspCode).to.equal('AAAAAAA');
     expect(created.RspBody.Ticket.TicketId).to.match(/^YXGD\d{8}$/);
