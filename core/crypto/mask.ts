@@ -51,6 +51,17 @@ export const maskAddress: Masker = (v) => {
   return c.length <= 6 ? '*'.repeat(c.length) : c.slice(0, 6).join('') + '****';
 };
 
+/** E-mail: the first character of the local part and the domain, a.b@example.com -> a***@example.com. */
+export const maskEmail: Masker = (v) => {
+  const c = chars(v).join('');
+  const at = c.lastIndexOf('@');
+  if (at <= 0) return '*'.repeat(chars(c).length);
+  return `${Array.from(c.slice(0, at))[0]}***${c.slice(at)}`;
+};
+
+/** A fragment of an ID number (the last digits a holder check asks for): nothing of it is shown. */
+export const maskAll: Masker = (v) => '*'.repeat(chars(v).length);
+
 /** Key (compared without case, '_' or '-') -> masker. Exact key names, not substrings: "serviceName" is not a name. */
 export type MaskRules = Readonly<Record<string, Masker>>;
 
@@ -58,6 +69,9 @@ export const DEFAULT_MASK_RULES: MaskRules = {
   idNumber: maskIdNumber, idNo: maskIdNumber, idCard: maskIdNumber, idCardNo: maskIdNumber,
   certNo: maskIdNumber, certNum: maskIdNumber, certificateNo: maskIdNumber,
   mobile: maskMobile, mobileNo: maskMobile, phone: maskMobile, phoneNo: maskMobile, tel: maskMobile, telephone: maskMobile,
+  contactMobile: maskMobile, contactPhone: maskMobile, mobilePhone: maskMobile,
+  certNoTail: maskAll, certTail: maskAll, idNoTail: maskAll,
+  email: maskEmail, eMail: maskEmail, mail: maskEmail, emailAddress: maskEmail,
   name: maskName, userName: maskName, realName: maskName, holderName: maskName, consName: maskName,
   custName: maskName, customerName: maskName, payerName: maskName,
   accountNo: maskAccountNo, acctNo: maskAccountNo, bankAccount: maskAccountNo, bankCardNo: maskAccountNo, cardNo: maskAccountNo,

@@ -69,6 +69,11 @@ describe('core/crypto - masking', () => {
     expect(input.consName).to.equal('张三'); // not mutated
   });
 
+  it('maskDeep - masks the plates\' fields: a ticket\'s contact mobile, an ID number\'s tail, e-mail addresses', () => {
+    const out = maskDeep({ contactMobile: '13812345678', certNoTail: '1234X', email: 'li.lei@example.com', mail: 'bad', serial: 'S1' });
+    expect(out).to.deep.equal({ contactMobile: '138****5678', certNoTail: '*****', email: 'l***@example.com', mail: '***', serial: 'S1' });
+  });
+
   it('maskDeep - leaves non-plain objects and primitives alone, survives cycles', () => {
     const when = new Date(0);
     const node: Record<string, unknown> = { mobile: '13812345678', when };
