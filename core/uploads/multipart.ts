@@ -90,6 +90,8 @@ export function readMultipart(body: Readable, limits: MultipartLimits): Promise<
       busboy.end();
     });
     body.on('error', (err) => stop(malformed(err.message)));
+    // a caller that peeked at the body left it paused
+    body.resume();
   });
 }
 

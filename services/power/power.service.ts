@@ -11,16 +11,16 @@ import { earnPoints, pointsStatement, redeemPoints } from '../../core/power/poin
 import { findUserReport, insertReport, listUserReports, lockReport, openReports, recordReportStatus, ReportRow, ReportStatus, reportPhotos, reportTimeline } from '../../core/power/report-store';
 import { cleanImage } from '../../core/uploads/clean-image';
 import { MalformedImageError } from '../../core/uploads/malformed';
-import { readMultipart } from '../../core/uploads/multipart';
 import { IMAGE_EXTENSIONS } from '../../core/uploads/sniff';
 import { UploadStore } from '../../core/uploads/upload-store';
 import { requireBoundAccount } from '../binding/ownership';
 import { resolvePiiKeys } from '../binding/pii-keys';
 import { requireDep, ServiceDeps } from '../service-deps';
 import { currentRealName } from './real-name';
+import { readReportBody } from './report-body';
 import { CONTENT_MAX, readReportForm } from './report-form';
 
-type Meta = { user?: { id: string } | null; clientIp?: string | null; $statusCode?: number };
+type Meta = { user?: { id: string } | null; clientIp?: string | null; $statusCode?: number; $params?: Record<string, unknown> };
 
 const ID = { type: 'string', pattern: /^[1-9][0-9]{0,17}$/, messages: { stringPattern: 'id must be a positive integer' } };
 const ITEM_ID = { type: 'string', pattern: /^[a-z0-9][a-z0-9-]{0,39}$/, messages: { stringPattern: 'itemId is 1-40 lower-case letters, digits and dashes' } };
@@ -125,7 +125,15 @@ export function createPowerService(deps: ServiceDeps): ServiceSchema {
         stream: true,
         async handler(ctx: Context<Readable, Meta>) {
           const userId = userOf(ctx);
-          const form = await readMultipart(ctx.params, limits);
+          // the route has no query or path parameters: any is an unknown field, as on every other action
+          const unknown = Object.keys(ctx.meta.$params ?? {});
+          if (unknown.length) {
+            ctx.params.resume();
+            throw new GridbusError('VALIDATION_FAILED', 'Request parameters are invalid', {
+              details: { problems: unknown.slice(0, 10).map((f) => ({ field: f.slice(0, 40), type: 'unknown', message: `${f.slice(0, 40)} is not a parameter of this route` })) },
+            });
+          }
+          const form = await readReportBody(ctx.params, limits);
           const fields = readReportForm(form);
           if (fields.accountNo) await requireBoundAccount(ctx, fields.accountNo, 'power.createReport', config.nodeId);
           const photos = cleanPhotos(form.files);

@@ -102,9 +102,10 @@ type Hygiene = Required<Omit<HygieneOptions, 'bodyLimit'>> & { bodyLimit: string
 /**
  * A `stream:` alias (POST /api/v1/reports) hands the body to its action
  * unread, as a stream: the action reads it within its own limits (the
- * upload limits), so it takes multipart/form-data and nothing is parsed here.
+ * upload limits), so it takes multipart/form-data (or JSON) and nothing is
+ * parsed here.
  */
-const STREAM_MEDIA_TYPES: readonly string[] = ['multipart/form-data'];
+const STREAM_MEDIA_TYPES: readonly string[] = ['multipart/form-data', 'application/json'];
 const isStreamAlias = (alias: unknown) => (alias as { type?: string } | null)?.type === 'stream';
 
 /**

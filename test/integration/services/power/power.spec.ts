@@ -183,11 +183,16 @@ describe('power - real-name status, reports with photos, points ledger (real Pos
       expect(JSON.stringify(outbox[0].payload)).to.not.contain('私拉').and.not.contain('13800000011');
     });
 
-    it("power - the user's own location wins over the photo's; a report without photos or account is fine", async () => {
+    it("power - the user's own location wins over the photo's; a report without photos or account is fine, as multipart or as JSON", async () => {
       const res = await report(B.userId, { kind: 'FEEDBACK', content: 'App 很好用', lat: '31.2304', lng: '121.4737' }, [{ data: phoneJpeg(HANGZHOU.lat, HANGZHOU.lng) }]);
       expectContract(res, 'POST /api/v1/reports');
       expect(res.status, res.text).to.equal(201);
       expect(res.json.location).to.deep.equal({ lat: 31.2304, lng: 121.4737, source: 'USER' });
+      const json = await call('POST', 'reports', B.userId, { kind: 'FEEDBACK', content: '没有照片的建议', contactMobile: '13800000022', lat: 30.1, lng: 120.2 });
+      expectContract(json, 'POST /api/v1/reports');
+      expect(json.status, json.text).to.equal(201);
+      expect(json.json).to.include({ kind: 'FEEDBACK', content: '没有照片的建议', contactMobile: '138****0022' });
+      expect(json.json.location).to.deep.equal({ lat: 30.1, lng: 120.2, source: 'USER' });
       const plain = await report(B.userId, { kind: 'COMPLAINT', content: '营业厅排队太久' });
       expectContract(plain, 'POST /api/v1/reports');
       expect(plain.status, plain.text).to.equal(201);
@@ -209,7 +214,12 @@ describe('power - real-name status, reports with photos, points ledger (real Pos
         ['an unknown field', () => report(A.userId, { ...ok, userId: B.userId }), 422, 'VALIDATION_FAILED'],
         ['half a location', () => report(A.userId, { ...ok, lat: '30.1' }), 422, 'VALIDATION_FAILED'],
         ["someone else's account", () => report(A.userId, { ...ok, accountNo: accountB }, [{ data: bareJpeg() }]), 404, 'ACCOUNT_NOT_FOUND'],
-        ['a JSON body', () => call('POST', 'reports', A.userId, ok), 415, 'UNSUPPORTED_MEDIA_TYPE'],
+        ['a text/plain body', () => http(`${base}/api/v1/reports`, { method: 'POST', token: tokenOf(A.userId), headers: { 'Content-Type': 'text/plain' }, body: 'kind=FEEDBACK' }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
+        ['a query parameter', () => http(`${base}/api/v1/reports?surprise=1`, { method: 'POST', token: tokenOf(A.userId), body: new FormData() }), 422, 'VALIDATION_FAILED'],
+        ['JSON with an unknown field', () => call('POST', 'reports', A.userId, { ...ok, surprise: 1 }), 422, 'VALIDATION_FAILED'],
+        ['JSON with a prototype key', () => http(`${base}/api/v1/reports`, { method: 'POST', token: tokenOf(A.userId), headers: { 'Content-Type': 'application/json' }, body: '{"kind":"FEEDBACK","content":"x","__proto__":{"userId":"x"}}' }), 422, 'VALIDATION_FAILED'],
+        ['JSON that does not parse', () => http(`${base}/api/v1/reports`, { method: 'POST', token: tokenOf(A.userId), headers: { 'Content-Type': 'application/json' }, body: '{"kind":' }), 400, 'MALFORMED_REQUEST'],
+        ['a multipart body that is not', () => http(`${base}/api/v1/reports`, { method: 'POST', token: tokenOf(A.userId), headers: { 'Content-Type': 'multipart/form-data; boundary=x' }, body: 'kind=FEEDBACK' }), 400, 'MALFORMED_REQUEST'],
       ];
       for (const [what, send, status, code] of cases) {
         const res = await send();
