@@ -33,8 +33,13 @@ export class FreshnessCache {
     return this.ttlS[operation] ?? 0;
   }
 
-  async get<T>(operation: string, key: string, load: () => Promise<T>): Promise<Fresh<T>> {
-    const id = `${operation}\u0000${key}`;
+  /**
+   * `variant` tells apart answers to the same request that must not stand in
+   * for each other (the e-bill subscription before and after a change was
+   * applied); drop() forgets every variant of a key.
+   */
+  async get<T>(operation: string, key: string, load: () => Promise<T>, variant = ''): Promise<Fresh<T>> {
+    const id = `${prefixOf(operation, key)}${variant}`;
     const ttlMs = this.ttlOf(operation) * 1000;
     const hit = this.entries.get(id);
     if (hit && this.now() - hit.at < ttlMs) return { value: hit.value as T, asOf: new Date(hit.at).toISOString(), cached: true };
@@ -55,11 +60,12 @@ export class FreshnessCache {
     return { value: entry.value as T, asOf: new Date(entry.at).toISOString(), cached: false };
   }
 
-  /** Forgets one operation's answer for a key (after a change the back office will see). */
+  /** Forgets one operation's answers for a key, every variant (after a change the back office will see). */
   drop(operation: string, key: string): void {
-    const id = `${operation}\u0000${key}`;
-    this.entries.delete(id);
-    this.loading.delete(id);
+    const prefix = prefixOf(operation, key);
+    for (const map of [this.entries, this.loading]) {
+      for (const id of [...map.keys()]) if (id.startsWith(prefix)) map.delete(id);
+    }
     this.generation++;
   }
 
@@ -73,3 +79,5 @@ export class FreshnessCache {
     this.entries.set(id, entry);
   }
 }
+
+const prefixOf = (operation: string, key: string) => `${operation}\u0000${key}\u0000`;

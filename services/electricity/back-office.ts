@@ -12,7 +12,8 @@ import { accountNotFound } from '../binding/ownership';
 export class BackOffice {
   constructor(readonly cache: FreshnessCache) {}
 
-  call<T>(ctx: Context, operation: CachedOperation, params: Record<string, unknown>): Promise<Fresh<T>> {
+  /** `variant`: see FreshnessCache.get (it is not sent to the back office). */
+  call<T>(ctx: Context, operation: CachedOperation, params: Record<string, unknown>, variant?: string): Promise<Fresh<T>> {
     return this.cache.get(operation, keyOf(params), async () => {
       try {
         return (await ctx.call(operation, params)) as T;
@@ -21,7 +22,7 @@ export class BackOffice {
         if (err instanceof Error && (err as GridbusError).type === 'ACCOUNT_NOT_FOUND') throw accountNotFound();
         throw err;
       }
-    });
+    }, variant);
   }
 
   drop(operation: CachedOperation, params: Record<string, unknown>): void {

@@ -71,12 +71,17 @@ export async function lastEBillRequest(ds: DataSource, cipher: PiiCipher | null,
   return { serial: r.serial, subscribe: r.subscribe, email, state: stateOf(r.status), requestedAt: r.created_at.toISOString() };
 }
 
-/** When a change of the account's subscription was last applied (by anyone): a cached subscription older than that is stale. */
-export async function lastAppliedAt(ds: DataSource, accountNo: string): Promise<Date | null> {
+/**
+ * The last change of the account's subscription the marketing system applied
+ * (by anyone; 0 when none): the cached subscription is kept per this mark, so
+ * an answer asked for before a change was applied is never served after it.
+ * Database ids, not clocks: no skew between nodes and database matters.
+ */
+export async function appliedMark(ds: DataSource, accountNo: string): Promise<string> {
   const rows = (await ds.query(
-    `SELECT max(o.delivered_at) AS at FROM electricity_ebill_requests r JOIN outbox o ON o.serial = r.serial
+    `SELECT coalesce(max(r.id), 0)::text AS mark FROM electricity_ebill_requests r JOIN outbox o ON o.serial = r.serial
       WHERE r.account_no = $1 AND o.status = 'delivered'`,
     [accountNo],
-  )) as Array<{ at: Date | null }>;
-  return rows[0]?.at ?? null;
+  )) as Array<{ mark: string }>;
+  return rows[0].mark;
 }

@@ -10,7 +10,7 @@ import { requireBoundAccount } from '../binding/ownership';
 import { requireDep, ServiceDeps } from '../service-deps';
 import { BackOffice } from './back-office';
 import { busPaymentsOf } from './bus-payments';
-import { lastAppliedAt, lastEBillRequest, requestEBillChange } from './ebill-requests';
+import { appliedMark, lastEBillRequest, requestEBillChange } from './ebill-requests';
 import { ACCOUNT_NO, DAY, MAX_THRESHOLD_FEN, MONTH, optional } from './params';
 import { readingsOf } from './readings';
 import { setThreshold, thresholdOf } from './thresholds';
@@ -164,14 +164,9 @@ export function createElectricityService(deps: ServiceDeps): ServiceSchema {
         async handler(ctx: Ctx<AccountParams>) {
           await owned(ctx, 'ebill');
           const { accountNo } = ctx.params;
-          const params = { accountNo };
-          let answer = await backOffice.call<{ subscribed: boolean; since: string | null }>(ctx, 'marketing.getEBillSubscription', params);
-          // a change applied after the cached answer was given makes it stale
-          const applied = answer.cached ? await lastAppliedAt(ds, accountNo) : null;
-          if (applied && applied.getTime() >= Date.parse(answer.asOf)) {
-            backOffice.drop('marketing.getEBillSubscription', params);
-            answer = await backOffice.call(ctx, 'marketing.getEBillSubscription', params);
-          }
+          // read before asking: an answer given before the latest applied change is kept under the older mark
+          const mark = await appliedMark(ds, accountNo);
+          const answer = await backOffice.call<{ subscribed: boolean; since: string | null }>(ctx, 'marketing.getEBillSubscription', { accountNo }, `applied:${mark}`);
           const lastRequest = ctx.meta.user ? await lastEBillRequest(ds, cipher, ctx.meta.user.id, accountNo) : null;
           return { accountNo, subscribed: answer.value.subscribed, since: answer.value.since, lastRequest, asOf: answer.asOf, cached: answer.cached };
         },

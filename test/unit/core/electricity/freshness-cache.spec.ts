@@ -47,6 +47,19 @@ describe('electricity freshness cache - back-office answers kept per operation, 
     expect((await cache.get('marketing.getEBillSubscription', 'b', async () => true)).value, 'the stale answer was not kept').to.equal(true);
   });
 
+  it('cache - variants of one request are kept apart (an answer of before a change never stands in after it); drop forgets every variant', async () => {
+    const cache = new FreshnessCache({ 'marketing.getEBillSubscription': 60 }, 100, clock);
+    await cache.get('marketing.getEBillSubscription', 'a', async () => 'before', 'applied:0');
+    expect((await cache.get('marketing.getEBillSubscription', 'a', async () => 'after', 'applied:7')).value).to.equal('after');
+    expect((await cache.get('marketing.getEBillSubscription', 'a', async () => 'x', 'applied:0')).value).to.equal('before');
+    expect(cache.size).to.equal(2);
+    cache.drop('marketing.getEBillSubscription', 'a');
+    expect(cache.size).to.equal(0);
+    await cache.get('marketing.getEBillSubscription', 'ab', async () => 'other key', 'applied:0');
+    cache.drop('marketing.getEBillSubscription', 'a');
+    expect(cache.size, 'a key that merely starts alike is not dropped').to.equal(1);
+  });
+
   it('cache - callers asking while an answer loads share one back-office call; a failure is not kept', async () => {
     const cache = new FreshnessCache({ 'marketing.listBills': 300 }, 100, clock);
     let calls = 0;
