@@ -67,7 +67,7 @@ export async function startBus(config: GridbusConfig): Promise<RunningBus> {
     const systems = services.map((s) => SERVICE_CATALOG[s].servesSystem).filter((s): s is string => !!s);
 
     // Personal data at rest: configured keys, or the embedded default's pair under VAR_DIR; refused before anything starts.
-    const pii: PiiKeys | null = services.includes('binding') || services.includes('outbox') || services.includes('users') ? resolvePiiKeys(config) : null;
+    const pii: PiiKeys | null = services.some((s) => SERVICE_CATALOG[s].needsPii) ? resolvePiiKeys(config) : null;
     // Token keys, the same way: configured, or the embedded default's ring under VAR_DIR; no built-in key.
     if (services.some((s) => TOKEN_SERVICES.includes(s))) {
       const jwtKeys = resolveJwtKeys(config);

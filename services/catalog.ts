@@ -24,6 +24,8 @@ import { createUsercenterService } from './users/usercenter.service';
 export interface ServiceEntry {
   create(deps: ServiceDeps): ServiceSchema;
   needsDatabase?: boolean;
+  /** Encrypts or reads personal data at rest: the node needs the PII keys (PII_ENC_KEY, PII_HASH_KEY). */
+  needsPii?: boolean;
   /** Back-office systems whose canonical operations this service serves. */
   servesSystem?: string;
 }
@@ -41,15 +43,15 @@ export const SERVICE_CATALOG: Record<string, ServiceEntry> = {
   reconcile: { create: createReconcileService, needsDatabase: true },
   collection: { create: createCollectionService, needsDatabase: true },
   payment: { create: createPaymentService, needsDatabase: true },
-  binding: { create: createBindingService, needsDatabase: true },
+  binding: { create: createBindingService, needsDatabase: true, needsPii: true },
   statistics: { create: createStatisticsService, needsDatabase: true },
-  outbox: { create: createOutboxService, needsDatabase: true },
+  outbox: { create: createOutboxService, needsDatabase: true, needsPii: true },
   scheduler: { create: createSchedulerService, needsDatabase: true },
   // the life-number plates (issue 12)
-  electricity: { create: createElectricityService, needsDatabase: true },
+  electricity: { create: createElectricityService, needsDatabase: true, needsPii: true },
   content: { create: createContentService, needsDatabase: true },
-  power: { create: createPowerService, needsDatabase: true },
-  users: { create: createUsersService, needsDatabase: true },
+  power: { create: createPowerService, needsDatabase: true, needsPii: true },
+  users: { create: createUsersService, needsDatabase: true, needsPii: true },
   usercenter: { create: createUsercenterService, servesSystem: 'usercenter' },
 };
 

@@ -71,7 +71,7 @@ export const DEFAULT_MASK_RULES: MaskRules = {
   mobile: maskMobile, mobileNo: maskMobile, phone: maskMobile, phoneNo: maskMobile, tel: maskMobile, telephone: maskMobile,
   contactMobile: maskMobile, contactPhone: maskMobile, mobilePhone: maskMobile,
   certNoTail: maskAll, certTail: maskAll, idNoTail: maskAll,
-  email: maskEmail, eMail: maskEmail, mail: maskEmail, emailAddress: maskEmail,
+  email: maskEmail, eMail: maskEmail, mail: maskEmail, mailAddr: maskEmail, emailAddress: maskEmail,
   name: maskName, userName: maskName, realName: maskName, holderName: maskName, consName: maskName,
   custName: maskName, customerName: maskName, payerName: maskName,
   accountNo: maskAccountNo, acctNo: maskAccountNo, bankAccount: maskAccountNo, bankCardNo: maskAccountNo, cardNo: maskAccountNo,
