@@ -34,6 +34,40 @@ export class UploadStore {
     await Promise.all(rels.map((rel) => fs.promises.rm(this.absolute(rel), { force: true })));
   }
 
+  /**
+   * Files of the given months (`yyyy/mm`) last written before `olderThan`:
+   * stored names and temporary ones a crash left. What the caller does not
+   * know of is an orphan of a crash between writing a file and committing
+   * its row.
+   */
+  async listOlderThan(months: readonly string[], olderThan: Date): Promise<Array<{ rel: string; temporary: boolean }>> {
+    const out: Array<{ rel: string; temporary: boolean }> = [];
+    for (const month of months) {
+      const dir = path.join(this.root, ...month.split('/'));
+      let names: string[];
+      try {
+        names = await fs.promises.readdir(dir);
+      } catch {
+        continue; // no upload that month
+      }
+      for (const name of names) {
+        const rel = `${month}/${name}`;
+        const temporary = name.endsWith('.tmp');
+        if (!temporary && !STORED_PATH.test(rel)) continue;
+        const stat = await fs.promises.stat(path.join(dir, name)).catch(() => null);
+        if (stat?.isFile() && stat.mtime < olderThan) out.push({ rel, temporary });
+      }
+    }
+    return out;
+  }
+
+  /** Removes a temporary file a crash left (its name is `<stored name>.<pid>.tmp`). */
+  async removeTemporary(rel: string): Promise<void> {
+    const m = /^(.*)\.[0-9]+\.tmp$/.exec(rel);
+    if (!m || !STORED_PATH.test(m[1])) throw new Error(`not a temporary upload path: ${JSON.stringify(rel)}`);
+    await fs.promises.rm(path.join(this.root, ...rel.split('/')), { force: true });
+  }
+
   private absolute(rel: string): string {
     if (!STORED_PATH.test(rel)) throw new Error(`not a stored upload path: ${JSON.stringify(rel)}`);
     return path.join(this.root, ...rel.split('/'));

@@ -1,9 +1,11 @@
+import * as path from 'path';
 import { Context } from 'moleculer';
 import { DataSource } from 'typeorm';
 import { GridbusConfig } from '../../config';
 import { PiiCipher } from '../../core/crypto';
 import { GridbusError } from '../../core/errors';
 import { SqlRunner } from '../../core/outbox/outbox-writer';
+import { UploadStore } from '../../core/uploads/upload-store';
 
 export type Meta = { user?: { id: string } | null; clientIp?: string | null; $statusCode?: number; $params?: Record<string, unknown> };
 
@@ -12,6 +14,8 @@ export interface PowerContext {
   ds: DataSource;
   cipher: PiiCipher;
   config: GridbusConfig;
+  /** Photos, under VAR_DIR/uploads. */
+  uploads: UploadStore;
   userOf(ctx: Context<unknown, Meta>): string;
   audit(ctx: Context<unknown, Meta>, action: string, target: string | null, details?: Record<string, unknown> | null, outcome?: 'success' | 'denied'): void;
   inTransaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T>;
@@ -22,6 +26,7 @@ export function powerContext(ds: DataSource, cipher: PiiCipher, config: GridbusC
     ds,
     cipher,
     config,
+    uploads: new UploadStore(path.join(config.varDir, 'uploads')),
     userOf(ctx) {
       const id = ctx.meta.user?.id;
       if (!id) throw new GridbusError('UNAUTHORIZED', 'Authentication required', { details: { reason: 'no user' } });

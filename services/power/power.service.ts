@@ -6,6 +6,7 @@ import { pointsActions, pointsEvents } from './points.actions';
 import { powerContext } from './power-context';
 import { realNameActions } from './real-name.actions';
 import { reportActions } from './report.actions';
+import { sweepOrphanUploads } from './upload-sweep';
 
 /**
  * Power services (issue 12; docs/power-services.md): real-name status as
@@ -24,5 +25,14 @@ export function createPowerService(deps: ServiceDeps): ServiceSchema {
     name: 'power',
     actions: { ...realNameActions(p), ...reportActions(p), ...pointsActions(p) },
     events: pointsEvents(p),
+    async started(this: { logger: { info(m: string): void; warn(m: string): void } }) {
+      // photos a crash left without their report (written, never committed)
+      try {
+        const removed = await sweepOrphanUploads(ds, p.uploads);
+        if (removed) this.logger.info(`removed ${removed} photo file(s) under ${p.uploads.root} that no report kept (left by a crash)`);
+      } catch (err) {
+        this.logger.warn(`could not look for photos left by a crash under ${p.uploads.root}: ${(err as Error).message}`);
+      }
+    },
   };
 }

@@ -1,5 +1,4 @@
 import { createHash } from 'crypto';
-import * as path from 'path';
 import { Context, ServiceActionsSchema } from 'moleculer';
 import type { Readable } from 'stream';
 import { maskMobile } from '../../core/crypto';
@@ -10,7 +9,6 @@ import { findUserReport, insertReport, listUserReports, lockReport, openReports,
 import { cleanImage } from '../../core/uploads/clean-image';
 import { MalformedImageError } from '../../core/uploads/malformed';
 import { IMAGE_EXTENSIONS } from '../../core/uploads/sniff';
-import { UploadStore } from '../../core/uploads/upload-store';
 import { requireBoundAccount } from '../binding/ownership';
 import { Meta, PowerContext } from './power-context';
 import { readReportBody } from './report-body';
@@ -38,8 +36,7 @@ function cleanPhotos(files: Array<{ data: Buffer }>) {
 
 /** Illegal-use reports, feedback and complaints with photos, their tickets and status timeline (docs/power-services.md). */
 export function reportActions(p: PowerContext): ServiceActionsSchema {
-  const { ds, cipher, config, userOf, audit, inTransaction } = p;
-  const uploads = new UploadStore(path.join(config.varDir, 'uploads'));
+  const { ds, cipher, config, uploads, userOf, audit, inTransaction } = p;
   const limits = { fileBytes: config.uploads.maxPhotoBytes, files: config.uploads.maxPhotos, fieldBytes: CONTENT_MAX * 4 + 64, fields: 8 };
 
   const reportView = async (r: ReportRow, full: boolean) => ({

@@ -8,6 +8,8 @@ import { signAccessToken } from '../../../../core/auth';
 import { reportStatusJob } from '../../../../scheduler/jobs/report-status.job';
 import { JOB_KINDS } from '../../../../scheduler/jobs';
 import { cleanImage } from '../../../../core/uploads/clean-image';
+import { UploadStore } from '../../../../core/uploads/upload-store';
+import { sweepOrphanUploads } from '../../../../services/power/upload-sweep';
 import { ALIPAY_USERS, STRANGER_USER_ID, UNCERTIFIED_USER_ID } from '../../../../simulators/alipay/dataset';
 import { HOUSEHOLDS, totalFen } from '../../../../simulators/marketing/dataset';
 import { MarketingSimulator, startMarketingSimulator } from '../../../../simulators/marketing/server';
@@ -282,6 +284,23 @@ describe('power - real-name status, reports with photos, points ledger (real Pos
       const entries = points.json.entries.filter((e: { sourceEvent: string }) => e.sourceEvent === `report:${first.id}`);
       expect(entries).to.have.length(1);
       expect(entries[0]).to.include({ delta: 20, reason: 'REPORT_ACCEPTED' });
+    });
+  });
+
+  describe('photos left by a crash', () => {
+    it("power - at start, files older than an hour that no report kept and temporary files are removed; kept photos and young files stay", async () => {
+      const store = new UploadStore(uploadsDir());
+      const kept = storedFiles();
+      expect(kept.length).to.be.greaterThan(0);
+      const orphan = await store.save(bareJpeg(), 'jpg');
+      const young = await store.save(bareJpeg(), 'jpg');
+      const temporary = `${path.posix.dirname(orphan)}/${'c'.repeat(32)}.jpg.4242.tmp`; // a write a crash cut short
+      fs.writeFileSync(path.join(uploadsDir(), temporary), 'half');
+      const old = new Date(Date.now() - 2 * 3600_000);
+      for (const f of [orphan, temporary, ...kept.map((k) => path.relative(uploadsDir(), k))]) fs.utimesSync(path.join(uploadsDir(), f), old, old);
+      const db2 = { query: async (sql: string, params?: unknown[]) => query(db.url, sql, params) };
+      expect(await sweepOrphanUploads(db2, store)).to.equal(2);
+      expect(storedFiles()).to.deep.equal([...kept, path.join(uploadsDir(), young)].sort());
     });
   });
 
