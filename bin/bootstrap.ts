@@ -20,6 +20,7 @@ import { recordOperationMetrics, registerOperationMetrics, setCircuitGauge } fro
 import { OperationRunner } from '../core/operations';
 import { SERVICE_CATALOG, resolveServiceNames } from '../services/catalog';
 import { seedDemoBinding } from '../services/binding/demo-binding';
+import { seedDemoReadings } from '../core/collection/demo-readings';
 import { PiiKeys, resolvePiiKeys } from '../services/binding/pii-keys';
 import { describeJwtKeys, resolveJwtKeys, TOKEN_SERVICES } from '../services/auth/jwt-keys';
 import { createHealthService } from '../services/health/health.service';
@@ -283,6 +284,7 @@ export async function startBus(config: GridbusConfig): Promise<RunningBus> {
       const h = HOUSEHOLDS[0];
       const seeded = await seedDemoBinding(dataSource, pii, 'demo-user', h.ConsNo, { certNo: h.CertNo, mobile: h.Mobile, name: h.ConsName });
       if (seeded) log.info(`demo: user 'demo-user' (npm run token) bound to the marketing simulator's household ${h.ConsNo}; embedded default with the simulator only, done once`);
+      if (await seedDemoReadings(dataSource, h.ConsNo)) log.info(`demo: 60 days of meter readings of household ${h.ConsNo} up to yesterday, for /api/v1/accounts/${h.ConsNo}/usage/daily; done once`);
     }
 
     let gatewayUrl: string | null = null;
