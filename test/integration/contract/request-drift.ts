@@ -23,7 +23,7 @@ function ruleOf(raw: unknown): Rule {
 }
 
 /** What the spec says a request of an operation carries: path and query parameters and the JSON body's properties. */
-function requestFields(doc: OpenApiDocument, op: Json): { fields: Map<string, { required: boolean; schema: Json }>; problems: string[] } {
+function requestFields(doc: OpenApiDocument, op: Json, withBody: boolean): { fields: Map<string, { required: boolean; schema: Json }>; problems: string[] } {
   const fields = new Map<string, { required: boolean; schema: Json }>();
   const problems: string[] = [];
   for (const p of (op.parameters as unknown[]) ?? []) {
@@ -31,7 +31,7 @@ function requestFields(doc: OpenApiDocument, op: Json): { fields: Map<string, { 
     if (param.in === 'path' || param.in === 'query') fields.set(param.name as string, { required: param.required === true, schema: resolve(doc, param.schema) });
   }
   const body = (op.requestBody as Json | undefined)?.content as Record<string, Json> | undefined;
-  if (body?.['application/json']) {
+  if (withBody && body?.['application/json']) {
     const schema = resolve(doc, body['application/json'].schema);
     if (schema.type !== 'object' || !schema.properties) problems.push('its JSON body schema is not a plain object with properties');
     const required = new Set((schema.required as string[]) ?? []);
@@ -46,10 +46,11 @@ const typesOf = (schema: Json): string[] => (Array.isArray(schema.type) ? (schem
  * The spec's request of one operation against the params its action
  * validates: the same names, the same required ones, and where the action
  * says it, the same type, pattern, bounds and nullability. Answers the
- * differences in words (empty when they agree).
+ * differences in words (empty when they agree). `body: false` for a stream
+ * alias: the action reads the body itself, its params are the path and query.
  */
-export function requestDrift(doc: OpenApiDocument, op: Json, params: Record<string, unknown>): string[] {
-  const { fields, problems } = requestFields(doc, op);
+export function requestDrift(doc: OpenApiDocument, op: Json, params: Record<string, unknown>, opts: { body?: boolean } = {}): string[] {
+  const { fields, problems } = requestFields(doc, op, opts.body !== false);
   const rules = new Map(Object.entries(params).filter(([k]) => !k.startsWith('$$')).map(([k, v]) => [k, ruleOf(v)] as const));
   for (const name of rules.keys()) if (!fields.has(name)) problems.push(`the action takes ${name}, the spec does not`);
   for (const name of fields.keys()) if (!rules.has(name)) problems.push(`the spec has ${name}, the action does not take it`);

@@ -60,7 +60,8 @@ describe('contract - every documented /api/v1 request is what its action validat
         const [method, rel] = alias.split(/\s+/);
         const template = `${route.path}/${rel.replace(/^\/+/, '')}`.replace(/\/+$/, '').replace(/:([A-Za-z0-9_]+)/g, '{$1}');
         const op = doc.paths[template]?.[method.toLowerCase()] as Record<string, unknown> | undefined;
-        // 'stream:power.createReport': a multipart upload; its file parts are not action params
+        // 'stream:power.createReport': the action reads the body itself (multipart or JSON); only path and query are params
+        const streamed = typeof target === 'string' && /^[a-z]+:/.test(target);
         const action = typeof target === 'string' ? target.replace(/^[a-z]+:/, '') : null;
         const params = action ? actions.get(action) : undefined;
         if (!op) continue; // undocumented aliases: test/unit/openapi names them
@@ -69,7 +70,7 @@ describe('contract - every documented /api/v1 request is what its action validat
           continue;
         }
         compared.push(`${method} ${template}`);
-        for (const p of requestDrift(doc, op, params)) problems.push(`${method} ${template} (${action}): ${p}`);
+        for (const p of requestDrift(doc, op, params, { body: !streamed })) problems.push(`${method} ${template} (${action}): ${p}`);
       }
     }
     expect(missing, 'documented operations whose action does not run on this bus').to.deep.equal([]);

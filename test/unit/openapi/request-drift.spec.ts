@@ -24,6 +24,12 @@ describe('openapi - request drift: a spec operation against the params its actio
     expect(requestDrift(doc, op, params)).to.deep.equal([]);
   });
 
+  it('openapi - body: false (a stream alias) compares path and query only', () => {
+    const op = { parameters: [{ $ref: '#/components/parameters/AccountNoPath' }], ...body({ kind: { type: 'string' } }, ['kind']) };
+    expect(requestDrift(doc, op, { accountNo: ACCOUNT_NO }, { body: false })).to.deep.equal([]);
+    expect(requestDrift(doc, op, { accountNo: ACCOUNT_NO })).to.deep.equal(['the spec has kind, the action does not take it']);
+  });
+
   it('openapi - a field on one side only, required-ness, type, pattern, bounds, nullability and enums that differ are each named', () => {
     const op = body(
       {
