@@ -77,7 +77,16 @@ export function jpegGps(segments: readonly JpegSegment[]): GeoPoint | null {
   return null;
 }
 
-/** The JPEG without its metadata segments (APP0/JFIF and every image segment kept, bytes unchanged). */
+const APP14 = 0xee;
+
+/**
+ * APP14 "Adobe" of exactly its 12 bytes (version, flags, colour transform) is
+ * kept: it says how to read a CMYK/YCCK image's colours and carries nothing
+ * else. Any longer APP14 is dropped with the rest.
+ */
+const isAdobeTransform = (s: JpegSegment) => s.marker === APP14 && s.payload.length === 12 && s.payload.toString('latin1', 0, 5) === 'Adobe';
+
+/** The JPEG without its metadata segments (APP0/JFIF, the Adobe colour transform and every image segment kept, bytes unchanged). */
 export function stripJpeg(data: Buffer, segments: readonly JpegSegment[]): Buffer {
-  return Buffer.concat(segments.filter((s) => !isJpegMetadata(s.marker) || s.marker === APP0).map((s) => data.subarray(s.start, s.end)));
+  return Buffer.concat(segments.filter((s) => !isJpegMetadata(s.marker) || s.marker === APP0 || isAdobeTransform(s)).map((s) => data.subarray(s.start, s.end)));
 }

@@ -56,6 +56,13 @@ describe('uploads - sniffing, EXIF GPS and metadata stripping', () => {
       // the clean file has nothing left to find
       expect(cleanImage(clean.data)!.location).to.equal(null);
     });
+    it("uploads - the 12-byte Adobe colour transform (APP14) is kept, a longer APP14 is not", () => {
+      const adobe = segment(0xee, Buffer.from([0x41, 0x64, 0x6f, 0x62, 0x65, 0x00, 0x64, 0x00, 0x00, 0x00, 0x00, 0x02]));
+      const longer = segment(0xee, Buffer.concat([Buffer.from('Adobe', 'latin1'), Buffer.alloc(20)]));
+      const withAdobe = Buffer.concat([SOI, JFIF, adobe, greyImageSegments(), EOI]);
+      expect(cleanImage(withAdobe)!.data.equals(withAdobe)).to.equal(true);
+      expect(cleanImage(Buffer.concat([SOI, JFIF, longer, greyImageSegments(), EOI]))!.data.equals(bareJpeg())).to.equal(true);
+    });
     it('uploads - a big-endian (Motorola) EXIF is read too', () => {
       expect(cleanImage(phoneJpeg(39.9042, 116.4074, false))!.location).to.deep.equal({ lat: 39.9042, lng: 116.4074 });
     });
