@@ -62,6 +62,43 @@ class Tiff {
   }
 }
 
+const ORIENTATION = 0x0112;
+const TYPE_SHORT = 3;
+
+/** The EXIF Orientation (1-8: how to turn the pixels to show them upright), or null when absent or out of range. */
+export function readExifOrientation(block: Buffer): number | null {
+  const tiffBuf = block.subarray(0, 6).equals(EXIF_HEADER) ? block.subarray(6) : block;
+  if (tiffBuf.length < 8) return null;
+  const order = tiffBuf.toString('latin1', 0, 2);
+  if (order !== 'II' && order !== 'MM') return null;
+  const tiff = new Tiff(tiffBuf, order === 'II');
+  if (tiff.u16(2) !== 42) return null;
+  const ifd0At = tiff.u32(4);
+  const entry = (ifd0At === null ? null : tiff.ifd(ifd0At))?.get(ORIENTATION);
+  if (!entry || entry.type !== TYPE_SHORT || entry.count !== 1) return null;
+  const value = tiff.u16(entry.valueAt);
+  return value !== null && value >= 1 && value <= 8 ? value : null;
+}
+
+/**
+ * An EXIF block (with its `Exif\0\0` header) holding the Orientation and
+ * nothing else: what a stripped phone photo keeps so that it is shown upright.
+ */
+export function orientationOnlyExif(orientation: number): Buffer {
+  const b = Buffer.alloc(6 + 8 + 2 + 12 + 4);
+  b.write('Exif\0\0', 0, 'latin1');
+  b.write('MM', 6, 'latin1');
+  b.writeUInt16BE(42, 8);
+  b.writeUInt32BE(8, 10); // IFD0 right after the header
+  b.writeUInt16BE(1, 14); // one entry
+  b.writeUInt16BE(ORIENTATION, 16);
+  b.writeUInt16BE(TYPE_SHORT, 18);
+  b.writeUInt32BE(1, 20);
+  b.writeUInt16BE(orientation, 24); // the value, left-justified in its 4 bytes
+  b.writeUInt32BE(0, 28); // no next IFD
+  return b;
+}
+
 /**
  * The GPS position an EXIF block (a TIFF structure, with or without the
  * `Exif\0\0` header of a JPEG APP1 segment) records, or null when it has

@@ -1,4 +1,4 @@
-import { GeoPoint, readExifGps } from './exif';
+import { GeoPoint, orientationOnlyExif, readExifGps, readExifOrientation } from './exif';
 import { MalformedImageError } from './malformed';
 
 const SOI = 0xd8;
@@ -86,7 +86,31 @@ const APP14 = 0xee;
  */
 const isAdobeTransform = (s: JpegSegment) => s.marker === APP14 && s.payload.length === 12 && s.payload.toString('latin1', 0, 5) === 'Adobe';
 
-/** The JPEG without its metadata segments (APP0/JFIF, the Adobe colour transform and every image segment kept, bytes unchanged). */
+/** The Orientation of the first EXIF APP1 segment that has one. */
+function jpegOrientation(segments: readonly JpegSegment[]): number | null {
+  for (const s of segments) {
+    if (s.marker !== APP1 || s.payload.toString('latin1', 0, 6) !== 'Exif\0\0') continue;
+    const o = readExifOrientation(s.payload);
+    if (o !== null) return o;
+  }
+  return null;
+}
+
+/**
+ * The JPEG without its metadata segments: APP0/JFIF, the Adobe colour
+ * transform and every image segment kept, bytes unchanged. A phone photo
+ * turned by its EXIF Orientation gets a new APP1 holding that alone (after
+ * APP0), or it would be shown on its side.
+ */
 export function stripJpeg(data: Buffer, segments: readonly JpegSegment[]): Buffer {
-  return Buffer.concat(segments.filter((s) => !isJpegMetadata(s.marker) || s.marker === APP0 || isAdobeTransform(s)).map((s) => data.subarray(s.start, s.end)));
+  const kept = segments.filter((s) => !isJpegMetadata(s.marker) || s.marker === APP0 || isAdobeTransform(s)).map((s) => data.subarray(s.start, s.end));
+  const orientation = jpegOrientation(segments);
+  if (orientation !== null && orientation !== 1) {
+    const payload = orientationOnlyExif(orientation);
+    const app1 = Buffer.concat([Buffer.from([0xff, APP1, 0, 0]), payload]);
+    app1.writeUInt16BE(payload.length + 2, 2);
+    const afterApp0 = segments[1]?.marker === APP0 ? 2 : 1;
+    kept.splice(afterApp0, 0, app1);
+  }
+  return Buffer.concat(kept);
 }

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { cleanImage } from '../../../../core/uploads/clean-image';
-import { readExifGps } from '../../../../core/uploads/exif';
+import { readExifGps, readExifOrientation } from '../../../../core/uploads/exif';
 import { jpegSegments } from '../../../../core/uploads/jpeg';
 import { MalformedImageError } from '../../../../core/uploads/malformed';
 import { pngChunks } from '../../../../core/uploads/png';
@@ -62,6 +62,21 @@ describe('uploads - sniffing, EXIF GPS and metadata stripping', () => {
       const withAdobe = Buffer.concat([SOI, JFIF, adobe, greyImageSegments(), EOI]);
       expect(cleanImage(withAdobe)!.data.equals(withAdobe)).to.equal(true);
       expect(cleanImage(Buffer.concat([SOI, JFIF, longer, greyImageSegments(), EOI]))!.data.equals(bareJpeg())).to.equal(true);
+    });
+    it('uploads - a photo turned by its EXIF Orientation keeps an APP1 holding the Orientation alone (both byte orders); upright ones keep none', () => {
+      for (const little of [true, false]) {
+        const clean = cleanImage(phoneJpeg(HANGZHOU.lat, HANGZHOU.lng, little, 6))!;
+        expect(clean.location).to.deep.equal(HANGZHOU);
+        const segments = jpegSegments(clean.data);
+        expect(segments.map((s) => s.marker.toString(16))).to.deep.equal(['d8', 'e0', 'e1', 'db', 'c0', 'c4', 'c4', 'da', 'd9']);
+        const app1 = segments[2].payload;
+        expect(readExifOrientation(app1)).to.equal(6);
+        expect(readExifGps(app1)).to.equal(null);
+        expect(app1.toString('latin1')).to.not.contain('GridbusCam');
+        expect(app1.length).to.equal(32);
+      }
+      expect(cleanImage(phoneJpeg(HANGZHOU.lat, HANGZHOU.lng, true, 1))!.data.equals(bareJpeg())).to.equal(true);
+      expect(readExifOrientation(exifTiff(1, 1, true, 9)), 'out of range').to.equal(null);
     });
     it('uploads - a big-endian (Motorola) EXIF is read too', () => {
       expect(cleanImage(phoneJpeg(39.9042, 116.4074, false))!.location).to.deep.equal({ lat: 39.9042, lng: 116.4074 });

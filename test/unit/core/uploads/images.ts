@@ -52,11 +52,12 @@ function dms(value: number): Array<[number, number]> {
 }
 
 /** A TIFF structure (EXIF) with IFD0 → GPS IFD holding latitude and longitude, plus a camera make and a date. */
-export function exifTiff(lat: number, lng: number, little = true): Buffer {
+export function exifTiff(lat: number, lng: number, little = true, orientation: number | null = null): Buffer {
   const le = little;
-  // layout: header(8) | IFD0 (2 + 3*12 + 4) | GPS IFD (2 + 4*12 + 4) | make string | lat rationals | lng rationals
+  const ifd0Count = orientation === null ? 3 : 4;
+  // layout: header(8) | IFD0 (2 + n*12 + 4) | GPS IFD (2 + 4*12 + 4) | make string | lat rationals | lng rationals
   const ifd0At = 8;
-  const gpsAt = ifd0At + 2 + 3 * 12 + 4;
+  const gpsAt = ifd0At + 2 + ifd0Count * 12 + 4;
   const makeAt = gpsAt + 2 + 4 * 12 + 4;
   const make = Buffer.from('GridbusCam\0', 'latin1');
   const latAt = makeAt + make.length + (make.length % 2);
@@ -65,8 +66,9 @@ export function exifTiff(lat: number, lng: number, little = true): Buffer {
   const inline = (s: string) => Buffer.concat([Buffer.from(s, 'latin1'), Buffer.alloc(4 - s.length)]);
   const rationals = (v: Array<[number, number]>) => Buffer.concat(v.flatMap(([n, d]) => [u32(n, le), u32(d, le)]));
   const ifd0 = Buffer.concat([
-    u16(3, le),
+    u16(ifd0Count, le),
     entry(0x010f, 2, make.length, u32(makeAt, le)), // Make
+    ...(orientation === null ? [] : [entry(0x0112, 3, 1, Buffer.concat([u16(orientation, le), Buffer.alloc(2)]))]), // Orientation
     entry(0x0132, 2, 4, inline('2026')), // DateTime (short, inline)
     entry(0x8825, 4, 1, u32(gpsAt, le)), // GPSInfo pointer
     u32(0, le),
@@ -84,14 +86,15 @@ export function exifTiff(lat: number, lng: number, little = true): Buffer {
 }
 
 /** An APP1 EXIF segment. */
-export const exifSegment = (lat: number, lng: number, little = true) => segment(0xe1, Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), exifTiff(lat, lng, little)]));
+export const exifSegment = (lat: number, lng: number, little = true, orientation: number | null = null) =>
+  segment(0xe1, Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), exifTiff(lat, lng, little, orientation)]));
 
 /** A phone's JPEG: JFIF, EXIF with GPS, XMP, an ICC profile, a comment, the image, then trailing bytes after EOI. */
-export function phoneJpeg(lat: number, lng: number, little = true): Buffer {
+export function phoneJpeg(lat: number, lng: number, little = true, orientation: number | null = null): Buffer {
   const xmp = segment(0xe1, Buffer.from('http://ns.adobe.com/xap/1.0/\0<x:xmpmeta>secret place</x:xmpmeta>', 'latin1'));
   const icc = segment(0xe2, Buffer.from('ICC_PROFILE\0\x01\x01profile', 'latin1'));
   const com = segment(0xfe, Buffer.from('taken at home', 'latin1'));
-  return Buffer.concat([SOI, JFIF, exifSegment(lat, lng, little), xmp, icc, com, greyImageSegments(), EOI, Buffer.from('trailer-with-metadata', 'latin1')]);
+  return Buffer.concat([SOI, JFIF, exifSegment(lat, lng, little, orientation), xmp, icc, com, greyImageSegments(), EOI, Buffer.from('trailer-with-metadata', 'latin1')]);
 }
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
