@@ -142,3 +142,19 @@ export async function reportPhotos(db: SqlRunner, id: string): Promise<Array<{ s
 export async function openReports(db: SqlRunner, limit: number): Promise<ReportRow[]> {
   return rowsOf<Raw>(await db.query(`SELECT * FROM power_reports WHERE status IN ('ACCEPTED', 'IN_PROGRESS') ORDER BY updated_at LIMIT $1`, [limit])).map(toRow);
 }
+
+/** One photo of a report (its stored path and sniffed type), or null. */
+export async function findPhoto(db: SqlRunner, reportId: string, seq: number): Promise<{ path: string; mediaType: string; bytes: number } | null> {
+  const [row] = rowsOf<{ path: string; media_type: string; bytes: number }>(await db.query(`SELECT path, media_type, bytes FROM power_report_photos WHERE report_id = $1 AND seq = $2`, [reportId, seq]));
+  return row ? { path: row.path, mediaType: row.media_type, bytes: row.bytes } : null;
+}
+
+/** Reports for operators, newest first, optionally of one status. */
+export async function listReports(db: SqlRunner, status: ReportStatus | null, limit: number): Promise<ReportRow[]> {
+  return rowsOf<Raw>(await db.query(`SELECT * FROM power_reports WHERE ($1::text IS NULL OR status = $1) ORDER BY id DESC LIMIT $2`, [status, limit])).map(toRow);
+}
+
+export async function findReport(db: SqlRunner, id: string): Promise<ReportRow | null> {
+  const [raw] = rowsOf<Raw>(await db.query(`SELECT * FROM power_reports WHERE id = $1`, [id]));
+  return raw ? toRow(raw) : null;
+}

@@ -25,6 +25,11 @@ export class UploadStore {
     return rel;
   }
 
+  /** A stored file as a stream (a photo sent to a client; streams cross the transporter in chunks). */
+  open(rel: string): fs.ReadStream {
+    return fs.createReadStream(this.absolute(rel));
+  }
+
   read(rel: string): Promise<Buffer> {
     return fs.promises.readFile(this.absolute(rel));
   }

@@ -5,7 +5,7 @@ import { maskMobile } from '../../core/crypto';
 import { GridbusError } from '../../core/errors';
 import { enqueueOutbox } from '../../core/outbox/outbox-writer';
 import { CREATE_TICKET_OPERATION } from '../../core/power/outbox-hooks';
-import { findUserReport, insertReport, listUserReports, lockReport, openReports, recordReportStatus, ReportRow, ReportStatus, reportPhotos, reportTimeline } from '../../core/power/report-store';
+import { findPhoto, findReport, findUserReport, insertReport, listReports, listUserReports, lockReport, openReports, recordReportStatus, ReportRow, ReportStatus, reportPhotos, reportTimeline } from '../../core/power/report-store';
 import { cleanImage } from '../../core/uploads/clean-image';
 import { MalformedImageError } from '../../core/uploads/malformed';
 import { IMAGE_EXTENSIONS } from '../../core/uploads/sniff';
@@ -15,6 +15,8 @@ import { readReportBody } from './report-body';
 import { CONTENT_MAX, readReportForm } from './report-form';
 
 const ID = { type: 'string', pattern: /^[1-9][0-9]{0,17}$/, messages: { stringPattern: 'id must be a positive integer' } };
+const SEQ = { type: 'number', integer: true, min: 1, max: 100, convert: true };
+const STATUSES: readonly ReportStatus[] = ['SUBMITTED', 'ACCEPTED', 'IN_PROGRESS', 'CLOSED', 'REFUSED'];
 const LIST_LIMIT = 50;
 /** What marketing.queryTicket may answer; anything else is not recorded. */
 const TICKET_STATUSES: readonly ReportStatus[] = ['ACCEPTED', 'IN_PROGRESS', 'CLOSED'];
@@ -58,6 +60,15 @@ export function reportActions(p: PowerContext): ServiceActionsSchema {
         }
       : {}),
   });
+
+  /** Streams a stored photo with its sniffed type; never cached, never sniffed again by a browser. */
+  const sendPhoto = async (ctx: Context<unknown, Meta & { $responseType?: string; $responseHeaders?: Record<string, string> }>, reportId: string, seq: number) => {
+    const photo = await findPhoto(ds, reportId, seq);
+    if (!photo) throw new GridbusError('NOT_FOUND', `Report ${reportId} has no photo ${seq}`);
+    ctx.meta.$responseType = photo.mediaType;
+    ctx.meta.$responseHeaders = { 'Cache-Control': 'private, no-store', 'X-Content-Type-Options': 'nosniff', 'Content-Disposition': `inline; filename="report-${reportId}-${seq}.${photo.path.split('.').pop()}"` };
+    return uploads.open(photo.path);
+  };
 
   return {
     /** POST /api/v1/reports (multipart/form-data, a stream alias): a report with up to UPLOAD_MAX_PHOTOS photos, queued as a marketing ticket. */
@@ -138,6 +149,47 @@ export function reportActions(p: PowerContext): ServiceActionsSchema {
         const report = await findUserReport(ds, userOf(ctx), ctx.params.id);
         if (!report) throw new GridbusError('REPORT_NOT_FOUND', 'You have no report with this id');
         return reportView(report, true);
+      },
+    },
+
+    /** GET /api/v1/reports/:id/photos/:seq: a photo of one of the user's reports, as stored (metadata stripped). */
+    photo: {
+      params: { id: ID, seq: SEQ, $$strict: true },
+      async handler(ctx: Context<{ id: string; seq: number }, Meta>) {
+        const report = await findUserReport(ds, userOf(ctx), ctx.params.id);
+        if (!report) throw new GridbusError('REPORT_NOT_FOUND', 'You have no report with this id');
+        return sendPhoto(ctx, report.id, ctx.params.seq);
+      },
+    },
+
+    /** GET /admin/api/reports: reports, newest first, optionally of one status (operators, auditors). */
+    adminListReports: {
+      params: { status: { type: 'enum', values: [...STATUSES], optional: true }, limit: { type: 'number', integer: true, min: 1, max: 500, optional: true, convert: true }, $$strict: true },
+      async handler(ctx: Context<{ status?: ReportStatus; limit?: number }, Meta>) {
+        const rows = await listReports(ds, ctx.params.status ?? null, ctx.params.limit ?? 100);
+        return { reports: await Promise.all(rows.map(async (r) => ({ ...(await reportView(r, false)), userId: r.userId }))) };
+      },
+    },
+
+    /** GET /admin/api/reports/:id: one report with its text, photos and timeline (operators, auditors; audited: personal data is read). */
+    adminGetReport: {
+      params: { id: ID, $$strict: true },
+      async handler(ctx: Context<{ id: string }, Meta>) {
+        const report = await findReport(ds, ctx.params.id);
+        if (!report) throw new GridbusError('REPORT_NOT_FOUND', `No report ${ctx.params.id}`);
+        audit(ctx, 'power.report.viewed', `report:${report.id}`);
+        return { ...(await reportView(report, true)), userId: report.userId };
+      },
+    },
+
+    /** GET /admin/api/reports/:id/photos/:seq: a photo, as stored (operators, auditors; audited). */
+    adminPhoto: {
+      params: { id: ID, seq: SEQ, $$strict: true },
+      async handler(ctx: Context<{ id: string; seq: number }, Meta>) {
+        const report = await findReport(ds, ctx.params.id);
+        if (!report) throw new GridbusError('REPORT_NOT_FOUND', `No report ${ctx.params.id}`);
+        audit(ctx, 'power.report.photo.viewed', `report:${report.id}`, { seq: ctx.params.seq });
+        return sendPhoto(ctx, report.id, ctx.params.seq);
       },
     },
 

@@ -12,6 +12,7 @@ export const apiRoutes: RouteSet = {
     'POST reports': 'stream:power.createReport',
     'GET reports': 'power.listReports',
     'GET reports/:id': 'power.getReport',
+    'GET reports/:id/photos/:seq': 'power.photo',
     'GET points': 'power.points',
     'GET points/catalogue': 'power.catalogue',
     'POST points/redemptions': 'power.redeem',
@@ -21,11 +22,17 @@ export const apiRoutes: RouteSet = {
 /** Operator routes under /admin/api, with the roles allowed per action. */
 export const adminRoutes: RouteSet = {
   aliases: {
+    'GET reports': 'power.adminListReports',
+    'GET reports/:id': 'power.adminGetReport',
+    'GET reports/:id/photos/:seq': 'power.adminPhoto',
     'GET points/catalogue': 'power.adminCatalogue',
     'PUT points/catalogue/:itemId': 'power.adminSaveCatalogueItem',
     'GET points/:userId': 'power.adminPoints',
   },
   roles: {
+    'power.adminListReports': ['operator', 'auditor'],
+    'power.adminGetReport': ['operator', 'auditor'],
+    'power.adminPhoto': ['operator', 'auditor'],
     'power.adminPoints': ['operator', 'auditor'],
     'power.adminCatalogue': ['operator', 'auditor'],
     'power.adminSaveCatalogueItem': ['operator'],

@@ -90,6 +90,11 @@ describe('power - reports with photos when the gateway and power run on differen
     expect(stored).to.have.length(2);
     for (const f of stored) expect(fs.readFileSync(path.join(uploads, f)).equals(bareJpeg())).to.equal(true);
     expect(fs.existsSync(path.join(gateway.config.varDir, 'uploads')), 'nothing on the gateway node').to.equal(false);
+    // and back: the photo streams from the power node through the gateway
+    const back = await fetch(`${gateway.gatewayUrl}/api/v1/reports/${res.json.id}/photos/1`, { headers: { Authorization: `Bearer ${signAccessToken(gateway.config.auth, { sub: user })}` } });
+    expect(back.status).to.equal(200);
+    expect(back.headers.get('content-type')).to.equal('image/jpeg');
+    expect(Buffer.from(await back.arrayBuffer()).equals(bareJpeg())).to.equal(true);
   });
 
   it('power - a photo over the limit is refused across nodes (413) and the next report goes through', async () => {

@@ -278,6 +278,29 @@ describe('power - real-name status, reports with photos, points ledger (real Pos
       const list = await call('GET', 'reports', A.userId);
       expect(list.json.reports.find((r: { id: string }) => r.id === first.id)).to.include({ status: 'CLOSED' });
 
+      // the photos as stored: the user's own, and operators' (audited); nobody else's
+      const photo = await http(`${base}/api/v1/reports/${first.id}/photos/1`, { token: tokenOf(A.userId) });
+      expectContract(photo, 'GET /api/v1/reports/{id}/photos/{seq}');
+      expect(photo.status).to.equal(200);
+      expect(photo.headers.get('content-type')).to.equal('image/jpeg');
+      expect(photo.headers.get('cache-control')).to.equal('private, no-store');
+      const photoBytes = Buffer.from(await (await fetch(`${base}/api/v1/reports/${first.id}/photos/1`, { headers: { Authorization: `Bearer ${tokenOf(A.userId)}` } })).arrayBuffer());
+      expect(photoBytes.equals(bareJpeg())).to.equal(true);
+      for (const [who, path_] of [[B.userId, `reports/${first.id}/photos/1`], [A.userId, `reports/${first.id}/photos/9`]]) {
+        const refused = await call('GET', path_, who);
+        expectContract(refused, 'GET /api/v1/reports/{id}/photos/{seq}');
+        expect(refused.status).to.equal(404);
+      }
+      const operator = await operatorToken(db.url, base, 'report-reader', ['auditor']);
+      const listed = await http(`${base}/admin/api/reports?status=CLOSED`, { token: operator });
+      expect(listed.status, listed.text).to.equal(200);
+      expect(listed.json.reports.map((r: { id: string }) => r.id)).to.include(first.id);
+      const read = await http(`${base}/admin/api/reports/${first.id}`, { token: operator });
+      expect(read.json).to.include({ userId: A.userId, content: '楼下有人私拉电线', contactMobile: '138****0011' });
+      const png2 = Buffer.from(await (await fetch(`${base}/admin/api/reports/${first.id}/photos/2`, { headers: { Authorization: `Bearer ${operator}` } })).arrayBuffer());
+      expect(png2.equals(png(null))).to.equal(true);
+      await eventually(() => query(db.url, `SELECT 1 FROM audit_log WHERE action IN ('power.report.viewed', 'power.report.photo.viewed') AND target = $1`, [`report:${first.id}`]), (r) => r.length === 2);
+
       // the accepted report earned its points once
       const points = await call('GET', 'points', A.userId);
       expectContract(points, 'GET /api/v1/points');
