@@ -18,6 +18,9 @@ export interface JpegSegment {
   payload: Buffer;
 }
 
+/** SOF0..SOF15 but DHT (C4), JPG (C8) and DAC (CC). */
+const isFrameHeader = (m: number) => m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc;
+
 /** Markers that stand alone (no length): TEM and the restart markers. */
 const standalone = (m: number) => m === 0x01 || (m >= 0xd0 && m <= 0xd7);
 
@@ -48,6 +51,8 @@ export function jpegSegments(data: Buffer): JpegSegment[] {
     const marker = data[at++];
     if (marker === EOI) {
       segments.push({ marker, start, end: at, payload: Buffer.alloc(0) });
+      // an image has a frame header and a scan: without them it is metadata dressed as a JPEG
+      if (!segments.some((s) => isFrameHeader(s.marker)) || !segments.some((s) => s.marker === SOS)) throw new MalformedImageError('JPEG', 'no frame header or no scan: not an image');
       return segments;
     }
     if (standalone(marker)) {

@@ -27,7 +27,10 @@ export function pngChunks(data: Buffer): PngChunk[] {
     if (!/^[A-Za-z]{4}$/.test(type) || end > data.length) throw new MalformedImageError('PNG', `chunk at byte ${at} runs past the end of the file`);
     chunks.push({ type, start: at, end, data: data.subarray(at + 8, at + 8 + length) });
     if (chunks.length === 1 && type !== 'IHDR') throw new MalformedImageError('PNG', 'the first chunk is not IHDR');
-    if (type === 'IEND') return chunks;
+    if (type === 'IEND') {
+      if (!chunks.some((c) => c.type === 'IDAT')) throw new MalformedImageError('PNG', 'no image data (IDAT)');
+      return chunks;
+    }
     at = end;
   }
 }

@@ -6,7 +6,7 @@ import { MalformedImageError } from '../../../../core/uploads/malformed';
 import { pngChunks } from '../../../../core/uploads/png';
 import { sniffImageType } from '../../../../core/uploads/sniff';
 import { webpChunks } from '../../../../core/uploads/webp';
-import { bareJpeg, EOI, exifTiff, greyImageSegments, JFIF, phoneJpeg, png, segment, SOI, webp } from './images';
+import { bareJpeg, EOI, exifTiff, greyImageSegments, JFIF, phoneJpeg, png, PNG_SIGNATURE, pngChunk, segment, SOI, webp } from './images';
 
 const HANGZHOU = { lat: 30.274085, lng: 120.15507 };
 
@@ -85,9 +85,10 @@ describe('uploads - sniffing, EXIF GPS and metadata stripping', () => {
       const scan = Buffer.from([0x12, 0xff, 0x00, 0x34, 0xff, 0xd0, 0x56]);
       const sos = segment(0xda, Buffer.from([1, 1, 0x00, 0, 63, 0]));
       const late = segment(0xfe, Buffer.from('late comment', 'latin1'));
-      const photo = Buffer.concat([SOI, JFIF, sos, scan, late, sos, scan, EOI]);
+      const sof2 = segment(0xc2, Buffer.from([8, 0, 8, 0, 8, 1, 1, 0x11, 0]));
+      const photo = Buffer.concat([SOI, JFIF, sof2, sos, scan, late, sos, scan, EOI]);
       const clean = cleanImage(photo)!;
-      expect(clean.data.equals(Buffer.concat([SOI, JFIF, sos, scan, sos, scan, EOI]))).to.equal(true);
+      expect(clean.data.equals(Buffer.concat([SOI, JFIF, sof2, sos, scan, sos, scan, EOI]))).to.equal(true);
     });
     it('uploads - a truncated or corrupt JPEG is refused as malformed', () => {
       const photo = phoneJpeg(HANGZHOU.lat, HANGZHOU.lng);
@@ -97,6 +98,8 @@ describe('uploads - sniffing, EXIF GPS and metadata stripping', () => {
       const lying = Buffer.concat([SOI, Buffer.from([0xff, 0xe1, 0xff, 0xff, 0x00])]);
       expect(() => cleanImage(lying)).to.throw(MalformedImageError, /runs past the end/);
       expect(() => cleanImage(Buffer.concat([SOI, JFIF, Buffer.from('not a marker')]))).to.throw(MalformedImageError, /no marker/);
+      // metadata dressed as a JPEG: markers that hold together, but no frame and no scan
+      expect(() => cleanImage(Buffer.concat([SOI, JFIF, segment(0xfe, Buffer.from('hello')), EOI]))).to.throw(MalformedImageError, /not an image/);
     });
     it('uploads - a PNG keeps its pixels and rendering chunks, loses tEXt, iTXt, tIME and eXIf (GPS read first)', () => {
       const clean = cleanImage(png(HANGZHOU))!;
@@ -105,6 +108,8 @@ describe('uploads - sniffing, EXIF GPS and metadata stripping', () => {
       expect(clean.data.equals(png(null))).to.equal(true);
       expect(pngChunks(clean.data).map((c) => c.type)).to.deep.equal(['IHDR', 'sRGB', 'IDAT', 'IEND']);
       expect(() => cleanImage(png(null).subarray(0, 30))).to.throw(MalformedImageError);
+      const noPixels = Buffer.concat([PNG_SIGNATURE, pngChunk('IHDR', png(null).subarray(16, 29)), pngChunk('IEND', Buffer.alloc(0))]);
+      expect(() => cleanImage(noPixels)).to.throw(MalformedImageError, /IDAT/);
     });
     it('uploads - a WebP loses its EXIF and XMP chunks and flags, its RIFF size rewritten', () => {
       const clean = cleanImage(webp(HANGZHOU))!;
