@@ -13,6 +13,8 @@ const RAW_HANDLERS: Record<string, string> = {
   'GET /health': 'no parameters: readiness of the cluster, the query is not read',
   'GET /health/live': 'no parameters: liveness of this node, the query is not read',
   'GET /metrics': 'no parameters: Prometheus text, the query is not read',
+  'GET /openapi/life-number.yaml': 'no parameters: the published life-number contract, the query is not read',
+  'GET /openapi/life-number.json': 'no parameters: the published life-number contract, the query is not read',
   'POST /alipay/notify': "Alipay's signed form, read by the route itself: every field is covered by the RSA2 signature",
   'POST /alipay/gateway': "Alipay's signed form, read by the route itself: every field is covered by the RSA2 signature",
 };
