@@ -1,5 +1,7 @@
 import { randomBytes } from 'crypto';
 import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { createDataSource } from '../../core/db';
 import { requireEnv } from './env';
 
 /** A throw-away database on the test server: tests that count releases or rows start from nothing. */
@@ -22,6 +24,22 @@ export async function createFreshDatabase(): Promise<{ url: string; drop(): Prom
       } finally {
         await c.end();
       }
+    },
+  };
+}
+
+/** A throw-away database with every migration applied, and a DataSource on it; `close()` destroys both. */
+export async function createMigratedDataSource(): Promise<{ url: string; ds: DataSource; close(): Promise<void> }> {
+  const db = await createFreshDatabase();
+  const ds = createDataSource(db.url);
+  await ds.initialize();
+  await ds.runMigrations();
+  return {
+    url: db.url,
+    ds,
+    async close() {
+      await ds.destroy().catch(() => undefined);
+      await db.drop();
     },
   };
 }

@@ -1,23 +1,19 @@
 import { expect } from 'chai';
 import { DataSource } from 'typeorm';
 import { seedDemoReadings } from '../../../../core/collection/demo-readings';
-import { createDataSource } from '../../../../core/db';
-import { createFreshDatabase } from '../../../helpers/db';
+import { createMigratedDataSource } from '../../../helpers/db';
 
 describe('collection - the embedded default\'s demo readings (real PostgreSQL)', () => {
-  let db: { url: string; drop(): Promise<void> };
+  let db: Awaited<ReturnType<typeof createMigratedDataSource>>;
   let ds: DataSource;
 
   before(async () => {
-    db = await createFreshDatabase();
-    ds = createDataSource(db.url);
-    await ds.initialize();
-    await ds.runMigrations();
+    db = await createMigratedDataSource();
+    ds = db.ds;
   });
 
   after(async () => {
-    await ds?.destroy();
-    await db?.drop();
+    await db?.close();
   });
 
   it('writes 60 days up to yesterday (Beijing date) once, registers rising and adding up to the total', async () => {

@@ -4,25 +4,21 @@ import { ContentStore } from '../../../../core/content/content-store';
 import { seedDemoContent } from '../../../../core/content/demo-seed';
 import { OutageStore } from '../../../../core/content/outage-store';
 import { OutletStore } from '../../../../core/content/outlet-store';
-import { createDataSource } from '../../../../core/db';
-import { createFreshDatabase } from '../../../helpers/db';
+import { createMigratedDataSource } from '../../../helpers/db';
 
 /** The embedded default's first start shows a new user something; a database with content is never touched. */
 describe('content demo seed - what a new user of the embedded default sees', function () {
   this.timeout(30000);
-  let db: { url: string; drop(): Promise<void> };
+  let db: Awaited<ReturnType<typeof createMigratedDataSource>>;
   let ds: DataSource;
 
   before(async () => {
-    db = await createFreshDatabase();
-    ds = createDataSource(db.url);
-    await ds.initialize();
-    await ds.runMigrations();
+    db = await createMigratedDataSource();
+    ds = db.ds;
   });
 
   after(async () => {
-    await ds?.destroy();
-    await db?.drop();
+    await db?.close();
   });
 
   it('content demo seed - published news, FAQ and guides, searchable in Chinese; outlets in Hangzhou; one planned outage tomorrow', async () => {
