@@ -1,3 +1,5 @@
+import { isEmbeddedDefault } from '../../config';
+import { seedDemoCatalogue } from '../../core/power/demo-catalogue';
 import { ServiceSchema } from 'moleculer';
 import { PiiCipher } from '../../core/crypto';
 import { resolvePiiKeys } from '../binding/pii-keys';
@@ -26,6 +28,7 @@ export function createPowerService(deps: ServiceDeps): ServiceSchema {
     actions: { ...realNameActions(p), ...reportActions(p), ...pointsActions(p) },
     events: pointsEvents(p),
     async started(this: { logger: { info(m: string): void; warn(m: string): void } }) {
+      if (isEmbeddedDefault(deps.config) && (await seedDemoCatalogue(ds))) this.logger.info('demo: a starter points catalogue (bill credit, LED bulb, timer socket); embedded default only, done once');
       // photos a crash left without their report (written, never committed)
       try {
         const removed = await sweepOrphanUploads(ds, p.uploads);

@@ -104,11 +104,8 @@ export class PowerServices1765300000000 implements MigrationInterface {
         active       boolean NOT NULL DEFAULT true,
         updated_at   timestamptz NOT NULL DEFAULT now()
       )`);
-    await q.query(`
-      INSERT INTO points_catalogue (item_id, name, description, cost, stock) VALUES
-        ('bill-credit-5', '5 元电费抵扣券', 'A 5 yuan credit on the next electricity bill', 500, NULL),
-        ('led-bulb', 'LED 节能灯泡', 'An energy-saving LED bulb, collected at a business outlet', 300, 100),
-        ('socket-timer', '定时插座', 'A timer socket, collected at a business outlet', 1200, 20)`);
+    // no rows here: a restore (gridbus backup) creates the schema by migrations, then loads the rows;
+    // the embedded default's starter catalogue is seeded at start (core/power/demo-catalogue.ts)
 
     await q.query(`
       CREATE TABLE points_redemptions (

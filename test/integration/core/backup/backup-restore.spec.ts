@@ -13,6 +13,9 @@ const OVERRIDES: Record<string, Record<string, unknown>> = {
   job_schedule: { lease_ms: 60000 },
   operator: { roles: ['operator'] },
   sftp_processed_file: { outcome: 'done', state: 'done' },
+  content_item: { publish_until: null },
+  outage_bulletin: { starts_at: '2026-01-01T00:00:00Z', ends_at: '2026-01-02T00:00:00Z' },
+  points_catalogue: { item_id: 'demo-item' },
 };
 
 async function withClient<T>(url: string, fn: (c: Client) => Promise<T>): Promise<T> {

@@ -380,6 +380,13 @@ describe('power - real-name status, reports with photos, points ledger (real Pos
     });
 
     it('power - the same clientRequestId again answers the first redemption and takes nothing; with another item it is refused', async () => {
+      const bulb = await http(`${base}/admin/api/points/catalogue/led-bulb`, {
+        method: 'PUT',
+        token: await operatorToken(db.url, base, 'points-operator', ['operator']),
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name: 'LED 节能灯泡', cost: 300, stock: 100 }),
+      });
+      expect(bulb.status, bulb.text).to.equal(200);
       const first = await call('POST', 'points/redemptions', A.userId, { itemId: 'led-bulb', clientRequestId: 'again-0001' });
       expectContract(first, 'POST /api/v1/points/redemptions');
       expect(first.status).to.equal(409); // 20 points do not cover 300
