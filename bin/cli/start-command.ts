@@ -55,6 +55,7 @@ function announce(bus: RunningBus, log: LoggerInstance): void {
     const who = (cidrs: string[]) => cidrs.join(',') || 'nobody';
     log.info(`/health and /metrics answer ${who(opsAllow)}, /admin ${who(adminAllow)}: widen with GATEWAY_OPS_ALLOW and GATEWAY_ADMIN_ALLOW (docs/configuration.md)`);
     log.info(`demo token: TOKEN=$(npm run -s token)   then: curl -H "Authorization: Bearer $TOKEN" ${bus.gatewayUrl}/api/v1/accounts/${demo}/arrears`);
+    log.info(`the life-number API: ${bus.gatewayUrl}/openapi/life-number.yaml (every /api/v1 route; try /api/v1/me, /api/v1/accounts/${demo}/bills, /api/v1/content/search?q=停电; README "Trying it")`);
     if (bus.alipaySimulator) {
       // the simulated buyer: what my.tradePay does on a phone (docs/payments.md)
       log.info(
