@@ -69,10 +69,13 @@ export function createUsersService(deps: ServiceDeps): ServiceSchema {
           const userId = userOf(ctx);
           const profile = await users.profileOf(userId);
           const boundAccounts = (await ctx.call('binding.countOf', { userId })) as number;
+          // the power plate keeps the newest real-name answer (a check, or an identity binding); without it, the profile's
+          const realName = (await ctx.call('power.realName', {}).catch(() => null)) as { certified?: boolean | null } | null;
+          const verified = profile?.realNameStatus === 'VERIFIED' || realName?.certified === true;
           return {
             userId,
             mobile: profile ? maskMobile(profile.mobile) : null,
-            realNameStatus: profile?.realNameStatus ?? 'UNVERIFIED',
+            realNameStatus: verified ? 'VERIFIED' : 'UNVERIFIED',
             unifiedUser: profile?.unifiedUserId ? true : false,
             boundAccounts,
             followsLifeNumber: await follows.follows(userId),

@@ -73,7 +73,7 @@ describe('users - the mobile as identity, the unified user system, life-number e
         ...TEST_JWT_ENV,
         ...TEST_PII_ENV,
         DATABASE_URL: db.url,
-        SERVICES: 'gateway,auth,audit,mapping,alipay,binding,marketing,users,usercenter,outbox',
+        SERVICES: 'gateway,auth,audit,mapping,alipay,binding,marketing,users,usercenter,outbox,power',
         USERCENTER_URL: uc.url,
         HTTP_PORT: '0',
         LOG_LEVEL: 'error',
@@ -100,6 +100,12 @@ describe('users - the mobile as identity, the unified user system, life-number e
     const anonymous = await http(`${base}/api/v1/me`);
     expectContract(anonymous, 'GET /api/v1/me');
     expect(anonymous.status).to.equal(401);
+  });
+
+  it('users - GET /api/v1/me says VERIFIED for a user whose real name the power plate knows certified, without a mobile of theirs', async () => {
+    const D = 'users-real-name-d';
+    await query(db.url, `INSERT INTO power_real_name (user_id, certified, checked_at) VALUES ($1, true, now())`, [D]);
+    expect(await me(D)).to.include({ userId: D, mobile: null, realNameStatus: 'VERIFIED' });
   });
 
   it("users - someone registered in the group's app with the same mobile is the same user: no new registration, the binding pushed to them once", async () => {
