@@ -1,5 +1,6 @@
-import { createServer, IncomingMessage, ServerResponse } from 'http';
+import { createServer } from 'http';
 import type { AddressInfo } from 'net';
+import { readJsonObject, replyJson } from '../http-json';
 import { randomUUID } from 'crypto';
 
 /**
@@ -36,22 +37,7 @@ export interface SmsSimulator {
 
 const PER_PHONE_PER_MINUTE = 5;
 
-function reply(res: ServerResponse, status: number, body: unknown): void {
-  res.statusCode = status;
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.end(JSON.stringify(body));
-}
 
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown> | null> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  try {
-    const v = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    return v && typeof v === 'object' ? v : null;
-  } catch {
-    return null;
-  }
-}
 
 export async function startSmsSimulator(opts: { host?: string; port?: number; slowDelayMs?: number } = {}): Promise<SmsSimulator> {
   const host = opts.host ?? '127.0.0.1';
@@ -61,38 +47,38 @@ export async function startSmsSimulator(opts: { host?: string; port?: number; sl
     const url = new URL(req.url ?? '/', 'http://sim');
     if (req.method === 'POST' && url.pathname === '/sms/send') {
       sendRequests++;
-      const body = await readJson(req);
+      const body = await readJsonObject(req);
       const requestId = randomUUID();
-      if (!body) return reply(res, 400, { Code: 'isv.INVALID_JSON_PARAM', Message: 'body is not JSON', RequestId: requestId });
+      if (!body) return replyJson(res, 400, { Code: 'isv.INVALID_JSON_PARAM', Message: 'body is not JSON', RequestId: requestId });
       const phone = String(body.phone ?? '');
-      if (phone === SMS_SPECIAL_PHONES.SERVER_ERROR) return reply(res, 500, { Code: 'isp.SYSTEM_ERROR', Message: 'internal error', RequestId: requestId });
+      if (phone === SMS_SPECIAL_PHONES.SERVER_ERROR) return replyJson(res, 500, { Code: 'isp.SYSTEM_ERROR', Message: 'internal error', RequestId: requestId });
       if (phone === SMS_SPECIAL_PHONES.SLOW) await new Promise((r) => setTimeout(r, opts.slowDelayMs ?? 3000));
-      if (!/^1\d{10}$/.test(phone)) return reply(res, 200, { Code: 'isv.MOBILE_NUMBER_ILLEGAL', Message: 'illegal mobile number', RequestId: requestId });
+      if (!/^1\d{10}$/.test(phone)) return replyJson(res, 200, { Code: 'isv.MOBILE_NUMBER_ILLEGAL', Message: 'illegal mobile number', RequestId: requestId });
       const templateCode = String(body.templateCode ?? '');
       const required = SMS_TEMPLATES[templateCode];
-      if (!required) return reply(res, 200, { Code: 'isv.SMS_TEMPLATE_ILLEGAL', Message: 'unknown template', RequestId: requestId });
+      if (!required) return replyJson(res, 200, { Code: 'isv.SMS_TEMPLATE_ILLEGAL', Message: 'unknown template', RequestId: requestId });
       let params: Record<string, unknown>;
       try {
         params = typeof body.templateParams === 'string' ? JSON.parse(body.templateParams) : ((body.templateParams ?? {}) as Record<string, unknown>);
       } catch {
-        return reply(res, 200, { Code: 'isv.INVALID_JSON_PARAM', Message: 'templateParams is not JSON', RequestId: requestId });
+        return replyJson(res, 200, { Code: 'isv.INVALID_JSON_PARAM', Message: 'templateParams is not JSON', RequestId: requestId });
       }
       const missing = required.filter((k) => params[k] === undefined || params[k] === '');
-      if (missing.length) return reply(res, 200, { Code: 'isv.TEMPLATE_MISSING_PARAMETERS', Message: `missing ${missing.join(',')}`, RequestId: requestId });
+      if (missing.length) return replyJson(res, 200, { Code: 'isv.TEMPLATE_MISSING_PARAMETERS', Message: `missing ${missing.join(',')}`, RequestId: requestId });
       const minuteAgo = Date.now() - 60_000;
       if (sent.filter((m) => m.phone === phone && m.at > minuteAgo).length >= PER_PHONE_PER_MINUTE) {
-        return reply(res, 200, { Code: 'isv.BUSINESS_LIMIT_CONTROL', Message: 'too many messages to this number', RequestId: requestId });
+        return replyJson(res, 200, { Code: 'isv.BUSINESS_LIMIT_CONTROL', Message: 'too many messages to this number', RequestId: requestId });
       }
       const bizId = `${Date.now()}^${randomUUID().slice(0, 8)}`;
       sent.push({ bizId, phone, templateCode, params, outId: body.outId ? String(body.outId) : undefined, at: Date.now() });
-      return reply(res, 200, { Code: 'OK', Message: 'OK', BizId: bizId, RequestId: requestId });
+      return replyJson(res, 200, { Code: 'OK', Message: 'OK', BizId: bizId, RequestId: requestId });
     }
     if (req.method === 'GET' && url.pathname === '/sms/receipts') {
       const m = sent.find((x) => x.bizId === url.searchParams.get('bizId'));
-      if (!m) return reply(res, 200, { Code: 'isv.BIZ_ID_NOT_FOUND', Message: 'no such message' });
-      return reply(res, 200, { Code: 'OK', Status: 'DELIVERED', Phone: m.phone, DeliveredAt: new Date(m.at + 1000).toISOString() });
+      if (!m) return replyJson(res, 200, { Code: 'isv.BIZ_ID_NOT_FOUND', Message: 'no such message' });
+      return replyJson(res, 200, { Code: 'OK', Status: 'DELIVERED', Phone: m.phone, DeliveredAt: new Date(m.at + 1000).toISOString() });
     }
-    reply(res, 404, { Code: 'NotFound', Message: 'no such resource' });
+    replyJson(res, 404, { Code: 'NotFound', Message: 'no such resource' });
   });
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, host, resolve));
   const { port } = server.address() as AddressInfo;

@@ -1,5 +1,6 @@
-import { createServer, IncomingMessage, ServerResponse } from 'http';
+import { createServer } from 'http';
 import type { AddressInfo } from 'net';
+import { readJsonObject, replyJson } from '../http-json';
 
 /**
  * A stand-in for the group's unified user system (统一用户中心): an HTTP/JSON
@@ -34,22 +35,7 @@ export interface UsercenterSimulator {
   close(): Promise<void>;
 }
 
-function reply(res: ServerResponse, status: number, body: unknown): void {
-  res.statusCode = status;
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.end(JSON.stringify(body));
-}
 
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown> | null> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  try {
-    const v = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    return v && typeof v === 'object' && !Array.isArray(v) ? v : null;
-  } catch {
-    return null;
-  }
-}
 
 const MOBILE = /^1[0-9]{10}$/;
 
@@ -89,12 +75,12 @@ export async function startUsercenterSimulator(opts: { host?: string; port?: num
 
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://sim');
-    if (req.method !== 'POST') return reply(res, 405, { code: 'E405', msg: 'POST only' });
-    const body = await readJson(req);
-    if (!body) return reply(res, 400, { code: 'E400', msg: 'body is not a JSON object' });
+    if (req.method !== 'POST') return replyJson(res, 405, { code: 'E405', msg: 'POST only' });
+    const body = await readJsonObject(req);
+    if (!body) return replyJson(res, 400, { code: 'E400', msg: 'body is not a JSON object' });
     const failNow = failing > 0 && (failPath === null || failPath === url.pathname);
     if (failNow) failing--;
-    if (failNow && !failAfterApply) return reply(res, 500, { code: 'E500', msg: 'internal error' });
+    if (failNow && !failAfterApply) return replyJson(res, 500, { code: 'E500', msg: 'internal error' });
     let answer: Record<string, unknown>;
     switch (url.pathname) {
       case '/uc/user/query': {
@@ -151,10 +137,10 @@ export async function startUsercenterSimulator(opts: { host?: string; port?: num
         break;
       }
       default:
-        return reply(res, 404, { code: 'E404', msg: `no route ${url.pathname}` });
+        return replyJson(res, 404, { code: 'E404', msg: `no route ${url.pathname}` });
     }
-    if (failNow) return reply(res, 500, { code: 'E500', msg: 'internal error' });
-    return reply(res, 200, answer);
+    if (failNow) return replyJson(res, 500, { code: 'E500', msg: 'internal error' });
+    return replyJson(res, 200, answer);
   });
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, host, resolve));
   const { port } = server.address() as AddressInfo;
