@@ -53,13 +53,13 @@ echo "== test services: NATS $TEST_NATS_URL | PostgreSQL $db_shown | Kafka $TEST
   "(started now: ${started[*]:-none}; already running: ${kept[*]:-none})"
 
 # no spec path among the arguments (none, or only options such as --grep):
-# every spec; folders are searched recursively (npm test -- test/unit)
+# every unit, integration and security spec; folders are searched recursively (npm test -- test/unit)
 has_spec=0
 for a in "$@"; do
   case $a in -*) ;; */* | *.ts | *.js) has_spec=1 ;; esac
 done
 if [[ $has_spec == 0 ]]; then
-  set -- "$@" 'test/unit/**/*.spec.ts' 'test/integration/**/*.spec.ts'
+  set -- "$@" 'test/unit/**/*.spec.ts' 'test/integration/**/*.spec.ts' 'test/security/*.spec.ts'
 fi
 echo "== mocha --recursive $*"
 npx mocha --recursive "$@"
